@@ -1,0 +1,46 @@
+package policy
+
+import "slices"
+
+// EvidenceKind names one kind of evidence. The name is the same everywhere:
+// the registry's require list, rule ids (kind.name), the Rego package
+// (hub.kind) and the folder engine/evidence/kind.
+type EvidenceKind string
+
+// The evidence kinds hubgate knows, in the order checks are reported.
+const (
+	KindChecksums       EvidenceKind = "checksums"
+	KindSBOM            EvidenceKind = "sbom"
+	KindVEX             EvidenceKind = "vex"
+	KindVulnerabilities EvidenceKind = "vulnerabilities"
+	KindProvenance      EvidenceKind = "provenance"
+	KindSignature       EvidenceKind = "signature"
+	KindReferrers       EvidenceKind = "referrers"
+	KindEvidenceBundle  EvidenceKind = "evidence_bundle"
+	KindEgress          EvidenceKind = "egress"
+	KindDeterminism     EvidenceKind = "determinism"
+	KindCache           EvidenceKind = "cache"
+	KindDrill           EvidenceKind = "drill"
+	KindWorkflow        EvidenceKind = "workflow"
+)
+
+// Kinds returns every evidence kind in report order.
+func Kinds() []EvidenceKind {
+	return []EvidenceKind{
+		KindChecksums, KindSBOM, KindVEX, KindVulnerabilities, KindProvenance,
+		KindSignature, KindReferrers, KindEvidenceBundle, KindEgress,
+		KindDeterminism, KindCache, KindDrill, KindWorkflow,
+	}
+}
+
+// Valid reports whether k is one of [Kinds].
+func (k EvidenceKind) Valid() bool { return slices.Contains(Kinds(), k) }
+
+// Order returns k's position in [Kinds], or len(Kinds()) for unknown kinds.
+func (k EvidenceKind) Order() int {
+	i := slices.Index(Kinds(), k)
+	if i < 0 {
+		return len(Kinds())
+	}
+	return i
+}
