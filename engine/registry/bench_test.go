@@ -1,0 +1,60 @@
+package registry
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/require"
+)
+
+// benchRegistry is a registry of n repos in 10 teams, with waivers.
+func benchRegistry(n int) fstest.MapFS {
+	var b strings.Builder
+	b.WriteString("org: {require: [\"checksums\"], limits: {build_timeout: \"1h\", max_parallel_jobs: 8}}\n")
+	for t := 0; t < 10; t++ {
+		fmt.Fprintf(&b, "teams: t%d: limits: max_parallel_jobs: %d\n", t, 2+t%4)
+	}
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, `repos: "acme/app-%d": {
+	team: "t%d"
+	require: ["checksums", "sbom"]
+	limits: {build_timeout: "%dm", max_parallel_jobs: 2, secret_scope: "s%d"}
+	vulnerabilities: cvss_threshold: 6.5
+	egress: allow: ["github.com", "api.github.com"]
+	waivers: [{rule: "sbom.present", reason: "r", owner: "o", expires: "2026-12-31"}]
+}
+`, i, i%10, 10+i%50, i)
+	}
+	return fstest.MapFS{"reg.cue": {Data: []byte(b.String())}}
+}
+
+func TestBenchRegistryLoads(t *testing.T) {
+	r, err := Load(benchRegistry(200), "reg.cue")
+	require.NoError(t, err)
+	require.Len(t, r.Names(), 200)
+}
+
+func BenchmarkLoad(b *testing.B) {
+	for _, n := range []int{1, 200, 1000} {
+		fsys := benchRegistry(n)
+		b.Run(fmt.Sprintf("repos=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Load(fsys, "reg.cue"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkLoadDefault(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := LoadDefault(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
