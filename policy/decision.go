@@ -76,7 +76,8 @@ type Finding struct {
 	// Evidence is the file the finding is about, as given on the command line.
 	Evidence string `json:"evidence"`
 	// Path is the field or element inside Evidence, such as
-	// "predicate.runDetails.builder.id" or "line 3".
+	// "predicate.runDetails.builder.id" or "components[3].purl"; empty for
+	// line-oriented files, whose position is Line.
 	Path string `json:"path"`
 	// Line is the 1-based line in Evidence, 0 when it has none.
 	Line int `json:"line"`

@@ -1,0 +1,332 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/cicd-hub/hubgate/adapters/report"
+	"github.com/cicd-hub/hubgate/engine"
+	"github.com/cicd-hub/hubgate/policy"
+)
+
+// evalFlags are the flags of hubgate eval. Their names are a contract.
+type evalFlags struct {
+	registry       string
+	policies       []string
+	repo           string
+	subjects       []string
+	subjectDigests []string
+	now            string
+	outputs        []string
+	trustedRoot    string
+	maxFileSize    int64
+
+	checksums, sboms, vexes, vulns, provenance, egress  []string
+	signature, referrers, evidenceManifest, evidenceDir string
+	detOriginal, detRebuild, detReport, detPrevious     string
+	detDiffoscope                                       string
+	detOriginalTime, detRebuildTime                     string
+	cacheManifest, cacheSignature, cacheDir             string
+	drill, drillReport, workflows                       string
+
+	vsaOut, signKey, decisionLog, pipelineRun string
+	github                                    bool
+}
+
+func (a *app) newEvalCmd() *cobra.Command {
+	var f evalFlags
+	c := &cobra.Command{
+		Use:   "eval",
+		Short: "Judge one release: exit 0 allowed, 1 denied, 2 could not evaluate",
+		Long: `Judge one release's evidence against its repository's policy.
+
+Exit codes: 0 allowed (pass, or warnings only); 1 denied (any fail or error
+finding); 2 hubgate could not evaluate (bad flags, a registry or policy that
+fails to load, an unknown repo, an unreadable file named on the command line).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runEval(cmd, &f) },
+	}
+	fl := c.Flags()
+	fl.StringVar(&f.registry, "registry", "", "registry: a CUE, YAML or JSON file, or a directory of them (default: the embedded registry)")
+	fl.StringArrayVar(&f.policies, "policy", nil, "a directory of extra Rego rules, compiled with the built-in pack (repeatable)")
+	fl.StringVar(&f.repo, "repo", "", "the repository, OWNER/NAME as the registry lists it (required)")
+	fl.StringArrayVar(&f.subjects, "subject", nil, "an artifact of the release, hashed by streaming (repeatable)")
+	fl.StringArrayVar(&f.subjectDigests, "subject-digest", nil, "an artifact known by digest, NAME=sha256:HEX (repeatable)")
+	fl.StringVar(&f.now, "now", "", "evaluation time, RFC 3339 (default: now); the same inputs and --now give the same bytes")
+	fl.StringArrayVarP(&f.outputs, "output", "o", nil, "output FORMAT[=PATH]: "+strings.Join(report.Formats(), " | ")+" (repeatable; default text on stdout)")
+	fl.StringVar(&f.trustedRoot, "trusted-root", "", "a sigstore trusted_root.json (default: the registry's, else the embedded public-good root)")
+	fl.Int64Var(&f.maxFileSize, "max-file-size", engine.DefaultMaxFileSize, "the largest evidence file hubgate reads, in bytes")
+
+	fl.StringArrayVar(&f.checksums, "checksums", nil, "a checksum list: SHA256SUMS, BSD style, goreleaser checksums.txt, sha512 (repeatable)")
+	fl.StringArrayVar(&f.sboms, "sbom", nil, "an SBOM: CycloneDX JSON/XML or SPDX 2.3 JSON (repeatable)")
+	fl.StringArrayVar(&f.vexes, "vex", nil, "a VEX document: OpenVEX or CycloneDX VEX (repeatable)")
+	fl.StringArrayVar(&f.vulns, "vulns", nil, "a vulnerability report: grype JSON or CycloneDX (repeatable)")
+	fl.StringVar(&f.signature, "signature", "", "a sigstore bundle signing a subject")
+	fl.StringArrayVar(&f.provenance, "provenance", nil, "signed SLSA provenance: sigstore bundle, DSSE envelope or .intoto.jsonl (repeatable)")
+	fl.StringVar(&f.referrers, "referrers", "", "`oras discover -o json` output for the subject digest")
+	fl.StringVar(&f.evidenceManifest, "evidence-manifest", "", "evidence-manifest.json; its sigstore bundle is MANIFEST.sigstore.json beside it")
+	fl.StringVar(&f.evidenceDir, "evidence-dir", "", "the directory the evidence manifest lists")
+	fl.StringArrayVar(&f.egress, "egress", nil, "the hub's egress-report.json or a Squid access.log (repeatable)")
+	fl.StringVar(&f.detOriginal, "determinism-original", "", "sha256sum list of the original build")
+	fl.StringVar(&f.detRebuild, "determinism-rebuild", "", "sha256sum list of the later rebuild")
+	fl.StringVar(&f.detReport, "determinism-report", "", "the hub's determinism report.json (build times)")
+	fl.StringVar(&f.detDiffoscope, "determinism-diffoscope", "", "diffoscope --json output explaining a differing file")
+	fl.StringVar(&f.detPrevious, "determinism-previous", "", "the previous release's decision JSON, whose delayed rebuild must have passed")
+	fl.StringVar(&f.detOriginalTime, "determinism-original-time", "", "when the original was built, RFC 3339")
+	fl.StringVar(&f.detRebuildTime, "determinism-rebuild-time", "", "when the rebuild was built, RFC 3339")
+	fl.StringVar(&f.cacheManifest, "cache-manifest", "", "the hub's cache-manifest.json")
+	fl.StringVar(&f.cacheSignature, "cache-signature", "", "the sigstore bundle signing the cache manifest")
+	fl.StringVar(&f.cacheDir, "cache-dir", "", "the observed cache directory")
+	fl.StringVar(&f.drill, "drill", "", "the hub's DR manifest.json")
+	fl.StringVar(&f.drillReport, "drill-report", "", "the hub's dr-report.json")
+	fl.StringVar(&f.workflows, "workflows", "", "a directory of GitHub Actions workflow files")
+
+	fl.StringVar(&f.vsaOut, "vsa-out", "", "write a signed SLSA verification summary (sigstore bundle) for the subject")
+	fl.StringVar(&f.signKey, "sign-key", "", "the PEM private key that signs --vsa-out (from hubgate keygen)")
+	fl.StringVar(&f.decisionLog, "decision-log", "", "append one NDJSON line per decision to this file")
+	fl.StringVar(&f.pipelineRun, "pipeline-run", "", "write the decision as policies[] entries of the hub's pipeline_run.v1.2 record")
+	fl.BoolVar(&f.github, "github", false, "write the step summary and outputs of a GitHub Actions step (automatic when GITHUB_ACTIONS=true)")
+	return c
+}
+
+// output is one -o FORMAT[=PATH].
+type output struct{ format, path string }
+
+func parseOutputs(specs []string) ([]output, error) {
+	if len(specs) == 0 {
+		return []output{{format: "text"}}, nil
+	}
+	known := map[string]bool{}
+	for _, f := range report.Formats() {
+		known[f] = true
+	}
+	var out []output
+	stdout := 0
+	for _, s := range specs {
+		format, path, _ := strings.Cut(s, "=")
+		if !known[format] {
+			return nil, fmt.Errorf("-o %s: unknown format %q: want one of %s", s, format, strings.Join(report.Formats(), ", "))
+		}
+		if path == "" || path == "-" {
+			stdout++
+			path = ""
+		}
+		out = append(out, output{format: format, path: path})
+	}
+	if stdout > 1 {
+		return nil, errors.New("-o: only one format may go to stdout; give the others a path (FORMAT=PATH)")
+	}
+	return out, nil
+}
+
+// items turns the evidence flags into engine items, checking that each file
+// named exists, so that a typo is exit 2 and not a finding.
+func (f *evalFlags) items() ([]engine.Item, error) {
+	var items []engine.Item
+	var errs []error
+	file := func(k policy.EvidenceKind, role, flag, p string) {
+		if p == "" {
+			return
+		}
+		if _, err := os.Stat(p); err != nil {
+			errs = append(errs, fmt.Errorf("--%s: %w", flag, err))
+			return
+		}
+		items = append(items, engine.Item{Kind: k, Role: role, Path: p})
+	}
+	files := func(k policy.EvidenceKind, flag string, ps []string) {
+		for _, p := range ps {
+			file(k, "", flag, p)
+		}
+	}
+	value := func(k policy.EvidenceKind, role, flag, v string) {
+		if v == "" {
+			return
+		}
+		if _, err := time.Parse(time.RFC3339, v); err != nil {
+			errs = append(errs, fmt.Errorf("--%s %q: want an RFC 3339 time such as 2026-11-28T00:00:00Z", flag, v))
+			return
+		}
+		items = append(items, engine.Item{Kind: k, Role: role, Value: v})
+	}
+	files(policy.KindChecksums, "checksums", f.checksums)
+	files(policy.KindSBOM, "sbom", f.sboms)
+	files(policy.KindVEX, "vex", f.vexes)
+	files(policy.KindVulnerabilities, "vulns", f.vulns)
+	files(policy.KindProvenance, "provenance", f.provenance)
+	file(policy.KindSignature, "", "signature", f.signature)
+	file(policy.KindReferrers, "", "referrers", f.referrers)
+	file(policy.KindEvidenceBundle, "manifest", "evidence-manifest", f.evidenceManifest)
+	file(policy.KindEvidenceBundle, "dir", "evidence-dir", f.evidenceDir)
+	files(policy.KindEgress, "egress", f.egress)
+	file(policy.KindDeterminism, "original", "determinism-original", f.detOriginal)
+	file(policy.KindDeterminism, "rebuild", "determinism-rebuild", f.detRebuild)
+	file(policy.KindDeterminism, "report", "determinism-report", f.detReport)
+	file(policy.KindDeterminism, "previous", "determinism-previous", f.detPrevious)
+	file(policy.KindDeterminism, "diffoscope", "determinism-diffoscope", f.detDiffoscope)
+	value(policy.KindDeterminism, "original-time", "determinism-original-time", f.detOriginalTime)
+	value(policy.KindDeterminism, "rebuild-time", "determinism-rebuild-time", f.detRebuildTime)
+	file(policy.KindCache, "manifest", "cache-manifest", f.cacheManifest)
+	file(policy.KindCache, "signature", "cache-signature", f.cacheSignature)
+	file(policy.KindCache, "dir", "cache-dir", f.cacheDir)
+	file(policy.KindDrill, "manifest", "drill", f.drill)
+	file(policy.KindDrill, "report", "drill-report", f.drillReport)
+	file(policy.KindWorkflow, "dir", "workflows", f.workflows)
+	return items, errors.Join(errs...)
+}
+
+func (f *evalFlags) subjectInputs() ([]engine.SubjectInput, error) {
+	var out []engine.SubjectInput
+	var errs []error
+	for _, p := range f.subjects {
+		if _, err := os.Stat(p); err != nil {
+			errs = append(errs, fmt.Errorf("--subject: %w", err))
+			continue
+		}
+		out = append(out, engine.SubjectInput{Name: filepath.Base(p), Path: p})
+	}
+	for _, s := range f.subjectDigests {
+		name, dg, ok := strings.Cut(s, "=")
+		if !ok || name == "" {
+			errs = append(errs, fmt.Errorf("--subject-digest %q: want NAME=sha256:HEX", s))
+			continue
+		}
+		d, err := engine.ParseDigest(dg)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--subject-digest: %w", err))
+			continue
+		}
+		out = append(out, engine.SubjectInput{Name: name, Digest: d})
+	}
+	return out, errors.Join(errs...)
+}
+
+// parseNow reads --now, or the wall clock when it is empty: the only place
+// hubgate reads the clock for a decision.
+func parseNow(s string) (time.Time, error) {
+	if s == "" {
+		return time.Now().UTC().Truncate(time.Second), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--now %q: want an RFC 3339 time such as 2026-11-28T00:00:00Z", s)
+	}
+	return t.UTC(), nil
+}
+
+// engineOptions builds the engine options shared by the commands that load
+// a registry and rules.
+func engineOptions(registryPath string, policyDirs []string) []engine.Option {
+	var opts []engine.Option
+	if registryPath != "" {
+		opts = append(opts, engine.WithRegistryPath(registryPath))
+	}
+	for _, d := range policyDirs {
+		opts = append(opts, engine.WithPolicyDir(d))
+	}
+	return opts
+}
+
+func (a *app) runEval(cmd *cobra.Command, f *evalFlags) error {
+	if f.repo == "" {
+		return usageErr("eval: --repo OWNER/NAME is required")
+	}
+	outs, err := parseOutputs(f.outputs)
+	if err != nil {
+		return usageErr("eval: %v", err)
+	}
+	now, err := parseNow(f.now)
+	if err != nil {
+		return usageErr("eval: %v", err)
+	}
+	subjects, err := f.subjectInputs()
+	if err != nil {
+		return usageErr("eval: %v", err)
+	}
+	items, err := f.items()
+	if err != nil {
+		return usageErr("eval: %v", err)
+	}
+	if f.trustedRoot != "" {
+		if _, err := os.Stat(f.trustedRoot); err != nil {
+			return usageErr("eval: --trusted-root: %v", err)
+		}
+	}
+	if (f.vsaOut == "") != (f.signKey == "") {
+		return usageErr("eval: --vsa-out and --sign-key go together")
+	}
+	opts := append(engineOptions(f.registry, f.policies), engine.WithMaxFileSize(f.maxFileSize))
+	eng, err := engine.New(a.ctx, opts...)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	d, err := eng.Evaluate(a.ctx, engine.Input{
+		Repo:        f.repo,
+		Now:         now,
+		Subjects:    subjects,
+		Evidence:    items,
+		TrustedRoot: f.trustedRoot,
+	})
+	if err != nil {
+		return usageErr("eval: %v", err)
+	}
+	rules := eng.Rules()
+	for _, o := range outs {
+		if err := a.writeOutput(o, d, rules); err != nil {
+			return usageErr("eval: %v", err)
+		}
+	}
+	if err := a.afterEval(f, d, rules, outs); err != nil {
+		return usageErr("eval: %v", err)
+	}
+	if !d.Allowed {
+		return exitCode(ExitDenied, nil)
+	}
+	return nil
+}
+
+func (a *app) writeOutput(o output, d *policy.Decision, rules []policy.RuleInfo) error {
+	// In Actions, absolute evidence paths are made relative to the workspace
+	// so annotations attach to repository files.
+	opts := report.Options{Rules: rules, Root: a.getenv("GITHUB_WORKSPACE")}
+	if o.path == "" {
+		opts.Color = a.colorOK(a.stdout)
+		return report.Render(a.stdout, o.format, d, opts)
+	}
+	return writeFileAtomic(o.path, func(w io.Writer) error { return report.Render(w, o.format, d, opts) })
+}
+
+// colorOK reports whether w is a terminal and NO_COLOR is unset.
+func (a *app) colorOK(w io.Writer) bool {
+	if a.getenv("NO_COLOR") != "" {
+		return false
+	}
+	fd, ok := w.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(int(fd.Fd()))
+}
+
+// writeFileAtomic writes a file through a temporary file in the same
+// directory, so a reader never sees half an output.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,129 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cicd-hub/hubgate/adapters/cli"
+)
+
+// runVEX runs hubgate in process and returns its exit code, stdout and stderr.
+func runVEX(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := cli.Main(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+const vexDemoDigest = "sha256:1274fc170770be8c3348dedc6b8ca6e3ff04f944fce866c1a96bc422ba635106"
+
+func vexFixture(name string) string { return filepath.Join("..", "..", "fixtures", name) }
+
+func TestVerifyVEX(t *testing.T) {
+	type finding struct {
+		ID         string `json:"id"`
+		Status     string `json:"status"`
+		Suppressed bool   `json:"suppressed"`
+		Decision   *struct {
+			Evidence string `json:"evidence"`
+			Path     string `json:"path"`
+		} `json:"decision"`
+		NearMisses []struct {
+			Reason string `json:"reason"`
+		} `json:"near_misses"`
+	}
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		suppressed map[string]bool
+		nearMiss   string
+		stderr     string
+	}{
+		{
+			name:       "hub vex bound to the subject",
+			args:       []string{"--vex", vexFixture("vex/hub-vex.cdx.json"), "--subject-digest", vexDemoDigest},
+			suppressed: map[string]bool{"CVE-2025-0001": true, "CVE-2024-9999": false},
+		},
+		{
+			name:       "hub vex for another product",
+			args:       []string{"--vex", vexFixture("vex/hub-vex-other-product.cdx.json"), "--subject-digest", "demo=" + vexDemoDigest},
+			suppressed: map[string]bool{"CVE-2025-0001": false, "CVE-2024-9999": false},
+			nearMiss:   "another artifact",
+		},
+		{
+			name:       "no subject digest: nothing is bound",
+			args:       []string{"--vex", vexFixture("vex/hub-vex.cdx.json")},
+			suppressed: map[string]bool{"CVE-2025-0001": false, "CVE-2024-9999": false},
+			nearMiss:   "no subject digest given",
+		},
+		{
+			name:       "unreadable vex is reported, statuses still printed",
+			args:       []string{"--vex", vexFixture("vex/missing.json"), "--subject-digest", vexDemoDigest},
+			suppressed: map[string]bool{"CVE-2025-0001": false, "CVE-2024-9999": false},
+			stderr:     "missing.json",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"verify", "vex", "-o", "json", "--now", "2026-11-28T00:00:00Z", "--vulns", vexFixture("vulns/grype-report.sample.json")}, tt.args...)
+			code, stdout, stderr := runVEX(t, args...)
+			require.Equal(t, tt.wantCode, code, stderr)
+			var res struct {
+				Findings []finding `json:"findings"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(stdout), &res), stdout)
+			require.Len(t, res.Findings, len(tt.suppressed))
+			for _, f := range res.Findings {
+				assert.Equal(t, tt.suppressed[f.ID], f.Suppressed, f.ID)
+				if f.Suppressed {
+					require.NotNil(t, f.Decision)
+					assert.Equal(t, "vulnerabilities[0]", f.Decision.Path)
+				}
+			}
+			if tt.nearMiss != "" {
+				require.NotEmpty(t, res.Findings[0].NearMisses)
+				assert.Contains(t, res.Findings[0].NearMisses[0].Reason, tt.nearMiss)
+			}
+			if tt.stderr != "" {
+				assert.Contains(t, stderr, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestVerifyVEXText(t *testing.T) {
+	code, stdout, stderr := runVEX(t, "verify", "vex", "--now", "2026-11-28T00:00:00Z", "--vulns", vexFixture("vulns/grype-report.sample.json"),
+		"--vex", vexFixture("vex/hub-vex.cdx.json"), "--subject-digest", vexDemoDigest)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "VULNERABILITY")
+	assert.Regexp(t, `CVE-2025-0001 .* not_affected \(suppressed\) .*vulnerabilities\[0\]`, stdout)
+	assert.Regexp(t, `CVE-2024-9999 .* none .*no VEX statement names CVE-2024-9999`, stdout)
+}
+
+func TestVerifyVEXUsage(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no vulns", []string{"verify", "vex", "--vex", "x.json"}, "--vulns is required"},
+		{"bad output", []string{"verify", "vex", "--vulns", "x.json", "-o", "sarif"}, "want text or json"},
+		{"bad digest", []string{"verify", "vex", "--vulns", "x.json", "--subject-digest", "sha256:xyz"}, "--subject-digest"},
+		{"bad now", []string{"verify", "vex", "--vulns", "x.json", "--now", "yesterday"}, "--now"},
+		{"unreadable report", []string{"verify", "vex", "--vulns", "nope.json"}, "no vulnerability report could be read"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runVEX(t, tt.args...)
+			assert.Equal(t, 2, code)
+			assert.Contains(t, stderr, tt.want)
+		})
+	}
+}

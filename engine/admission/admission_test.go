@@ -1,0 +1,415 @@
+package admission_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+
+	"github.com/cicd-hub/hubgate/engine/admission"
+	"github.com/cicd-hub/hubgate/policy"
+)
+
+const (
+	digA = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	digB = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+	digC = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+)
+
+// fakeChecker answers from a map: a digest with no entry has no summary.
+type fakeChecker struct {
+	mu    sync.Mutex
+	ok    map[string]bool
+	calls map[string]int
+}
+
+func newChecker(ok ...string) *fakeChecker {
+	c := &fakeChecker{ok: map[string]bool{}, calls: map[string]int{}}
+	for _, d := range ok {
+		c.ok[d] = true
+	}
+	return c
+}
+
+func (c *fakeChecker) CheckVSA(_ context.Context, digest string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls[digest]++
+	if c.ok[digest] {
+		return nil
+	}
+	return errors.New("no verification summary")
+}
+
+func fixture(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "admission", name))
+	require.NoError(t, err)
+	return yamlToJSON(t, b)
+}
+
+func yamlToJSON(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var v map[string]any
+	require.NoError(t, yaml.Unmarshal(b, &v))
+	out, err := json.Marshal(v)
+	require.NoError(t, err)
+	return out
+}
+
+func rules(fs []policy.Finding) []string {
+	out := make([]string, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, f.Rule)
+	}
+	return out
+}
+
+func TestEvaluateFixtures(t *testing.T) {
+	tests := []struct {
+		name    string
+		file    string
+		checker *fakeChecker
+		want    []string
+		wantIn  []string // substrings of the messages
+	}{
+		{name: "secure with vsa", file: "deployment_secure.yaml", checker: newChecker(digA, digB, digC), want: []string{}},
+		{name: "secure without vsa", file: "deployment_secure.yaml", checker: newChecker(digB), want: []string{admission.RuleVSA}, wantIn: []string{"container api", digA, "no verification summary"}},
+		{name: "tagged", file: "deployment_tagged.yaml", checker: newChecker(digA, digB, digC), want: []string{admission.RuleDigestPinned}, wantIn: []string{"container api", "api:latest is not pinned"}},
+		{name: "missing referrers", file: "deployment_missing_referrers.yaml", checker: newChecker(digA, digB, digC),
+			want: []string{admission.RuleReferrerAnnotations, admission.RuleReferrerAnnotations}, wantIn: []string{"ci-intel.dev/sbom-referrer is missing", "ci-intel.dev/provenance-referrer is missing"}},
+		{name: "secret env", file: "deployment_secret_env.yaml", checker: newChecker(digA, digB, digC),
+			want: []string{admission.RuleReferrerAnnotations, admission.RuleReferrerAnnotations, admission.RuleSecretless}, wantIn: []string{"container api uses a static secret (env LEGACY_TOKEN from secret legacy-token)"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs, err := admission.Evaluate(context.Background(), admission.DefaultConfig(),
+				admission.Object{Group: "apps", Kind: "Deployment", Namespace: "prod", Raw: fixture(t, tc.file)}, tc.checker)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, rules(fs))
+			var msgs []string
+			for _, f := range fs {
+				msgs = append(msgs, f.Message)
+				assert.Equal(t, policy.OutcomeFail, f.Outcome)
+				assert.NotEqual(t, policy.SeverityUnknown, f.Severity)
+				assert.NotEmpty(t, f.Remediation)
+				assert.True(t, strings.HasPrefix(f.Evidence, "Deployment.apps prod/ci-intel-"), f.Evidence)
+			}
+			for _, w := range tc.wantIn {
+				assert.Contains(t, strings.Join(msgs, "\n"), w)
+			}
+		})
+	}
+	t.Run("secret env path", func(t *testing.T) {
+		fs, err := admission.Evaluate(context.Background(), admission.DefaultConfig(),
+			admission.Object{Group: "apps", Kind: "Deployment", Namespace: "prod", Raw: fixture(t, "deployment_secret_env.yaml")}, newChecker(digC))
+		require.NoError(t, err)
+		require.Len(t, fs, 3)
+		assert.Equal(t, "spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef", fs[2].Path)
+	})
+}
+
+func pod(spec string, meta string) []byte {
+	return []byte(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"` + meta + `},"spec":` + spec + `}`)
+}
+
+const goodMeta = `,"annotations":{"ci-intel.dev/sbom-referrer":"oci://ghcr.io/a/sbom@` + digB + `","ci-intel.dev/provenance-referrer":"oci://ghcr.io/a/prov@` + digC + `"}`
+
+func TestEvaluatePods(t *testing.T) {
+	img := func(d string) string { return "ghcr.io/acme/api@" + d }
+	tests := []struct {
+		name   string
+		cfg    func(*admission.Config)
+		raw    []byte
+		ok     []string
+		want   []string
+		paths  []string
+		checks map[string]int
+	}{
+		{
+			name:   "all container kinds, each digest checked once",
+			raw:    pod(`{"initContainers":[{"name":"i","image":"`+img(digA)+`"}],"containers":[{"name":"a","image":"`+img(digA)+`"},{"name":"b","image":"`+img(digB)+`"},{"name":"c","image":"`+img(digA)+`"}],"ephemeralContainers":[{"name":"e","image":"`+img(digC)+`"}]}`, goodMeta),
+			ok:     []string{digA, digB},
+			want:   []string{admission.RuleVSA},
+			paths:  []string{"spec.ephemeralContainers[0].image"},
+			checks: map[string]int{digA: 1, digB: 1, digC: 1},
+		},
+		{
+			name:  "unpinned init container and docker hub short name",
+			raw:   pod(`{"initContainers":[{"name":"i","image":"busybox"}],"containers":[{"name":"a","image":"nginx:1.27"}]}`, goodMeta),
+			want:  []string{admission.RuleDigestPinned, admission.RuleDigestPinned},
+			paths: []string{"spec.initContainers[0].image", "spec.containers[0].image"},
+		},
+		{
+			name:  "invalid reference is not pinned",
+			raw:   pod(`{"containers":[{"name":"a","image":"ghcr.io/Acme/API@sha256:zz"}]}`, goodMeta),
+			want:  []string{admission.RuleDigestPinned},
+			paths: []string{"spec.containers[0].image"},
+		},
+		{
+			name:  "registry not allowed, on a path boundary",
+			cfg:   func(c *admission.Config) { c.Registries = []string{"ghcr.io/acme"} },
+			raw:   pod(`{"containers":[{"name":"a","image":"ghcr.io/acme-evil/api@`+digA+`"},{"name":"b","image":"ghcr.io/acme/api@`+digA+`"}]}`, goodMeta),
+			ok:    []string{digA},
+			want:  []string{admission.RuleRegistryAllowed},
+			paths: []string{"spec.containers[0].image"},
+		},
+		{
+			name: "docker hub prefix",
+			cfg:  func(c *admission.Config) { c.Registries = []string{"docker.io/library/"} },
+			raw:  pod(`{"containers":[{"name":"a","image":"nginx@`+digA+`"}]}`, goodMeta),
+			ok:   []string{digA},
+			want: []string{},
+		},
+		{
+			name: "secret volumes of every kind",
+			raw: pod(`{"containers":[{"name":"a","image":"`+img(digA)+`","envFrom":[{"secretRef":{"name":"s0"}}]}],"volumes":[
+				{"name":"v0","secret":{"secretName":"s1"}},
+				{"name":"v1","projected":{"sources":[{"configMap":{"name":"c"}},{"secret":{"name":"s2"}}]}},
+				{"name":"v2","csi":{"driver":"d","nodePublishSecretRef":{"name":"s3"}}},
+				{"name":"v3","flexVolume":{"driver":"d","secretRef":{"name":"s4"}}},
+				{"name":"v4","rbd":{"monitors":["m"],"image":"i","secretRef":{"name":"s5"}}},
+				{"name":"v5","iscsi":{"targetPortal":"t","iqn":"q","lun":0,"secretRef":{"name":"s6"}}},
+				{"name":"v6","cephfs":{"monitors":["m"],"secretRef":{"name":"s7"}}},
+				{"name":"v7","csi":{"driver":"d"}},
+				{"name":"v8","emptyDir":{}}]}`, goodMeta),
+			ok:   []string{digA},
+			want: []string{admission.RuleSecretless, admission.RuleSecretless, admission.RuleSecretless, admission.RuleSecretless, admission.RuleSecretless, admission.RuleSecretless, admission.RuleSecretless, admission.RuleSecretless},
+			paths: []string{"spec.containers[0].envFrom[0].secretRef", "spec.volumes[0].secret", "spec.volumes[1].projected.sources[1].secret",
+				"spec.volumes[2].csi.nodePublishSecretRef", "spec.volumes[3].flexVolume.secretRef", "spec.volumes[4].rbd.secretRef",
+				"spec.volumes[5].iscsi.secretRef", "spec.volumes[6].cephfs.secretRef"},
+		},
+		{
+			name: "static secret exception label",
+			raw:  pod(`{"containers":[{"name":"a","image":"`+img(digA)+`","env":[{"name":"T","valueFrom":{"secretKeyRef":{"name":"s","key":"k"}}}]}]}`, goodMeta+`,"labels":{"ci-intel.dev/allow-static-secrets":"true"}`),
+			ok:   []string{digA},
+			want: []string{},
+		},
+		{
+			name:  "exception label must be exactly true",
+			raw:   pod(`{"containers":[{"name":"a","image":"`+img(digA)+`","env":[{"name":"T","valueFrom":{"secretKeyRef":{"name":"s","key":"k"}}}]}]}`, goodMeta+`,"labels":{"ci-intel.dev/allow-static-secrets":"yes"}`),
+			ok:    []string{digA},
+			want:  []string{admission.RuleSecretless},
+			paths: []string{"spec.containers[0].env[0].valueFrom.secretKeyRef"},
+		},
+		{
+			name:  "referrer not oci",
+			raw:   pod(`{"containers":[{"name":"a","image":"`+img(digA)+`"}]}`, `,"annotations":{"ci-intel.dev/sbom-referrer":"https://ghcr.io/a/sbom","ci-intel.dev/provenance-referrer":"oci://"}`),
+			ok:    []string{digA},
+			want:  []string{admission.RuleReferrerAnnotations, admission.RuleReferrerAnnotations},
+			paths: []string{"metadata.annotations.ci-intel.dev/sbom-referrer", "metadata.annotations.ci-intel.dev/provenance-referrer"},
+		},
+		{
+			name: "controller-owned pod: referrers come from the owner, every other rule applies",
+			raw:  pod(`{"containers":[{"name":"a","image":"ghcr.io/acme/api:1"}]}`, `,"ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"rs","uid":"u","controller":true}]`),
+			want: []string{admission.RuleDigestPinned},
+		},
+		{
+			name: "non-controller owner does not count",
+			raw:  pod(`{"containers":[{"name":"a","image":"`+img(digA)+`"}]}`, `,"ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"c","uid":"u"}]`),
+			ok:   []string{digA},
+			want: []string{admission.RuleReferrerAnnotations, admission.RuleReferrerAnnotations},
+		},
+		{
+			name: "object being deleted",
+			raw:  pod(`{"containers":[{"name":"a","image":"nginx"}]}`, `,"deletionTimestamp":"2026-11-28T00:00:00Z","finalizers":["x"]`),
+			want: []string{},
+		},
+		{
+			name:   "nil checker fails closed",
+			raw:    pod(`{"containers":[{"name":"a","image":"`+img(digA)+`"}]}`, goodMeta),
+			want:   []string{admission.RuleVSA},
+			checks: map[string]int{},
+		},
+		{
+			name: "sha512 pinned has no summary",
+			raw:  pod(`{"containers":[{"name":"a","image":"ghcr.io/a/b@sha512:`+strings.Repeat("ab", 64)+`"}]}`, goodMeta),
+			ok:   []string{digA},
+			want: []string{admission.RuleVSA},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := admission.DefaultConfig()
+			if tc.cfg != nil {
+				tc.cfg(&cfg)
+			}
+			c := newChecker(tc.ok...)
+			var checker admission.VSAChecker = c
+			if tc.name == "nil checker fails closed" {
+				checker = nil
+			}
+			fs, err := admission.Evaluate(context.Background(), cfg, admission.Object{Kind: "Pod", Namespace: "ns", Raw: tc.raw}, checker)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, rules(fs))
+			if tc.paths != nil {
+				var paths []string
+				for _, f := range fs {
+					paths = append(paths, f.Path)
+				}
+				assert.Equal(t, tc.paths, paths)
+			}
+			if tc.checks != nil {
+				assert.Equal(t, tc.checks, c.calls)
+			}
+		})
+	}
+}
+
+func TestEvaluateWorkloads(t *testing.T) {
+	tmpl := `{"metadata":{"annotations":{"ci-intel.dev/sbom-referrer":"oci://ghcr.io/a/sbom@` + digB + `","ci-intel.dev/provenance-referrer":"oci://ghcr.io/a/prov@` + digC + `"}},"spec":{"containers":[{"name":"w","image":"ghcr.io/a/w:1"}]}}`
+	tests := []struct {
+		group, kind, raw, path string
+	}{
+		{"apps", "Deployment", `{"spec":{"template":` + tmpl + `}}`, "spec.template.spec.containers[0].image"},
+		{"apps", "StatefulSet", `{"spec":{"template":` + tmpl + `}}`, "spec.template.spec.containers[0].image"},
+		{"apps", "DaemonSet", `{"spec":{"template":` + tmpl + `}}`, "spec.template.spec.containers[0].image"},
+		{"apps", "ReplicaSet", `{"spec":{"template":` + tmpl + `}}`, "spec.template.spec.containers[0].image"},
+		{"batch", "Job", `{"spec":{"template":` + tmpl + `}}`, "spec.template.spec.containers[0].image"},
+		{"batch", "CronJob", `{"spec":{"schedule":"* * * * *","jobTemplate":{"spec":{"template":` + tmpl + `}}}}`, "spec.jobTemplate.spec.template.spec.containers[0].image"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.kind, func(t *testing.T) {
+			fs, err := admission.Evaluate(context.Background(), admission.DefaultConfig(), admission.Object{Group: tc.group, Kind: tc.kind, Namespace: "ns", Raw: []byte(tc.raw)}, newChecker())
+			require.NoError(t, err)
+			// Referrers come from the pod template; the tag is caught.
+			require.Equal(t, []string{admission.RuleDigestPinned}, rules(fs))
+			assert.Equal(t, tc.path, fs[0].Path)
+			assert.Equal(t, "w", fs[0].Target)
+		})
+	}
+}
+
+func TestEvaluateConfigMaps(t *testing.T) {
+	cm := func(name, wf string) []byte {
+		b, err := json.Marshal(map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": name}, "data": map[string]string{"workflow.yaml": wf}})
+		if err != nil {
+			panic(err)
+		}
+		return b
+	}
+	tests := []struct {
+		name string
+		raw  []byte
+		want []string
+	}{
+		{"string trigger", cm("workflow-a", "on: pull_request_target\njobs: {}\n"), []string{admission.RulePullRequestTarget}},
+		{"list trigger", cm("workflow-a", "on: [push, pull_request_target]\n"), []string{admission.RulePullRequestTarget}},
+		{"map trigger", cm("workflow-a", "name: x\non:\n  pull_request_target:\n    types: [opened]\n"), []string{admission.RulePullRequestTarget}},
+		{"quoted on", cm("workflow-a", "\"on\":\n  pull_request_target: {}\n"), []string{admission.RulePullRequestTarget}},
+		{"pull_request is fine", cm("workflow-a", "on:\n  pull_request: {}\njobs:\n  x:\n    name: pull_request_target\n"), []string{}},
+		{"other names are not workflows", cm("settings", "on: pull_request_target\n"), []string{}},
+		{"unparsable workflow fails closed", cm("workflow-b", "on: [\n"), []string{admission.RulePullRequestTarget}},
+		{"not a mapping fails closed", cm("workflow-b", "- a\n"), []string{admission.RulePullRequestTarget}},
+		{"generateName", []byte(`{"metadata":{"generateName":"workflow-"},"data":{"workflow.yaml":"on: pull_request_target"}}`), []string{admission.RulePullRequestTarget}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs, err := admission.Evaluate(context.Background(), admission.DefaultConfig(), admission.Object{Kind: "ConfigMap", Namespace: "ns", Raw: tc.raw}, nil)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, rules(fs))
+		})
+	}
+}
+
+func TestEvaluateErrors(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	tests := []struct {
+		name string
+		ctx  context.Context
+		obj  admission.Object
+		is   error
+		want string
+	}{
+		{name: "unsupported", ctx: context.Background(), obj: admission.Object{Kind: "Secret", Raw: []byte(`{}`)}, want: "unsupported kind"},
+		{name: "empty", ctx: context.Background(), obj: admission.Object{Kind: "Pod"}, is: admission.ErrDecode},
+		{name: "bad json", ctx: context.Background(), obj: admission.Object{Kind: "Pod", Raw: []byte(`{"spec":{"containers":"x"}}`)}, is: admission.ErrDecode},
+		{name: "cancelled", ctx: ctx, obj: admission.Object{Kind: "Pod", Raw: pod(`{"containers":[{"name":"a","image":"x"}]}`, goodMeta)}, is: context.Canceled},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := admission.Evaluate(tc.ctx, admission.DefaultConfig(), tc.obj, newChecker())
+			require.Error(t, err)
+			if tc.is != nil {
+				assert.ErrorIs(t, err, tc.is)
+			}
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestConfig(t *testing.T) {
+	c, err := admission.ParseConfig([]byte(`{"namespaces":{"dev":{"mode":"audit","failure":"open"}},"registries":["ghcr.io/acme"],"vsa":{"max_age":"24h","policy_digests":["` + digA + `"],"verifier_id":"v"}}`))
+	require.NoError(t, err)
+	nc, exempt := c.Namespace("dev")
+	assert.False(t, exempt)
+	assert.Equal(t, admission.NamespaceConfig{Mode: admission.ModeAudit, Failure: admission.FailOpen}, nc)
+	nc, exempt = c.Namespace("prod")
+	assert.False(t, exempt)
+	assert.Equal(t, admission.NamespaceConfig{Mode: admission.ModeEnforce, Failure: admission.FailClosed}, nc)
+	_, exempt = c.Namespace("kube-system")
+	assert.True(t, exempt, "defaults survive a partial section")
+	assert.EqualValues(t, 24*60*60*1e9, c.VSA.MaxAge)
+
+	def := admission.DefaultConfig()
+	_, exempt = def.Namespace("hubgate-system")
+	assert.True(t, exempt)
+	nc, _ = def.Namespace("anything")
+	assert.Equal(t, admission.ModeEnforce, nc.Mode)
+	assert.Equal(t, admission.FailClosed, nc.Failure)
+
+	for _, bad := range []struct{ name, json, want string }{
+		{"bad mode", `{"default_mode":"warn"}`, "want enforce or audit"},
+		{"bad failure", `{"namespaces":{"a":{"failure":"maybe"}}}`, "want closed or open"},
+		{"bad age", `{"vsa":{"max_age":"forever"}}`, "duration"},
+		{"zero age", `{"vsa":{"max_age":"0s"}}`, "must be positive"},
+		{"bad digest", `{"vsa":{"policy_digests":["sha256:AB"]}}`, "policy_digests[0]"},
+		{"bad registry", `{"registries":["oci://ghcr.io"]}`, "registries[0]"},
+		{"unknown field", `{"mode":"audit"}`, "unknown field"},
+	} {
+		t.Run(bad.name, func(t *testing.T) {
+			_, err := admission.ParseConfig([]byte(bad.json))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), bad.want)
+		})
+	}
+}
+
+func TestParseImage(t *testing.T) {
+	tests := []struct {
+		in, name, digest, tag, err string
+	}{
+		{in: "nginx", name: "docker.io/library/nginx", tag: ""},
+		{in: "nginx:1.27", name: "docker.io/library/nginx", tag: "1.27"},
+		{in: "acme/api@" + digA, name: "docker.io/acme/api", digest: digA},
+		{in: "localhost/api:1", name: "localhost/api", tag: "1"},
+		{in: "localhost:5000/api@" + digA, name: "localhost:5000/api", digest: digA},
+		{in: "ghcr.io/a/b:v1@" + digA, name: "ghcr.io/a/b", digest: digA, tag: "v1"},
+		{in: "", err: "empty"},
+		{in: "ghcr.io/a/b@sha256:abc", err: "invalid digest"},
+		{in: "ghcr.io/A/b:1", err: "invalid repository"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			r, err := admission.ParseImage(tc.in)
+			if tc.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.name, r.Name)
+			assert.Equal(t, tc.digest, r.Digest)
+			assert.Equal(t, tc.tag, r.Tag)
+		})
+	}
+}

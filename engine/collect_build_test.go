@@ -1,0 +1,343 @@
+package engine
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/zeebo/blake3"
+
+	"github.com/cicd-hub/hubgate/engine/registry"
+	"github.com/cicd-hub/hubgate/engine/trust"
+	"github.com/cicd-hub/hubgate/engine/trust/trusttest"
+	"github.com/cicd-hub/hubgate/policy"
+)
+
+// Collector tests of the build-time kinds: egress, determinism, cache,
+// drill and workflow.
+
+func buildEnv(t *testing.T, data map[string]any) *Env {
+	t.Helper()
+	return &Env{Repo: "acme/app", Now: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC),
+		Config: &registry.Repo{Name: "acme/app", Data: data}}
+}
+
+func writeTemp(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+	require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
+	return p
+}
+
+func problemPaths(ps []Problem) []string {
+	out := []string{}
+	for _, p := range ps {
+		out = append(out, p.Evidence+"#"+p.Path)
+	}
+	return out
+}
+
+func TestCollectEgress(t *testing.T) {
+	dir := t.TempDir()
+	report := writeTemp(t, dir, "egress-report.json", `{"attempts":[{"host":"evilgithub.com","port":443,"allowed":true},{"host":"canary.example.org","port":443,"allowed":false}]}`)
+	tests := []struct {
+		name     string
+		data     map[string]any
+		items    []Item
+		problems []string
+		mode     string
+		matched  map[string]string
+	}{
+		{
+			name:  "acceptance evilgithub",
+			data:  map[string]any{"egress": map[string]any{"allow": []any{"*.github.com", "github.com"}, "canary": "canary.example.org"}},
+			items: []Item{{Kind: policy.KindEgress, Path: report}}, problems: []string{}, mode: "warn",
+			matched: map[string]string{"evilgithub.com": "", "canary.example.org": ""},
+		},
+		{
+			name:     "bad registry entries are problems and never match",
+			data:     map[string]any{"egress": map[string]any{"allow": []any{"*.com", "github.com"}, "blocked_attempts": "maybe"}},
+			items:    []Item{{Kind: policy.KindEgress, Path: report}},
+			problems: []string{"registry#egress.blocked_attempts", "registry#egress.allow"}, mode: "fail",
+			matched: map[string]string{"evilgithub.com": ""},
+		},
+		{
+			name:     "unreadable file",
+			data:     map[string]any{},
+			items:    []Item{{Kind: policy.KindEgress, Path: filepath.Join(dir, "nope.json")}},
+			problems: []string{filepath.Join(dir, "nope.json") + "#"}, mode: "warn",
+		},
+		{name: "absent", data: map[string]any{}, problems: []string{}, mode: "warn"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := buildEnv(t, tt.data)
+			out := collectEgress(context.Background(), env, tt.items).(*egressFacts)
+			assert.Equal(t, len(tt.items) > 0, out.Present)
+			assert.Equal(t, tt.problems, problemPaths(out.Problems))
+			assert.Equal(t, tt.mode, out.BlockedMode)
+			for _, h := range out.Hosts {
+				if want, ok := tt.matched[h.Host]; ok {
+					assert.Equal(t, want, h.Match, h.Host)
+				}
+			}
+			b, err := json.Marshal(out)
+			require.NoError(t, err)
+			for _, k := range []string{`"present"`, `"problems"`, `"hosts"`, `"canary"`, `"blocked_mode"`} {
+				assert.Contains(t, string(b), k)
+			}
+		})
+	}
+}
+
+func TestCollectDeterminism(t *testing.T) {
+	dir := t.TempDir()
+	a, b := strings.Repeat("a", 64), strings.Repeat("b", 64)
+	orig := writeTemp(t, dir, "orig.sha256", a+"  dist/app\n")
+	same := writeTemp(t, dir, "same.sha256", a+"  ./dist/app\n")
+	diff := writeTemp(t, dir, "diff.sha256", b+"  dist/app\nnot a checksum line\n")
+	rep := writeTemp(t, dir, "report.json", `{"timestamp":"2026-11-27T10:00:00Z","delay_hours":30,"deterministic":true}`)
+	it := func(role, path, value string) Item {
+		return Item{Kind: policy.KindDeterminism, Role: role, Path: path, Value: value}
+	}
+	tests := []struct {
+		name     string
+		data     map[string]any
+		items    []Item
+		problems []string
+		compared bool
+		equal    int
+		differs  int
+		delay    int64
+		minDelay int64
+	}{
+		{
+			name:     "equal 25h apart",
+			items:    []Item{it("original", orig, ""), it("rebuild", same, ""), it("original-time", "", "2026-11-26T08:00:00Z"), it("rebuild-time", "", "2026-11-27T09:00:00Z")},
+			problems: []string{}, compared: true, equal: 1, delay: 25 * 3600, minDelay: 86400,
+		},
+		{
+			name:     "differs, malformed line, delay from the report, registry min_delay",
+			data:     map[string]any{"determinism": map[string]any{"min_delay": "48h"}},
+			items:    []Item{it("original", orig, ""), it("rebuild", diff, ""), it("report", rep, "")},
+			problems: []string{diff + "#"}, compared: true, differs: 1, delay: 30 * 3600, minDelay: 2 * 86400,
+		},
+		{
+			name:     "one list only",
+			items:    []Item{it("original", orig, "")},
+			problems: []string{"determinism#"}, minDelay: 86400,
+		},
+		{
+			name:     "bad time flag and bad registry",
+			data:     map[string]any{"determinism": map[string]any{"min_delay": "soon", "ignore": []any{"a/[/b"}}},
+			items:    []Item{it("original", orig, ""), it("rebuild", same, ""), it("rebuild-time", "", "tomorrow")},
+			problems: []string{"registry#determinism.min_delay", "registry#determinism.ignore", "--determinism-rebuild-time#"}, compared: true, equal: 1, minDelay: 86400,
+		},
+		{
+			name:     "previous decision unreadable",
+			items:    []Item{it("original", orig, ""), it("rebuild", same, ""), it("previous", rep, "")},
+			problems: []string{rep + "#"}, compared: true, equal: 1, minDelay: 86400,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.data == nil {
+				tt.data = map[string]any{}
+			}
+			out := collectDeterminism(context.Background(), buildEnv(t, tt.data), tt.items).(*determinismFacts)
+			assert.Equal(t, tt.problems, problemPaths(out.Problems))
+			assert.Equal(t, tt.compared, out.Compared)
+			assert.Equal(t, tt.equal, out.Equal)
+			assert.Len(t, out.Differs, tt.differs)
+			assert.Equal(t, tt.delay, out.Delay.Seconds)
+			assert.Equal(t, tt.minDelay, out.MinDelaySeconds)
+		})
+	}
+}
+
+func b3hex(s string) string {
+	h := blake3.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+func TestCollectCache(t *testing.T) {
+	ss := trusttest.New(t)
+	dir := t.TempDir()
+	rootPath := writeTemp(t, dir, "trusted_root.json", string(ss.RootJSON))
+	manifest := `{"version":1,"cache_dir":"c","entry_count":1,"algorithm":"blake3","entries":[{"path":"a/x.whl","size":5,"blake3":"` + b3hex("wheel") + `"}]}`
+	mPath := writeTemp(t, dir, "cache-manifest.json", manifest)
+	own := "https://github.com/acme/app/.github/workflows/cache.yml@refs/heads/main"
+	sig := writeTemp(t, dir, "own.sigstore.json", string(ss.MessageBundle(t, own, trust.GitHubActionsIssuer, []byte(manifest), trusttest.BundleOptions{})))
+	foreign := writeTemp(t, dir, "foreign.sigstore.json", string(ss.MessageBundle(t, "https://github.com/evil/app/.github/workflows/cache.yml@refs/heads/main", trust.GitHubActionsIssuer, []byte(manifest), trusttest.BundleOptions{})))
+	clean := filepath.Join(dir, "clean")
+	writeTemp(t, clean, "a/x.whl", "wheel")
+	dirty := filepath.Join(dir, "dirty")
+	writeTemp(t, dirty, "a/x.whl", "wheel")
+	writeTemp(t, dirty, "a/extra.py", "evil")
+	it := func(role, path string) Item { return Item{Kind: policy.KindCache, Role: role, Path: path} }
+	tests := []struct {
+		name       string
+		items      []Item
+		problems   []string
+		verified   bool
+		identityOK bool
+		unlisted   int
+		checked    bool
+	}{
+		{name: "signed and clean", items: []Item{it("manifest", mPath), it("signature", sig), it("dir", clean)}, problems: []string{}, verified: true, identityOK: true, checked: true},
+		{name: "one extra unlisted file", items: []Item{it("manifest", mPath), it("signature", sig), it("dir", dirty)}, problems: []string{}, verified: true, identityOK: true, checked: true, unlisted: 1},
+		{name: "foreign identity", items: []Item{it("manifest", mPath), it("signature", foreign), it("dir", clean)}, problems: []string{}, verified: true, checked: true},
+		{name: "no signature", items: []Item{it("manifest", mPath), it("dir", clean)}, problems: []string{}, checked: true},
+		{name: "no dir", items: []Item{it("manifest", mPath), it("signature", sig)}, problems: []string{"cache#"}, verified: true, identityOK: true},
+		{name: "missing dir", items: []Item{it("manifest", mPath), it("signature", sig), it("dir", filepath.Join(dir, "nope"))}, problems: []string{filepath.Join(dir, "nope") + "#"}, verified: true, identityOK: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := buildEnv(t, map[string]any{})
+			env.TrustedRoot = rootPath
+			out := collectCache(context.Background(), env, tt.items).(*cacheFacts)
+			assert.Equal(t, tt.problems, problemPaths(out.Problems))
+			assert.Equal(t, tt.verified, out.Signature.Verified, out.Signature.Error)
+			assert.Equal(t, tt.identityOK, out.Signature.IdentityOK)
+			assert.Equal(t, tt.checked, out.Checked)
+			assert.Len(t, out.Unlisted, tt.unlisted)
+		})
+	}
+}
+
+func TestCollectDrill(t *testing.T) {
+	manifest := filepath.Join("..", "fixtures", "drill", "data", "dr", "manifest.json")
+	report := filepath.Join("..", "fixtures", "drill", "artifacts", "dr", "dr-report.json")
+	dir := t.TempDir()
+	escape := writeTemp(t, dir, "dr/manifest.json", `{"backup":{"path":"../secret","sha256":"sha256:`+strings.Repeat("a", 64)+`","captured_at":"2025-01-15T12:00:00Z"},"policies":{"max_rpo_minutes":1,"max_rto_seconds":1}}`)
+	writeTemp(t, dir, "secret", "x")
+	it := func(role, path string) Item { return Item{Kind: policy.KindDrill, Role: role, Path: path} }
+	tests := []struct {
+		name     string
+		now      time.Time
+		items    []Item
+		problems []string
+		rpo      float64
+		match    bool
+		reports  int
+		same     bool
+	}{
+		{name: "a year after captured_at", now: time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC), items: []Item{it("manifest", manifest), it("report", report)}, problems: []string{}, rpo: 525600, match: true, reports: 1, same: true},
+		{name: "report from the future", now: time.Date(2025, 1, 20, 12, 0, 0, 0, time.UTC), items: []Item{it("manifest", manifest), it("report", report)}, problems: []string{report + "#ended_at"}, rpo: 7200, match: true},
+		{name: "backup path escapes", now: time.Date(2025, 1, 20, 12, 0, 0, 0, time.UTC), items: []Item{it("manifest", escape)}, problems: []string{escape + "#backup.path"}, rpo: 7200},
+		{name: "report only", now: time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC), items: []Item{it("report", report)}, problems: []string{"drill#"}, reports: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := buildEnv(t, map[string]any{})
+			env.Now = tt.now
+			out := collectDrill(context.Background(), env, tt.items).(*drillFacts)
+			assert.Equal(t, tt.problems, problemPaths(out.Problems))
+			assert.InDelta(t, tt.rpo, out.RPOMinutes, 0.001)
+			assert.Equal(t, tt.match, out.Backup != nil && out.Backup.Match)
+			require.Len(t, out.Reports, tt.reports)
+			if tt.reports > 0 {
+				assert.Equal(t, tt.same, out.Reports[0].SameBackup)
+			}
+			assert.Equal(t, int64(7*24*3600), out.MaxAgeSeconds)
+		})
+	}
+}
+
+func TestCollectWorkflow(t *testing.T) {
+	empty := t.TempDir()
+	bad := t.TempDir()
+	writeTemp(t, bad, "broken.yml", "on: [\n")
+	tests := []struct {
+		name     string
+		path     string
+		problems int
+		pinned   []bool
+	}{
+		{name: "pinned", path: filepath.Join("..", "fixtures", "workflows", "pinned"), pinned: []bool{true}},
+		{name: "unpinned", path: filepath.Join("..", "fixtures", "workflows", "unpinned"), pinned: []bool{false}},
+		{name: "empty dir", path: empty, problems: 1, pinned: []bool{}},
+		{name: "broken yaml", path: bad, problems: 1, pinned: []bool{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := buildEnv(t, map[string]any{})
+			out := collectWorkflow(context.Background(), env, []Item{{Kind: policy.KindWorkflow, Role: "dir", Path: tt.path}}).(*workflowFacts)
+			assert.Len(t, out.Problems, tt.problems)
+			var got []bool
+			got = []bool{}
+			for _, u := range out.Uses {
+				got = append(got, u.Pinned)
+				assert.Equal(t, 9, u.Line)
+			}
+			assert.Equal(t, tt.pinned, got)
+		})
+	}
+}
+
+// TestEvaluateSignedCache runs the whole engine over a cache whose manifest
+// is signed keylessly by the repository's own workflow (minted now, against
+// a virtual sigstore), then by another repository's: the facts' field names
+// and the hub.cache rules must agree for the first to pass and the second
+// to fail.
+func TestEvaluateSignedCache(t *testing.T) {
+	ss := trusttest.New(t)
+	dir := t.TempDir()
+	rootPath := writeTemp(t, dir, "trusted_root.json", string(ss.RootJSON))
+	reg := writeTemp(t, dir, "registry.cue", `repos: "acme/app": {require: ["checksums", "cache"]}`+"\n")
+	app := writeTemp(t, dir, "app.tar.gz", "app\n")
+	sums := writeTemp(t, dir, "SHA256SUMS", "6aa8a0ae7b6e2c6f8dbfc6c3b1a6c3d4d0c5e0d7f1b0e6c8d2a1b0c9d8e7f6a5  app.tar.gz\n")
+	manifest := `{"version":1,"cache_dir":"c","entry_count":1,"algorithm":"blake3","entries":[{"path":"x.whl","size":5,"blake3":"` + b3hex("wheel") + `"}]}`
+	mPath := writeTemp(t, dir, "cache-manifest.json", manifest)
+	cdir := filepath.Join(dir, "cache")
+	writeTemp(t, cdir, "x.whl", "wheel")
+	e, err := New(context.Background(), WithRegistryPath(reg))
+	require.NoError(t, err)
+	tests := []struct {
+		name    string
+		san     string
+		allowed bool
+		rules   []string
+	}{
+		{name: "own workflow", san: "https://github.com/acme/app/.github/workflows/cache.yml@refs/heads/main", allowed: true, rules: []string{}},
+		{name: "another repo", san: "https://github.com/acme/app2/.github/workflows/cache.yml@refs/heads/main", rules: []string{"cache.signature"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sig := writeTemp(t, t.TempDir(), "cache.sigstore.json", string(ss.MessageBundle(t, tt.san, trust.GitHubActionsIssuer, []byte(manifest), trusttest.BundleOptions{})))
+			d, err := e.Evaluate(context.Background(), Input{
+				Repo: "acme/app", Now: time.Now().UTC(), TrustedRoot: rootPath,
+				Subjects: []SubjectInput{{Path: app}},
+				Evidence: []Item{
+					{Kind: policy.KindChecksums, Path: sums},
+					{Kind: policy.KindCache, Role: "manifest", Path: mPath},
+					{Kind: policy.KindCache, Role: "signature", Path: sig},
+					{Kind: policy.KindCache, Role: "dir", Path: cdir},
+				},
+			})
+			require.NoError(t, err)
+			rules := []string{}
+			for _, f := range d.Findings {
+				if f.Kind() == policy.KindCache {
+					rules = append(rules, f.Rule)
+				}
+			}
+			assert.Equal(t, tt.rules, rules)
+			var cacheCheck policy.Outcome
+			for _, c := range d.Checks {
+				if c.Kind == policy.KindCache {
+					cacheCheck = c.Outcome
+				}
+			}
+			assert.Equal(t, tt.allowed, cacheCheck == policy.OutcomePass)
+		})
+	}
+}

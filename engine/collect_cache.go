@@ -1,0 +1,132 @@
+package engine
+
+import (
+	"context"
+	"errors"
+
+	"github.com/sigstore/sigstore-go/pkg/root"
+
+	"github.com/cicd-hub/hubgate/engine/evidence/cache"
+	"github.com/cicd-hub/hubgate/engine/trust"
+	"github.com/cicd-hub/hubgate/policy"
+)
+
+// cacheFacts is input.cache.
+type cacheFacts struct {
+	Facts
+	Manifest  string `json:"manifest"`
+	Dir       string `json:"dir"`
+	Algorithm string `json:"algorithm"`
+	// Checked is true when the manifest was compared with the directory.
+	Checked   bool            `json:"checked"`
+	Signature cache.Signature `json:"signature"`
+	// SignatureFile is the bundle's path, "" when none was given.
+	SignatureFile string `json:"signature_file"`
+	cache.Result
+}
+
+// collectCache compares the observed cache directory with the signed
+// cache-manifest.json and verifies the manifest's signature.
+func collectCache(ctx context.Context, env *Env, items []Item) any {
+	out := &cacheFacts{
+		Facts:     Facts{Present: len(items) > 0, Problems: []Problem{}},
+		Result:    cache.Result{Missing: []cache.Missing{}, Mismatched: []cache.Mismatch{}, Unlisted: []cache.Unlisted{}},
+		Signature: cache.Signature{Identities: trust.DefaultIdentities(env.Repo)},
+	}
+	if len(items) == 0 {
+		return out
+	}
+	var manifest, bundle []byte
+	var m *cache.Manifest
+	for _, it := range items {
+		if ctx.Err() != nil {
+			out.AddProblem(it.Path, "", 0, "cache: %v", ctx.Err())
+			return out
+		}
+		switch it.Role {
+		case "dir":
+			if out.Dir != "" {
+				out.AddProblem(it.Path, "", 0, "more than one cache directory given")
+				continue
+			}
+			out.Dir = it.Path
+			continue
+		case "manifest", "signature":
+		default:
+			out.AddProblem(it.Path, "", 0, "unknown cache role %q", it.Role)
+			continue
+		}
+		b, err := env.ReadFile(policy.KindCache, it.Role, it.Path)
+		if err != nil {
+			out.AddProblem(it.Path, "", 0, "read cache %s: %v", it.Role, err)
+			continue
+		}
+		if it.Role == "signature" {
+			bundle, out.SignatureFile = b, it.Path
+			continue
+		}
+		if manifest != nil {
+			out.AddProblem(it.Path, "", 0, "more than one cache manifest given")
+			continue
+		}
+		manifest, out.Manifest = b, it.Path
+		mm, err := cache.ParseManifest(b)
+		if err != nil {
+			addCacheProblems(&out.Facts, it.Path, err)
+		}
+		if mm != nil {
+			m = mm
+			out.Algorithm = mm.Algorithm
+		}
+	}
+	switch {
+	case manifest == nil:
+		out.AddProblem("cache", "", 0, "no cache manifest was given (--cache-manifest)")
+	default:
+		out.Signature = verifyCacheSignature(env, manifest, bundle, &out.Facts)
+	}
+	switch {
+	case out.Dir == "":
+		out.AddProblem("cache", "", 0, "no cache directory was given (--cache-dir)")
+	case m != nil:
+		res, err := cache.Check(out.Dir, m)
+		if err != nil {
+			out.AddProblem(out.Dir, "", 0, "%v", err)
+			break
+		}
+		out.Checked = true
+		out.Result = res
+		env.RecordInput(policy.KindCache, "dir", out.Dir, nil)
+	}
+	return out
+}
+
+func verifyCacheSignature(env *Env, manifest, bundle []byte, f *Facts) cache.Signature {
+	var tr root.TrustedMaterial
+	if env.TrustedRoot != "" {
+		r, err := trust.LoadTrustedRoot(env.TrustedRoot)
+		if err != nil {
+			f.AddProblem(env.TrustedRoot, "", 0, "%v", err)
+			return cache.Signature{Given: bundle != nil, Error: err.Error(), Identities: trust.DefaultIdentities(env.Repo)}
+		}
+		tr = r
+	}
+	return cache.VerifySignature(manifest, bundle, tr, env.Repo)
+}
+
+func addCacheProblems(f *Facts, file string, err error) {
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	} else {
+		errs = []error{err}
+	}
+	for _, e := range errs {
+		var fe *cache.FieldError
+		if errors.As(e, &fe) {
+			f.AddProblem(file, fe.Field, 0, "%v", fe.Err)
+			continue
+		}
+		f.AddProblem(file, "", 0, "%v", e)
+	}
+}

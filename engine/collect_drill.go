@@ -1,0 +1,191 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
+	"time"
+
+	"github.com/cicd-hub/hubgate/engine/evidence/drill"
+	"github.com/cicd-hub/hubgate/policy"
+)
+
+// defaultDrillMaxAge is drill.max_age when the registry sets none.
+const defaultDrillMaxAge = 7 * 24 * time.Hour
+
+// drillConfig is the registry's drill section.
+type drillConfig struct {
+	MaxAge json.RawMessage `json:"max_age"`
+}
+
+// drillFacts is input.drill.
+type drillFacts struct {
+	Facts
+	Manifest string        `json:"manifest"`
+	Backup   *drill.Backup `json:"backup"`
+	// CapturedAt is the backup's capture time; RPOMinutes is its age at
+	// the evaluation time (input.now), in minutes.
+	CapturedAt    string  `json:"captured_at"`
+	RPOMinutes    float64 `json:"rpo_minutes"`
+	MaxRPOMinutes float64 `json:"max_rpo_minutes"`
+	MaxRTOSeconds float64 `json:"max_rto_seconds"`
+	// Limits is true when the manifest's policies were read.
+	Limits        bool          `json:"limits"`
+	Reports       []drillReport `json:"reports"`
+	MaxAgeSeconds int64         `json:"max_age_seconds"`
+	MaxAge        string        `json:"max_age"`
+}
+
+// drillReport is one dr-report.json.
+type drillReport struct {
+	File       string  `json:"file"`
+	RunID      string  `json:"run_id"`
+	EndedAt    string  `json:"ended_at"`
+	AgeSeconds int64   `json:"age_seconds"`
+	RTOSeconds float64 `json:"rto_seconds"`
+	// Successful is the report's own status (true when it has none).
+	Successful bool `json:"successful"`
+	// SameBackup is true when the drill restored the manifest's backup
+	// (its backup_captured_at equals the manifest's captured_at).
+	SameBackup bool `json:"same_backup"`
+
+	captured time.Time
+}
+
+// collectDrill reads the DR manifest, hashes its backup and reads the drill
+// reports. Ages are measured against env.Now.
+func collectDrill(ctx context.Context, env *Env, items []Item) any {
+	out := &drillFacts{Facts: Facts{Present: len(items) > 0, Problems: []Problem{}}, Reports: []drillReport{}}
+	var cfg drillConfig
+	if env.Config != nil {
+		if err := env.Config.Section("drill", &cfg); err != nil {
+			out.AddProblem("registry", "drill", 0, "%v", err)
+		}
+	}
+	maxAge, err := parseDuration(cfg.MaxAge, defaultDrillMaxAge)
+	if err != nil {
+		out.AddProblem("registry", "drill.max_age", 0, "%v", err)
+	}
+	out.MaxAgeSeconds, out.MaxAge = int64(maxAge/time.Second), maxAge.String()
+	if len(items) == 0 {
+		return out
+	}
+	var m *drill.Manifest
+	manifests := 0
+	for _, it := range items {
+		if ctx.Err() != nil {
+			out.AddProblem(it.Path, "", 0, "drill: %v", ctx.Err())
+			return out
+		}
+		b, err := env.ReadFile(policy.KindDrill, it.Role, it.Path)
+		if err != nil {
+			out.AddProblem(it.Path, "", 0, "read drill %s: %v", it.Role, err)
+			continue
+		}
+		switch it.Role {
+		case "manifest", "":
+			manifests++
+			if manifests > 1 {
+				out.AddProblem(it.Path, "", 0, "more than one DR manifest given")
+				continue
+			}
+			out.Manifest = it.Path
+			mm, err := drill.ParseManifest(b)
+			if err != nil {
+				addFieldProblems(&out.Facts, it.Path, err)
+				if mm == nil {
+					continue
+				}
+			}
+			m = mm
+			out.CapturedAt = mm.Backup.CapturedAt
+			if mm.Policies.MaxRPOMinutes != nil && mm.Policies.MaxRTOSeconds != nil {
+				out.Limits = true
+				out.MaxRPOMinutes, out.MaxRTOSeconds = *mm.Policies.MaxRPOMinutes, *mm.Policies.MaxRTOSeconds
+			}
+			if !mm.Captured.IsZero() {
+				if mm.Captured.After(env.Now) {
+					out.AddProblem(it.Path, "backup.captured_at", 0, "%s is after the evaluation time %s", mm.Backup.CapturedAt, env.Now.UTC().Format(time.RFC3339))
+				}
+				out.RPOMinutes = math.Round(env.Now.Sub(mm.Captured).Minutes()*100) / 100
+			}
+			if mm.Backup.Path != "" && len(mm.Digest) == 64 {
+				bk, err := drill.HashBackup(filepath.Dir(it.Path), mm)
+				if err != nil {
+					out.AddProblem(it.Path, "backup.path", 0, "%v", err)
+				} else {
+					out.Backup = &bk
+					env.RecordInput(policy.KindDrill, "backup", bk.Path, policy.Digest{"sha256": bk.Actual})
+				}
+			}
+		case "report":
+			r, err := drill.ParseReport(b)
+			if err != nil {
+				addFieldProblems(&out.Facts, it.Path, err)
+				continue
+			}
+			if r.Ended.After(env.Now) {
+				out.AddProblem(it.Path, "ended_at", 0, "%s is after the evaluation time %s", r.EndedAt, env.Now.UTC().Format(time.RFC3339))
+				continue
+			}
+			out.Reports = append(out.Reports, drillReport{
+				File: it.Path, RunID: r.RunID, EndedAt: r.Ended.Format(time.RFC3339Nano),
+				AgeSeconds: int64(env.Now.Sub(r.Ended) / time.Second), RTOSeconds: *r.Metrics.RTOSeconds,
+				Successful: r.Successful(), captured: r.Captured,
+			})
+		default:
+			out.AddProblem(it.Path, "", 0, "unknown drill role %q", it.Role)
+		}
+	}
+	if m == nil {
+		out.AddProblem("drill", "", 0, "no readable DR manifest was given (--drill)")
+	}
+	for i := range out.Reports {
+		r := &out.Reports[i]
+		r.SameBackup = m != nil && !m.Captured.IsZero() && r.captured.Equal(m.Captured)
+	}
+	return out
+}
+
+// addFieldProblems turns a joined error of [drill.FieldError]s into one
+// problem per field.
+func addFieldProblems(f *Facts, file string, err error) {
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	} else {
+		errs = []error{err}
+	}
+	for _, e := range errs {
+		var fe *drill.FieldError
+		if errors.As(e, &fe) {
+			f.AddProblem(file, fe.Field, 0, "%v", fe.Err)
+			continue
+		}
+		f.AddProblem(file, "", 0, "%v", e)
+	}
+}
+
+// parseDuration reads a registry duration: a Go duration string, or a
+// number of seconds.
+func parseDuration(raw json.RawMessage, def time.Duration) (time.Duration, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return def, nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 {
+			return def, fmt.Errorf("want a duration such as \"168h\", got %q", s)
+		}
+		return d, nil
+	}
+	var secs float64
+	if err := json.Unmarshal(raw, &secs); err != nil || secs < 0 || secs > 1e12 {
+		return def, fmt.Errorf("want a duration such as \"168h\", got %s", raw)
+	}
+	return time.Duration(secs * float64(time.Second)), nil
+}

@@ -1,0 +1,125 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cicd-hub/hubgate/engine/evidence/provenance"
+	"github.com/cicd-hub/hubgate/engine/trust"
+	"github.com/cicd-hub/hubgate/policy"
+)
+
+// provenanceFacts is the facts document of the provenance kind,
+// input.provenance in Rego.
+type provenanceFacts struct {
+	Facts
+	// Files are the provenance files, in the order given.
+	Files []string `json:"files"`
+	// TrustedRoot is the trusted root used: "embedded" or a path.
+	TrustedRoot string `json:"trusted_root"`
+	// Attestations are every attestation of every file, verified or not,
+	// in file order. Only verified ones carry a statement.
+	Attestations []provenanceAttestation `json:"attestations"`
+}
+
+type provenanceAttestation struct {
+	File string `json:"file"`
+	provenance.Attestation
+}
+
+// trustConfig is the part of the registry's provenance section that says
+// how to verify: PEM keys and a trusted root.
+type trustConfig struct {
+	Keys        []string `json:"keys"`
+	TrustedRoot string   `json:"trusted_root"`
+}
+
+// trustOptions builds the verification options every signature-verifying
+// kind shares: the trusted root (--trusted-root, else the registry's
+// provenance.trusted_root, else the embedded public-good root) and the
+// registry's provenance.keys. Unusable trust material is a problem of the
+// kind, and ok is false: nothing of the kind can then verify.
+func trustOptions(env *Env, kind policy.EvidenceKind, f *Facts) (opts trust.Options, rootName string, ok bool) {
+	var cfg trustConfig
+	if env.Config != nil {
+		if err := env.Config.Section("provenance", &cfg); err != nil {
+			f.AddProblem("registry", "provenance", 0, "%v", err)
+			return opts, "", false
+		}
+	}
+	path := env.TrustedRoot
+	if path == "" {
+		path = cfg.TrustedRoot
+	}
+	ok = true
+	if path == "" {
+		rootName = "embedded"
+		tr, err := trust.DefaultTrustedRoot()
+		if err != nil {
+			f.AddProblem("embedded trusted root", "", 0, "%v", err)
+			return opts, rootName, false
+		}
+		opts.Root = tr
+	} else {
+		rootName = path
+		b, err := env.ReadFile(kind, "trusted-root", path)
+		if err == nil {
+			opts.Root, err = trust.ParseTrustedRoot(b)
+		}
+		if err != nil {
+			f.AddProblem(path, "", 0, "load trusted root: %v", err)
+			ok = false
+		}
+	}
+	for i, k := range cfg.Keys {
+		pk, err := trust.ParsePublicKey([]byte(k))
+		if err != nil {
+			f.AddProblem("registry", fmt.Sprintf("provenance.keys[%d]", i), 0, "%v", err)
+			continue
+		}
+		opts.Keys = append(opts.Keys, pk)
+	}
+	return opts, rootName, ok
+}
+
+// collectProvenance verifies every attestation of every provenance file.
+// Attestations that do not verify are listed with their reason and no
+// statement; files that cannot be read or parsed are problems.
+func collectProvenance(ctx context.Context, env *Env, items []Item) any {
+	facts := &provenanceFacts{
+		Facts:        Facts{Present: len(items) > 0, Problems: []Problem{}},
+		Files:        []string{},
+		Attestations: []provenanceAttestation{},
+	}
+	if len(items) == 0 {
+		return facts
+	}
+	opts, rootName, ok := trustOptions(env, policy.KindProvenance, &facts.Facts)
+	facts.TrustedRoot = rootName
+	if !ok {
+		return facts
+	}
+	for _, it := range items {
+		if ctx.Err() != nil {
+			facts.AddProblem(it.Path, "", 0, "%v", ctx.Err())
+			continue
+		}
+		facts.Files = append(facts.Files, it.Path)
+		b, err := env.ReadFile(policy.KindProvenance, it.Role, it.Path)
+		if err != nil {
+			facts.AddProblem(it.Path, "", 0, "%v", err)
+			continue
+		}
+		res := provenance.Parse(b, opts)
+		for _, p := range res.Problems {
+			facts.AddProblem(it.Path, p.Path, p.Line, "%s", p.Message)
+		}
+		for _, a := range res.Attestations {
+			if a.Verified {
+				a.ExpiredTrust = append(a.ExpiredTrust, trust.ExpiredWindows(opts.Root, &trust.Verified{Keyed: a.Keyed, Timestamps: a.Timestamps}, env.Now)...)
+			}
+			facts.Attestations = append(facts.Attestations, provenanceAttestation{File: it.Path, Attestation: a})
+		}
+	}
+	return facts
+}

@@ -1,0 +1,172 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
+	"github.com/cicd-hub/hubgate/policy"
+)
+
+// maxSBOMListed bounds the components each list in the sbom facts carries;
+// the totals count them all.
+const maxSBOMListed = 1000
+
+// sbomFacts is the facts document of the sbom kind, input.sbom in Rego.
+type sbomFacts struct {
+	Facts
+	// Documents are the SBOMs that could be read, in the order given.
+	Documents []sbomDocument `json:"documents"`
+	// Components counts every component of every document.
+	Components int `json:"components"`
+	// WithoutPURL lists components with no (valid) purl, at most
+	// maxSBOMListed; WithoutPURLTotal counts them all.
+	WithoutPURL      []sbomComponentRef `json:"without_purl"`
+	WithoutPURLTotal int                `json:"without_purl_total"`
+	// Licenses maps each license id (expressions split into ids) to the
+	// components that carry it, sorted by id.
+	Licenses []sbomLicense `json:"licenses"`
+}
+
+type sbomDocument struct {
+	Evidence    string `json:"evidence"`
+	Format      string `json:"format"`
+	SpecVersion string `json:"spec_version"`
+	Components  int    `json:"components"`
+	// Subject is what the SBOM says it describes, null when nothing.
+	Subject *sbomSubject `json:"subject"`
+}
+
+type sbomSubject struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	PURL    string `json:"purl"`
+	BOMRef  string `json:"bom_ref"`
+	// Digests are "alg:hex", from the hashes and from a pkg:oci purl.
+	Digests []string `json:"digests"`
+}
+
+type sbomComponentRef struct {
+	Evidence string `json:"evidence"`
+	Path     string `json:"path"`
+	Name     string `json:"name"`
+	Version  string `json:"version"`
+	PURL     string `json:"purl"`
+}
+
+type sbomLicense struct {
+	ID         string             `json:"id"`
+	Total      int                `json:"total"`
+	Components []sbomComponentRef `json:"components"`
+}
+
+// sbomProblem turns a parse error into a Problem with its position.
+func sbomProblem(evidence string, err error) Problem {
+	p := Problem{Evidence: evidence, Message: err.Error()}
+	var se *sbom.Error
+	if errors.As(err, &se) {
+		p.Path, p.Line = se.Path, se.Line
+		p.Message = se.Err.Error()
+		if se.Col > 0 {
+			p.Message = "column " + strconv.Itoa(se.Col) + ": " + p.Message
+		}
+	}
+	return p
+}
+
+func collectSBOM(ctx context.Context, env *Env, items []Item) any {
+	facts := &sbomFacts{Facts: Facts{Present: len(items) > 0, Problems: []Problem{}}, Documents: []sbomDocument{}, WithoutPURL: []sbomComponentRef{}, Licenses: []sbomLicense{}}
+	licenses := map[string]*sbomLicense{}
+	for _, it := range items {
+		if ctx.Err() != nil {
+			facts.AddProblem(it.Path, "", 0, "not read: %v", ctx.Err())
+			continue
+		}
+		b, err := env.ReadFile(policy.KindSBOM, it.Role, it.Path)
+		if err != nil {
+			facts.AddProblem(it.Path, "", 0, "read sbom: %v", err)
+			continue
+		}
+		doc, err := sbom.Parse(b, sbom.Options{MaxSize: env.MaxFileSize})
+		if err != nil {
+			p := sbomProblem(it.Path, err)
+			p.Message = "parse sbom: " + p.Message
+			facts.Problems = append(facts.Problems, p)
+			continue
+		}
+		for _, is := range doc.Issues {
+			facts.AddProblem(it.Path, is.Path, 0, "parse sbom: %s: %s", is.Path, is.Message)
+		}
+		d := sbomDocument{Evidence: it.Path, Format: string(doc.Format), SpecVersion: doc.SpecVersion, Components: len(doc.Components)}
+		if s := doc.Subject; s != nil {
+			subj := &sbomSubject{Name: s.Name, Version: s.Version, PURL: s.PURL, BOMRef: s.BOMRef, Digests: append([]string{}, s.Digests...)}
+			// A digest can also hide in a pkg:oci purl's version, or in the
+			// version itself (syft writes an image's digest there).
+			versions := []string{s.Version}
+			if u, err := sbom.ParsePURL(s.PURL); err == nil && (u.Type == "oci" || u.Type == "docker") {
+				versions = append(versions, u.Version)
+			}
+			for _, v := range versions {
+				alg, hex, ok := strings.Cut(v, ":")
+				if !ok || len(hex) < 32 || strings.Trim(strings.ToLower(hex), "0123456789abcdef") != "" {
+					continue
+				}
+				if ds := sbom.DigestString(alg, hex); ds != "" && !sbomContains(subj.Digests, ds) {
+					subj.Digests = append(subj.Digests, ds)
+				}
+			}
+			d.Subject = subj
+		}
+		facts.Documents = append(facts.Documents, d)
+		facts.Components += len(doc.Components)
+		for _, c := range doc.Components {
+			ref := sbomComponentRef{Evidence: it.Path, Path: c.Path, Name: c.Name, Version: c.Version, PURL: c.PURL}
+			if c.PURL == "" {
+				facts.WithoutPURLTotal++
+				if len(facts.WithoutPURL) < maxSBOMListed {
+					facts.WithoutPURL = append(facts.WithoutPURL, ref)
+				}
+			}
+			var ids []string
+			for _, l := range c.Licenses {
+				for _, id := range sbom.LicenseIDs(l) {
+					if !sbomContains(ids, id) {
+						ids = append(ids, id)
+					}
+				}
+			}
+			for _, id := range ids {
+				l := licenses[id]
+				if l == nil {
+					l = &sbomLicense{ID: id, Components: []sbomComponentRef{}}
+					licenses[id] = l
+				}
+				l.Total++
+				if len(l.Components) < maxSBOMListed {
+					l.Components = append(l.Components, ref)
+				}
+			}
+		}
+	}
+	ids := make([]string, 0, len(licenses))
+	for id := range licenses {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		facts.Licenses = append(facts.Licenses, *licenses[id])
+	}
+	return facts
+}
+
+func sbomContains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,40 @@
+// Package engine turns a release's evidence into one [policy.Decision].
+//
+// [New] loads the registry (engine/registry) and compiles the Rego policy pack
+// (the embedded one in rego/, plus any user rules) once. [Engine.Evaluate]
+// then judges one release:
+//
+//  1. it hashes the subjects by streaming;
+//  2. it runs one collector per evidence kind (collect_<kind>.go), each
+//     verifying its evidence in Go (engine/evidence/<kind>) into a facts
+//     document. Bad evidence is a problem in the facts, never an error;
+//  3. it converts all facts into one Rego input value, once, and evaluates
+//     every rule with a single prepared query. data.hub.repo is the repo's
+//     resolved registry entry;
+//  4. it applies the registry's waivers and folds the outcomes: the worst
+//     wins, and the zero outcome never allows.
+//
+// # Goals
+//
+//   - Compile once, evaluate many: an Engine is immutable after New and safe
+//     for concurrent use.
+//   - Hermetic evaluation: the capabilities leave out http.send, net.*,
+//     opa.runtime, time.now_ns and randomness; builtin errors are strict;
+//     every evaluation has a deadline. Time comes from [Input.Now].
+//   - Deterministic: the same Input gives byte-identical decision JSON.
+//     Findings are ordered by construction: rules in catalogue order, and each
+//     rule's findings by their content.
+//   - Fail closed: a required kind that is missing, evidence that cannot be
+//     read, a collector that panics, a rule that names a bad outcome: each is
+//     a blocking finding.
+//
+// # Non-goals
+//
+// Rendering decisions (adapters/report), transports (adapters/...), and
+// fetching anything over a network: every input is a local file.
+//
+// # Rules
+//
+// A rule is a partial set in a Rego package hub.<kind> with a METADATA block
+// carrying custom.severity; its id is "<kind>.<name>". See CONTRIBUTING.md.
+package engine

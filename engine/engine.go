@@ -1,0 +1,247 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+
+	"github.com/cicd-hub/hubgate/engine/registry"
+	"github.com/cicd-hub/hubgate/policy"
+)
+
+// DefaultEvalTimeout bounds one Rego evaluation.
+const DefaultEvalTimeout = 10 * time.Second
+
+// Engine judges releases. It is immutable after [New] and safe for concurrent
+// use: many goroutines may call [Engine.Evaluate] at once.
+type Engine struct {
+	reg         *registry.Registry
+	rules       []rule
+	infos       []policy.RuleInfo
+	query       rego.PreparedEvalQuery
+	digest      string
+	maxFileSize int64
+	evalTimeout time.Duration
+}
+
+type config struct {
+	reg         *registry.Registry
+	regPath     string
+	policies    []PolicySource
+	builtin     bool
+	maxFileSize int64
+	evalTimeout time.Duration
+}
+
+// Option configures [New].
+type Option func(*config) error
+
+// WithRegistry uses an already loaded registry.
+func WithRegistry(r *registry.Registry) Option {
+	return func(c *config) error {
+		if r == nil {
+			return errors.New("WithRegistry: nil registry")
+		}
+		c.reg = r
+		return nil
+	}
+}
+
+// WithRegistryPath loads the registry from a CUE, YAML or JSON file, or a
+// directory of them. Without it, New uses the embedded default registry.
+func WithRegistryPath(path string) Option {
+	return func(c *config) error {
+		if path == "" {
+			return errors.New("WithRegistryPath: empty path")
+		}
+		c.regPath = path
+		return nil
+	}
+}
+
+// WithPolicy adds user rules, compiled with the built-in pack under the same
+// restrictions.
+func WithPolicy(src PolicySource) Option {
+	return func(c *config) error {
+		if src.FS == nil {
+			return errors.New("WithPolicy: nil FS")
+		}
+		c.policies = append(c.policies, src)
+		return nil
+	}
+}
+
+// WithPolicyDir adds the .rego files under dir as user rules.
+func WithPolicyDir(dir string) Option {
+	return func(c *config) error {
+		st, err := os.Stat(dir)
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrPolicy, err)
+		}
+		if !st.IsDir() {
+			return fmt.Errorf("%w: --policy %s is not a directory", ErrPolicy, dir)
+		}
+		c.policies = append(c.policies, PolicySource{Name: filepath.ToSlash(filepath.Clean(dir)), FS: os.DirFS(dir)})
+		return nil
+	}
+}
+
+// WithoutBuiltinPolicyUnsafe leaves the embedded policy pack out. Only for tests of
+// user rules; a gate without the built-in rules checks little.
+func WithoutBuiltinPolicyUnsafe() Option {
+	return func(c *config) error { c.builtin = false; return nil }
+}
+
+// WithMaxFileSize bounds every evidence file read (default
+// [DefaultMaxFileSize]).
+func WithMaxFileSize(n int64) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return fmt.Errorf("WithMaxFileSize: %d is not positive", n)
+		}
+		c.maxFileSize = n
+		return nil
+	}
+}
+
+// WithEvalTimeout bounds each Rego evaluation (default [DefaultEvalTimeout]).
+func WithEvalTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("WithEvalTimeout: %v is not positive", d)
+		}
+		c.evalTimeout = d
+		return nil
+	}
+}
+
+// New loads the registry and compiles the rules once. Errors name every
+// problem with its position; they wrap [ErrPolicy] or come from the registry.
+func New(ctx context.Context, opts ...Option) (*Engine, error) {
+	cfg := config{builtin: true, maxFileSize: DefaultMaxFileSize, evalTimeout: DefaultEvalTimeout}
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.reg != nil && cfg.regPath != "" {
+		return nil, errors.New("engine: WithRegistry and WithRegistryPath both given; pass one")
+	}
+	reg := cfg.reg
+	if reg == nil {
+		var err error
+		if cfg.regPath != "" {
+			reg, err = registry.LoadPath(cfg.regPath)
+		} else {
+			reg, err = registry.Load(nil)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	var sources []PolicySource
+	if cfg.builtin {
+		sources = append(sources, BuiltinPolicy())
+	}
+	sources = append(sources, cfg.policies...)
+	caps := Capabilities()
+	mods, err := readModules(sources, caps)
+	if err != nil {
+		return nil, err
+	}
+	compiler, err := compile(mods, caps)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := findRules(compiler, mods)
+	if err != nil {
+		return nil, err
+	}
+	// data.hubgate.repos holds every resolved entry once; the rule
+	// data.hub.repo (rego/hub.rego) picks the one of input.repo.
+	repos := make(map[string]any, len(reg.Names()))
+	for _, n := range reg.Names() {
+		r, err := reg.Repo(n)
+		if err != nil {
+			return nil, err
+		}
+		repos[n] = r.Data
+	}
+	store := inmem.NewFromObject(map[string]any{"hubgate": map[string]any{"repos": repos}})
+	query, err := buildQuery(rules)
+	if err != nil {
+		return nil, err
+	}
+	pq, err := rego.New(
+		rego.ParsedQuery(query),
+		rego.Compiler(compiler),
+		rego.Store(store),
+		rego.StrictBuiltinErrors(true),
+		rego.Capabilities(caps),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: prepare: %w", ErrPolicy, err)
+	}
+	infos := make([]policy.RuleInfo, len(rules))
+	for i, r := range rules {
+		infos[i] = r.info
+	}
+	return &Engine{
+		reg:         reg,
+		rules:       rules,
+		infos:       infos,
+		query:       pq,
+		digest:      policyDigest(reg.Digest(), mods),
+		maxFileSize: cfg.maxFileSize,
+		evalTimeout: cfg.evalTimeout,
+	}, nil
+}
+
+// buildQuery makes one query that evaluates every rule at once:
+// {"<id>": data.hub.<kind>.<name>, ...}.
+func buildQuery(rules []rule) (ast.Body, error) {
+	var b strings.Builder
+	b.WriteString("findings = {")
+	for i, r := range rules {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%q: %s", r.info.ID, r.ref)
+	}
+	b.WriteString("}")
+	q, err := ast.ParseBody(b.String())
+	if err != nil {
+		return nil, fmt.Errorf("%w: build query: %w", ErrPolicy, err)
+	}
+	return q, nil
+}
+
+// Rules returns the rule catalogue in report order, built-in rules and
+// engine rules (waivers) included.
+func (e *Engine) Rules() []policy.RuleInfo {
+	out := append([]policy.RuleInfo(nil), e.infos...)
+	out = append(out, engineRules()...)
+	return out
+}
+
+// PolicyDigest is "sha256:<hex>" over the registry and every Rego source.
+func (e *Engine) PolicyDigest() string { return e.digest }
+
+// Registry returns the loaded registry.
+func (e *Engine) Registry() *registry.Registry { return e.reg }
+
+// Repos lists the repos of the registry, sorted.
+func (e *Engine) Repos() []string {
+	n := append([]string(nil), e.reg.Names()...)
+	sort.Strings(n)
+	return n
+}

@@ -1,0 +1,358 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/cicd-hub/hubgate/policy"
+)
+
+// ErrInput is wrapped by errors about an Input no decision can be formed
+// from: no repo, no time, a subject that cannot be read.
+var ErrInput = errors.New("invalid input")
+
+// Evaluate judges one release. Bad evidence becomes findings; Evaluate returns
+// an error only when no decision can be formed (unknown repo, unreadable
+// subject, a Rego evaluation error or timeout). It is safe for concurrent use.
+func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, error) {
+	if in.Repo == "" {
+		return nil, fmt.Errorf("%w: no repo", ErrInput)
+	}
+	if in.Now.IsZero() {
+		return nil, fmt.Errorf("%w: no evaluation time", ErrInput)
+	}
+	repo, err := e.reg.Repo(in.Repo)
+	if err != nil {
+		return nil, err
+	}
+	now := in.Now.UTC()
+	for _, it := range in.Evidence {
+		if !it.Kind.Valid() {
+			return nil, fmt.Errorf("%w: unknown evidence kind %q", ErrInput, it.Kind)
+		}
+	}
+	subjects, err := hashSubjects(in.Subjects)
+	if err != nil {
+		return nil, err
+	}
+
+	// Collect every kind concurrently, each with its own Env.
+	kinds := policy.Kinds()
+	facts := make([]any, len(kinds))
+	envs := make([]*Env, len(kinds))
+	var wg sync.WaitGroup
+	for i, k := range kinds {
+		var items []Item
+		for _, it := range in.Evidence {
+			if it.Kind == k {
+				items = append(items, it)
+			}
+		}
+		env := &Env{
+			Repo: in.Repo, Now: now, Subjects: subjects, Config: repo,
+			TrustedRoot: in.TrustedRoot, SubjectFiles: in.Subjects,
+			MaxFileSize: e.maxFileSize, all: in.Evidence,
+		}
+		envs[i] = env
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			facts[i] = runCollector(ctx, collectors[k], k, env, items)
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	doc, present, err := factsDocument(in.Repo, now, subjects, kinds, facts)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := e.eval(ctx, doc)
+	if err != nil {
+		return nil, err
+	}
+	findings := e.findings(raw)
+	findings = applyWaivers(findings, repo.Waivers, now)
+
+	d := &policy.Decision{
+		MediaType: policy.DecisionMediaType,
+		Repo:      in.Repo,
+		Subjects:  subjects,
+		Policy:    policy.PolicyRef{Digest: e.digest},
+		Inputs:    mergeInputs(envs),
+		Findings:  findings,
+		Time:      now,
+	}
+	d.Checks = checks(findings, present, repo.Require)
+	d.Outcome = policy.OutcomePass
+	for _, c := range d.Checks {
+		d.Outcome = d.Outcome.Worse(c.Outcome)
+	}
+	if len(d.Checks) == 0 {
+		// Nothing was required and nothing was given: nothing was verified.
+		d.Findings = append(d.Findings, noEvidenceFinding(in.Repo))
+		d.Checks = []policy.Check{{Kind: "decision", Outcome: policy.OutcomeError, Findings: 1}}
+		d.Outcome = policy.OutcomeError
+	}
+	d.Allowed = d.Outcome.Allowed()
+	d.ID = decisionID(d)
+	return d, nil
+}
+
+// runCollector runs one collector, turning a panic into a problem so that one
+// broken parser never takes the decision down.
+func runCollector(ctx context.Context, fn collectFunc, k policy.EvidenceKind, env *Env, items []Item) (facts any) {
+	defer func() {
+		if r := recover(); r != nil {
+			f := &Facts{Present: len(items) > 0}
+			f.AddProblem("", "", 0, "internal error: %s collector panicked: %v", k, r)
+			facts = f
+		}
+	}()
+	return fn(ctx, env, items)
+}
+
+// factsDocument builds the Rego input once, as an AST value. It also reports
+// which kinds had evidence.
+func factsDocument(repo string, now time.Time, subjects []policy.Subject, kinds []policy.EvidenceKind, facts []any) (ast.Value, map[policy.EvidenceKind]bool, error) {
+	subj, err := toValue(subjects)
+	if err != nil {
+		return nil, nil, err
+	}
+	obj := ast.NewObject(
+		ast.Item(ast.StringTerm("repo"), ast.StringTerm(repo)),
+		ast.Item(ast.StringTerm("now"), ast.StringTerm(now.Format(time.RFC3339Nano))),
+		ast.Item(ast.StringTerm("now_ns"), ast.NumberTerm(json.Number(fmt.Sprint(now.UnixNano())))),
+		ast.Item(ast.StringTerm("subjects"), ast.NewTerm(subj)),
+	)
+	present := map[policy.EvidenceKind]bool{}
+	for i, k := range kinds {
+		v, err := toValue(facts[i])
+		if err != nil {
+			return nil, nil, fmt.Errorf("facts of %s: %w", k, err)
+		}
+		fo, ok := v.(ast.Object)
+		if !ok {
+			return nil, nil, fmt.Errorf("facts of %s: not an object", k)
+		}
+		// Every kind's facts carry present and problems, whatever the
+		// collector left out.
+		if p := fo.Get(ast.StringTerm("problems")); p == nil || p.Value.Compare(ast.Null{}) == 0 {
+			fo.Insert(ast.StringTerm("problems"), ast.ArrayTerm())
+		}
+		if p := fo.Get(ast.StringTerm("present")); p == nil {
+			fo.Insert(ast.StringTerm("present"), ast.BooleanTerm(false))
+		} else if b, ok := p.Value.(ast.Boolean); ok && bool(b) {
+			present[k] = true
+		}
+		obj.Insert(ast.StringTerm(string(k)), ast.NewTerm(fo))
+	}
+	return obj, present, nil
+}
+
+func toValue(x any) (ast.Value, error) {
+	if x == nil {
+		return ast.NewObject(), nil
+	}
+	b, err := json.Marshal(x)
+	if err != nil {
+		return nil, err
+	}
+	return ast.ValueFromReader(bytes.NewReader(b))
+}
+
+// eval runs the prepared query under the deadline and returns, per rule id,
+// the raw finding objects.
+func (e *Engine) eval(ctx context.Context, input ast.Value) (map[string][]rawFinding, error) {
+	ctx, cancel := context.WithTimeout(ctx, e.evalTimeout)
+	defer cancel()
+	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		return nil, fmt.Errorf("evaluate policy: %w", err)
+	}
+	if len(rs) != 1 {
+		return nil, fmt.Errorf("evaluate policy: %d results, want 1", len(rs))
+	}
+	v, ok := rs[0].Bindings["findings"]
+	if !ok {
+		return nil, errors.New("evaluate policy: no findings binding")
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out map[string][]rawFinding
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("evaluate policy: a rule produced a finding that is not an object: %w", err)
+	}
+	return out, nil
+}
+
+// rawFinding is a finding object as a rule wrote it.
+type rawFinding struct {
+	Message  string          `json:"message"`
+	Evidence string          `json:"evidence"`
+	Path     string          `json:"path"`
+	Line     int             `json:"line"`
+	Target   json.RawMessage `json:"target"`
+	Expected json.RawMessage `json:"expected"`
+	Actual   json.RawMessage `json:"actual"`
+	Outcome  string          `json:"outcome"`
+	Severity string          `json:"severity"`
+}
+
+// text renders a rule-written value as text: strings as they are, anything
+// else as compact JSON.
+func text(r json.RawMessage) string {
+	if len(r) == 0 || string(r) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(r, &s) == nil {
+		return s
+	}
+	return string(r)
+}
+
+// findings turns the raw results into findings in report order: rules in
+// catalogue order, each rule's findings ordered by their content.
+func (e *Engine) findings(raw map[string][]rawFinding) []policy.Finding {
+	var out []policy.Finding
+	for _, r := range e.rules {
+		var fs []policy.Finding
+		for _, rf := range raw[r.info.ID] {
+			f := policy.Finding{
+				Rule:        r.info.ID,
+				Outcome:     r.outcome,
+				Severity:    r.info.Severity,
+				Message:     rf.Message,
+				Evidence:    rf.Evidence,
+				Path:        rf.Path,
+				Line:        rf.Line,
+				Target:      text(rf.Target),
+				Expected:    text(rf.Expected),
+				Actual:      text(rf.Actual),
+				Remediation: r.info.Remediation,
+			}
+			if rf.Outcome != "" {
+				if o, err := policy.ParseOutcome(rf.Outcome); err == nil && o != policy.OutcomeUnknown {
+					f.Outcome = o
+				} else {
+					// A rule that names a bad outcome fails closed.
+					f.Outcome = policy.OutcomeError
+					f.Message += fmt.Sprintf(" (rule set an invalid outcome %q)", rf.Outcome)
+				}
+			}
+			if rf.Severity != "" {
+				if s, err := policy.ParseSeverity(rf.Severity); err == nil {
+					f.Severity = s
+				}
+			}
+			if f.Message == "" {
+				f.Message = r.info.Title
+			}
+			fs = append(fs, f)
+		}
+		slices.SortFunc(fs, compareFindings)
+		out = append(out, fs...)
+	}
+	return out
+}
+
+func compareFindings(a, b policy.Finding) int {
+	for _, c := range [...]int{
+		strings.Compare(a.Evidence, b.Evidence),
+		a.Line - b.Line,
+		strings.Compare(a.Target, b.Target),
+		strings.Compare(a.Path, b.Path),
+		strings.Compare(a.Message, b.Message),
+		strings.Compare(a.Expected, b.Expected),
+		strings.Compare(a.Actual, b.Actual),
+		int(a.Outcome) - int(b.Outcome),
+	} {
+		if c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// checks folds findings per kind. A kind is reported when it is required, had
+// evidence, or has findings.
+func checks(findings []policy.Finding, present map[policy.EvidenceKind]bool, require []policy.EvidenceKind) []policy.Check {
+	byKind := map[policy.EvidenceKind][]policy.Finding{}
+	var order []policy.EvidenceKind
+	add := func(k policy.EvidenceKind) {
+		if _, ok := byKind[k]; !ok {
+			byKind[k] = nil
+			order = append(order, k)
+		}
+	}
+	for _, k := range policy.Kinds() {
+		if present[k] || slices.Contains(require, k) {
+			add(k)
+		}
+	}
+	for _, f := range findings {
+		k := f.Kind()
+		add(k)
+		byKind[k] = append(byKind[k], f)
+	}
+	slices.SortStableFunc(order, func(a, b policy.EvidenceKind) int {
+		if a.Order() != b.Order() {
+			return a.Order() - b.Order()
+		}
+		return strings.Compare(string(a), string(b))
+	})
+	out := make([]policy.Check, 0, len(order))
+	for _, k := range order {
+		out = append(out, policy.Check{Kind: k, Outcome: policy.Fold(byKind[k]), Findings: len(byKind[k])})
+	}
+	return out
+}
+
+// mergeInputs lists every input read, in kind order, each path once.
+func mergeInputs(envs []*Env) []policy.Input {
+	out := []policy.Input{}
+	seen := map[string]bool{}
+	for _, e := range envs {
+		for _, in := range e.inputs {
+			key := string(in.Kind) + "\x00" + in.Role + "\x00" + in.Path
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// decisionID derives the id from what the decision is about, so the same
+// inputs give the same id.
+func decisionID(d *policy.Decision) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n%s\n", d.Policy.Digest, d.Repo, d.Time.Format(time.RFC3339Nano))
+	for _, s := range d.Subjects {
+		fmt.Fprintf(h, "subject %s %s\n", s.Name, s.Digest["sha256"])
+	}
+	for _, in := range d.Inputs {
+		fmt.Fprintf(h, "input %s %s %s %s\n", in.Kind, in.Role, filepath.ToSlash(in.Path), in.Digest["sha256"])
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}

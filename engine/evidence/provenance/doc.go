@@ -1,0 +1,28 @@
+// Package provenance reads signed build provenance and returns verified
+// facts: the statement's subjects and digests, the SLSA builder id, build
+// type, source repository, ref and commit, and the verified signer.
+//
+// # Goals
+//
+//   - Input formats: sigstore bundles holding a DSSE envelope, bare DSSE
+//     envelopes, JSON arrays of either, and .intoto.jsonl files (one
+//     envelope or bundle per line).
+//   - Accept an attestation only when its signature verifies offline
+//     (package [github.com/cicd-hub/hubgate/engine/trust]). A bare DSSE
+//     envelope verifies only with a trusted key; one with no signature (the
+//     hub's own artifacts/slsa-provenance.json) never does. The statement
+//     of an unverified attestation is not read at all.
+//   - In-toto Statement v0.1 and v1; SLSA provenance v0.2 and v1, decoded
+//     with github.com/in-toto/attestation.
+//   - Source from externalParameters.workflow (v1 GitHub workflow build
+//     type), externalParameters.source, resolvedDependencies (v1),
+//     invocation.configSource or materials (v0.2), normalised to
+//     "github.com/owner/repo" ([NormalizeSourceURI]).
+//
+// # Non-goals
+//
+//   - Judging. Whether the builder is trusted, the source and ref allowed,
+//     the identity expected, is decided by rego/provenance.rego;
+//     [BuilderTrusted] and [RefAllowed] are the same decisions for the
+//     `hubgate verify provenance` command, tested to agree.
+package provenance

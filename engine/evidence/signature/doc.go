@@ -1,0 +1,18 @@
+// Package signature verifies a sigstore bundle over a release subject and
+// returns the verified facts: whether it verified (and why not), the
+// signer's OIDC issuer and SAN or key, the transparency-log index and time,
+// and which subject it covers.
+//
+// # Goals
+//
+//   - Sigstore bundles v0.1 to v0.3, message signature or DSSE, verified
+//     offline through [github.com/cicd-hub/hubgate/engine/trust].
+//   - A message signature is verified against the subject whose digest it
+//     names (over the file's bytes when the subject is a file); a DSSE
+//     statement must list one of the subjects' digests.
+//
+// # Non-goals
+//
+//   - Judging the identity: rego/signature.rego matches issuer and SAN
+//     against the registry's provenance.identities.
+package signature

@@ -1,0 +1,41 @@
+package vulnerabilities_test
+
+import (
+	"encoding/json"
+	"sort"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cicd-hub/hubgate/engine/evidence/vex"
+	"github.com/cicd-hub/hubgate/engine/evidence/vulnerabilities"
+)
+
+func keys(t *testing.T, v any) []string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m))
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestAssessmentKeys pins the keys rego/vulnerabilities.rego reads: a key
+// left out of the JSON (omitempty) makes a Rego rule undefined, and the
+// finding silently disappears.
+func TestAssessmentKeys(t *testing.T) {
+	a := vulnerabilities.Assessment{Result: vex.Result{Decision: &vex.Ref{}, NearMisses: []vex.NearMiss{{}}}}
+	assert.Equal(t, []string{
+		"aliases", "component", "cvss", "decision", "epss", "evidence", "has_cvss", "has_epss", "id",
+		"near_miss_total", "near_misses", "path", "purls", "reason", "severity", "status", "suppressed", "target",
+	}, keys(t, a))
+	ref := []string{"evidence", "id", "impact", "justification", "path", "product", "status", "timestamp", "vulnerability"}
+	assert.Equal(t, ref, keys(t, a.Decision))
+	assert.Equal(t, append(append([]string{}, ref[:5]...), "product", "reason", "status", "timestamp", "vulnerability"), keys(t, a.NearMisses[0]))
+}

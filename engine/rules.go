@@ -1,0 +1,255 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/cicd-hub/hubgate/policy"
+	hubrego "github.com/cicd-hub/hubgate/rego"
+)
+
+// ErrPolicy is wrapped by every error about loading or compiling Rego.
+var ErrPolicy = errors.New("policy")
+
+// PolicySource is a set of Rego files: the built-in pack, or a user's --policy
+// directory. Name prefixes the file names in positions.
+type PolicySource struct {
+	Name string
+	FS   fs.FS
+}
+
+// BuiltinPolicy is the embedded policy pack.
+func BuiltinPolicy() PolicySource { return PolicySource{Name: "rego", FS: hubrego.FS} }
+
+// deniedBuiltins are left out of the capabilities: no network, no runtime
+// information, no wall clock, no randomness. A module calling one fails to
+// compile, with its position.
+func deniedBuiltin(name string) bool {
+	switch name {
+	case "http.send", "opa.runtime", "time.now_ns", "rand.intn", "uuid.rfc4122":
+		return true
+	}
+	return strings.HasPrefix(name, "net.")
+}
+
+// Capabilities returns the hermetic capabilities hubgate compiles every
+// module with.
+func Capabilities() *ast.Capabilities {
+	caps := ast.CapabilitiesForThisVersion()
+	kept := caps.Builtins[:0]
+	for _, b := range caps.Builtins {
+		if !deniedBuiltin(b.Name) {
+			kept = append(kept, b)
+		}
+	}
+	caps.Builtins = kept
+	caps.AllowNet = []string{}
+	return caps
+}
+
+// module is one parsed Rego file.
+type module struct {
+	name   string // file name as shown in positions
+	source []byte
+	parsed *ast.Module
+}
+
+// readModules parses every .rego file of each source. Parse errors of all
+// files are returned together.
+func readModules(sources []PolicySource, caps *ast.Capabilities) ([]module, error) {
+	var mods []module
+	var errs ast.Errors
+	for _, src := range sources {
+		var names []string
+		err := fs.WalkDir(src.FS, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && strings.HasSuffix(p, ".rego") {
+				names = append(names, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%w: read %s: %v", ErrPolicy, src.Name, err)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			b, err := fs.ReadFile(src.FS, n)
+			if err != nil {
+				return nil, fmt.Errorf("%w: read %s: %v", ErrPolicy, n, err)
+			}
+			name := path.Join(src.Name, n)
+			m, err := ast.ParseModuleWithOpts(name, string(b), ast.ParserOptions{
+				ProcessAnnotation: true,
+				RegoVersion:       ast.RegoV1,
+				Capabilities:      caps,
+			})
+			if err != nil {
+				var astErrs ast.Errors
+				if errors.As(err, &astErrs) {
+					errs = append(errs, astErrs...)
+					continue
+				}
+				return nil, fmt.Errorf("%w: %s: %v", ErrPolicy, name, err)
+			}
+			mods = append(mods, module{name: name, source: b, parsed: m})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%w: %w", ErrPolicy, errs)
+	}
+	return mods, nil
+}
+
+// compile compiles modules with the hermetic capabilities. Every error is
+// returned, with its position.
+func compile(mods []module, caps *ast.Capabilities) (*ast.Compiler, error) {
+	in := make(map[string]*ast.Module, len(mods))
+	for _, m := range mods {
+		in[m.name] = m.parsed
+	}
+	c := ast.NewCompiler().
+		WithCapabilities(caps).
+		WithEnablePrintStatements(false).
+		WithStrict(true)
+	c.Compile(in)
+	if c.Failed() {
+		return nil, fmt.Errorf("%w: %w", ErrPolicy, c.Errors)
+	}
+	return c, nil
+}
+
+// rule is one compiled rule that produces findings.
+type rule struct {
+	info    policy.RuleInfo
+	ref     string // data.hub.<kind>.<name>
+	outcome policy.Outcome
+	order   int
+}
+
+// isTestModule reports whether m holds Rego unit tests, which the engine
+// never evaluates.
+func isTestModule(name string) bool { return strings.HasSuffix(name, "_test.rego") }
+
+// findRules lists every rule with METADATA custom.severity in a package
+// hub.<kind>. They must be partial sets ("contains").
+func findRules(c *ast.Compiler, mods []module) ([]rule, error) {
+	var out []rule
+	var errs ast.Errors
+	seen := map[string]bool{}
+	for _, m := range mods {
+		if isTestModule(m.name) {
+			continue
+		}
+		mod := c.Modules[m.name]
+		pkg := strings.TrimPrefix(mod.Package.Path.String(), "data.")
+		kind, ok := strings.CutPrefix(pkg, "hub.")
+		if !ok || strings.Contains(kind, ".") || kind == "lib" {
+			continue
+		}
+		for _, r := range mod.Rules {
+			var ann *ast.Annotations
+			for _, a := range c.GetAnnotationSet().GetRuleScope(r) {
+				if _, ok := a.Custom["severity"]; ok {
+					ann = a
+				}
+			}
+			if ann == nil {
+				continue
+			}
+			name := r.Head.Name.String()
+			if name == "" {
+				name = r.Head.Ref().String()
+			}
+			id := kind + "." + name
+			if seen[id] {
+				continue // another definition of the same partial set
+			}
+			seen[id] = true
+			loc := r.Location
+			if r.Head.RuleKind() != ast.MultiValue {
+				errs = append(errs, ast.NewError(ast.CompileErr, loc, "rule %s has METADATA custom.severity but is not a partial set: write `%s contains f if { ... }`", id, name))
+				continue
+			}
+			info, outcome, err := ruleInfo(id, policy.EvidenceKind(kind), ann, loc)
+			if err != nil {
+				errs = append(errs, ast.NewError(ast.CompileErr, ann.Location, "%s", err.Error()))
+				continue
+			}
+			out = append(out, rule{info: info, ref: "data.hub." + kind + "." + name, outcome: outcome, order: len(out)})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%w: %w", ErrPolicy, errs)
+	}
+	// Report order: kinds in policy.Kinds order (unknown user kinds after,
+	// by name), rules in source order within a kind.
+	slices.SortStableFunc(out, func(a, b rule) int {
+		ka, kb := a.info.Kind.Order(), b.info.Kind.Order()
+		if ka != kb {
+			return ka - kb
+		}
+		if c := strings.Compare(string(a.info.Kind), string(b.info.Kind)); c != 0 {
+			return c
+		}
+		return a.order - b.order
+	})
+	return out, nil
+}
+
+func ruleInfo(id string, kind policy.EvidenceKind, a *ast.Annotations, loc *ast.Location) (policy.RuleInfo, policy.Outcome, error) {
+	str := func(k string) string {
+		s, _ := a.Custom[k].(string)
+		return s
+	}
+	sev, err := policy.ParseSeverity(str("severity"))
+	if err != nil {
+		return policy.RuleInfo{}, 0, fmt.Errorf("rule %s: custom.severity: %v", id, err)
+	}
+	outcome := policy.OutcomeFail
+	if s := str("outcome"); s != "" {
+		if outcome, err = policy.ParseOutcome(s); err != nil {
+			return policy.RuleInfo{}, 0, fmt.Errorf("rule %s: custom.outcome: %v", id, err)
+		}
+	}
+	if a.Title == "" {
+		return policy.RuleInfo{}, 0, fmt.Errorf("rule %s: METADATA has no title", id)
+	}
+	src := ""
+	if loc != nil {
+		src = fmt.Sprintf("%s:%d", loc.File, loc.Row)
+	}
+	return policy.RuleInfo{
+		ID:          id,
+		Kind:        kind,
+		Title:       a.Title,
+		Description: strings.TrimSpace(a.Description),
+		Severity:    sev,
+		Remediation: strings.TrimSpace(str("remediation")),
+		Source:      src,
+	}, outcome, nil
+}
+
+// policyDigest is "sha256:<hex>" over the registry digest and every Rego
+// source, in name order.
+func policyDigest(registryDigest string, mods []module) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "registry %s\n", registryDigest)
+	sorted := slices.Clone(mods)
+	slices.SortFunc(sorted, func(a, b module) int { return strings.Compare(a.name, b.name) })
+	for _, m := range sorted {
+		fmt.Fprintf(h, "module %s %d\n", m.name, len(m.source))
+		h.Write(m.source)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}

@@ -1,0 +1,35 @@
+// Package trust holds hubgate's trusted material and its one sigstore bundle
+// verifier, shared by every evidence kind that verifies a signature
+// (signature, provenance, evidence_bundle, cache).
+//
+// # Goals
+//
+//   - Verify offline with sigstore-go: a sigstore bundle (v0.1 to v0.3,
+//     message signature or DSSE) against a trusted root
+//     ([LoadTrustedRoot]; the embedded public-good snapshot by default), or
+//     against trusted public keys ([ParsePublicKey]: ECDSA, Ed25519, RSA).
+//   - Return only verified facts ([Verified]): the certificate's OIDC issuer
+//     and SAN, whether a key signed, the verified timestamps, the log
+//     index, and a DSSE envelope's payload type and statement bytes.
+//   - Bare DSSE envelopes ([VerifyEnvelope]) verify with a trusted key only;
+//     an envelope without signatures fails with [ErrUnsigned].
+//   - Errors wrap sentinels ([ErrNotVerified], [ErrBundle], [ErrNoKey], …)
+//     with %w.
+//
+// # Non-goals
+//
+//   - Judging identity. Bundles are verified with
+//     verify.WithoutIdentitiesUnsafe and the verified issuer and SAN are
+//     returned; Rego rules (and the verify commands, through
+//     [MatchIdentity]) match them against full-string anchored regexps.
+//   - Network access: no TUF refresh, no Rekor lookups.
+//
+// # Verification policy
+//
+// A certificate-signed bundle needs a chain to a Fulcio CA of the root, one
+// verified transparency-log entry (inclusion proof with checkpoint, or SET
+// for v0.1), one verified signing time (log integrated time or RFC 3161
+// timestamp) inside the certificate's validity, and an SCT when the root
+// lists CT logs. A certificate without a log entry cannot prove its signing
+// time offline and fails.
+package trust

@@ -1,0 +1,253 @@
+package vsa
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	vsapb "github.com/in-toto/attestation/go/predicates/vsa/v1"
+	intoto "github.com/in-toto/attestation/go/v1"
+	"github.com/sigstore/sigstore-go/pkg/sign"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/structpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/cicd-hub/hubgate/policy"
+)
+
+// PredicateType is the SLSA VSA v1 predicate type.
+const PredicateType = "https://slsa.dev/verification_summary/v1"
+
+// PayloadType is the DSSE payload type of an in-toto Statement.
+const PayloadType = "application/vnd.in-toto+json"
+
+// DefaultVerifierID is the verifier.id written when [Options.VerifierID] is empty.
+const DefaultVerifierID = "https://github.com/cicd-hub/hubgate"
+
+// DefaultPolicyURI is the policy.uri written when [Options.PolicyURI] is empty.
+const DefaultPolicyURI = "https://github.com/cicd-hub/hubgate/policy"
+
+// Verification results.
+const (
+	ResultPassed = "PASSED"
+	ResultFailed = "FAILED"
+)
+
+// Sentinel errors; every error of this package wraps one of them.
+var (
+	// ErrMalformed: the bundle, statement, predicate or key cannot be read.
+	ErrMalformed = errors.New("malformed")
+	// ErrSignature: the signature does not verify against the trusted key,
+	// or the statement is not about the expected digest.
+	ErrSignature = errors.New("signature does not verify")
+	// ErrNotPassed: the summary's verificationResult is not PASSED.
+	ErrNotPassed = errors.New("verification result is not PASSED")
+	// ErrExpired: the summary is older than the maximum age, or from the future.
+	ErrExpired = errors.New("summary is not fresh")
+	// ErrPolicy: the summary names a policy digest that is not accepted.
+	ErrPolicy = errors.New("policy digest not accepted")
+	// ErrVerifier: the summary names another verifier id.
+	ErrVerifier = errors.New("verifier id not accepted")
+)
+
+// Options are the parts of a VSA that are not in the decision.
+type Options struct {
+	// VerifierID is verifier.id; default [DefaultVerifierID].
+	VerifierID string
+	// PolicyURI is policy.uri; default [DefaultPolicyURI].
+	PolicyURI string
+	// ResourceURI is resourceUri; default "<subject name>@sha256:<hex>", or
+	// "sha256:<hex>" when the subject has no name.
+	ResourceURI string
+	// VerifiedLevels are written when the decision passed. Empty means
+	// SLSA_BUILD_LEVEL_1 when the decision's provenance check passed on
+	// provenance it read, SLSA_BUILD_LEVEL_0 otherwise. A failed decision
+	// always says FAILED.
+	VerifiedLevels []string
+}
+
+// Statement builds the in-toto Statement of a VSA for one subject of d.
+// The subject must carry a sha256 digest; d must have a policy digest and a
+// time.
+func Statement(d *policy.Decision, subject policy.Subject, opts Options) (*intoto.Statement, error) {
+	if d == nil {
+		return nil, errors.New("build vsa: nil decision")
+	}
+	hexDigest := subject.Digest["sha256"]
+	if err := checkHex(hexDigest); err != nil {
+		return nil, fmt.Errorf("build vsa: subject %q: sha256 digest: %w", subject.Name, err)
+	}
+	if d.Time.IsZero() {
+		return nil, errors.New("build vsa: decision has no time")
+	}
+	algo, polHex, ok := strings.Cut(d.Policy.Digest, ":")
+	if !ok || algo == "" || polHex == "" {
+		return nil, fmt.Errorf("build vsa: decision policy digest %q: want ALGORITHM:HEX", d.Policy.Digest)
+	}
+
+	result, levels := ResultFailed, []string{ResultFailed}
+	if d.Allowed && d.Outcome.Allowed() {
+		result = ResultPassed
+		levels = opts.VerifiedLevels
+		if len(levels) == 0 {
+			levels = defaultLevels(d)
+		}
+	}
+	resource := opts.ResourceURI
+	if resource == "" {
+		resource = "sha256:" + hexDigest
+		if subject.Name != "" {
+			resource = subject.Name + "@" + resource
+		}
+	}
+	inputs := make([]*vsapb.VerificationSummary_InputAttestation, 0, len(d.Inputs))
+	for _, in := range d.Inputs {
+		if len(in.Digest) == 0 {
+			continue
+		}
+		inputs = append(inputs, &vsapb.VerificationSummary_InputAttestation{Uri: in.Path, Digest: map[string]string(in.Digest)})
+	}
+	pred := &vsapb.VerificationSummary{
+		Verifier:           &vsapb.VerificationSummary_Verifier{Id: orDefault(opts.VerifierID, DefaultVerifierID)},
+		TimeVerified:       timestamppb.New(d.Time.UTC()),
+		ResourceUri:        resource,
+		Policy:             &vsapb.VerificationSummary_Policy{Uri: orDefault(opts.PolicyURI, DefaultPolicyURI), Digest: map[string]string{algo: polHex}},
+		InputAttestations:  inputs,
+		VerificationResult: result,
+		VerifiedLevels:     levels,
+	}
+	pj, err := protojson.Marshal(pred)
+	if err != nil {
+		return nil, fmt.Errorf("build vsa: predicate: %w", err)
+	}
+	ps := &structpb.Struct{}
+	if err := ps.UnmarshalJSON(pj); err != nil {
+		return nil, fmt.Errorf("build vsa: predicate: %w", err)
+	}
+	name := subject.Name
+	if name == "" {
+		name = resource
+	}
+	st := &intoto.Statement{
+		Type:          intoto.StatementTypeUri,
+		Subject:       []*intoto.ResourceDescriptor{{Name: name, Digest: map[string]string(subject.Digest)}},
+		PredicateType: PredicateType,
+		Predicate:     ps,
+	}
+	if err := st.Validate(); err != nil {
+		return nil, fmt.Errorf("build vsa: statement: %w", err)
+	}
+	return st, nil
+}
+
+// defaultLevels is the honest default: hubgate knows provenance was present
+// and verified when the provenance check passed on an input it read.
+func defaultLevels(d *policy.Decision) []string {
+	read := false
+	for _, in := range d.Inputs {
+		if in.Kind == policy.KindProvenance {
+			read = true
+			break
+		}
+	}
+	for _, c := range d.Checks {
+		if c.Kind == policy.KindProvenance && c.Outcome == policy.OutcomePass && read {
+			return []string{"SLSA_BUILD_LEVEL_1"}
+		}
+	}
+	return []string{"SLSA_BUILD_LEVEL_0"}
+}
+
+// MarshalStatement returns the compact, deterministic JSON of st: the DSSE
+// payload.
+func MarshalStatement(st *intoto.Statement) ([]byte, error) {
+	b, err := protojson.Marshal(st)
+	if err != nil {
+		return nil, fmt.Errorf("marshal statement: %w", err)
+	}
+	// protojson randomises whitespace on purpose; compact it away so the
+	// same statement always gives the same bytes.
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		return nil, fmt.Errorf("marshal statement: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Sign builds the VSA of one subject of d and signs it with key. It returns
+// a sigstore bundle (v0.3 JSON) holding the DSSE envelope: keyed, with no
+// certificate, transparency log entry or timestamp, so it works offline.
+func Sign(d *policy.Decision, subject policy.Subject, key *Key, opts Options) ([]byte, error) {
+	if key == nil {
+		return nil, errors.New("sign vsa: nil key")
+	}
+	st, err := Statement(d, subject, opts)
+	if err != nil {
+		return nil, err
+	}
+	payload, err := MarshalStatement(st)
+	if err != nil {
+		return nil, fmt.Errorf("sign vsa: %w", err)
+	}
+	pb, err := sign.Bundle(&sign.DSSEData{Data: payload, PayloadType: PayloadType}, key, sign.BundleOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("sign vsa: %w", err)
+	}
+	b, err := protojson.Marshal(pb)
+	if err != nil {
+		return nil, fmt.Errorf("sign vsa: marshal bundle: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		return nil, fmt.Errorf("sign vsa: marshal bundle: %w", err)
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// checkHex checks a lower-case sha256 hex digest.
+func checkHex(h string) error {
+	if len(h) != 64 {
+		return fmt.Errorf("want 64 hex characters, got %d", len(h))
+	}
+	if strings.ToLower(h) != h {
+		return errors.New("want lower-case hex")
+	}
+	if _, err := hex.DecodeString(h); err != nil {
+		return errors.New("not hex")
+	}
+	return nil
+}
+
+// ParseDigest parses "sha256:<64 lower-case hex>" into its raw bytes.
+func ParseDigest(digest string) ([]byte, error) {
+	algo, h, ok := strings.Cut(digest, ":")
+	if !ok || algo != "sha256" {
+		return nil, fmt.Errorf("digest %q: want sha256:HEX", digest)
+	}
+	if err := checkHex(h); err != nil {
+		return nil, fmt.Errorf("digest %q: %w", digest, err)
+	}
+	b, _ := hex.DecodeString(h)
+	return b, nil
+}
+
+// FileName is the name the webhook's VSA store looks a subject's summary up
+// by: "<sha256-hex>.vsa.json".
+func FileName(subject policy.Subject) (string, error) {
+	h := subject.Digest["sha256"]
+	if err := checkHex(h); err != nil {
+		return "", fmt.Errorf("vsa file name: subject %q: sha256 digest: %w", subject.Name, err)
+	}
+	return h + ".vsa.json", nil
+}

@@ -1,0 +1,164 @@
+package hub.provenance_test
+
+import data.hub.provenance
+
+gen := "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml"
+
+iss := "https://token.actions.githubusercontent.com"
+
+san := "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.3"
+
+stmt(over) := object.union({
+	"type": "https://in-toto.io/Statement/v1",
+	"predicate_type": "https://slsa.dev/provenance/v1",
+	"subjects": [{"name": "app.tar.gz", "digest": {"sha256": "11"}}],
+	"builder_id": concat("@", [gen, "refs/tags/v2.0.0"]), "builder_name": gen, "builder_ref": "refs/tags/v2.0.0",
+	"build_type": "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1",
+	"source": {"uri": "github.com/acme/app", "raw_uri": "https://github.com/acme/app", "ref": "refs/tags/v1.2.3", "commit": "ab", "path": "predicate.buildDefinition.externalParameters.workflow"},
+}, over)
+
+att(over) := object.union({
+	"file": "prov.sigstore.json", "index": 0, "line": 0, "path": "", "format": "sigstore-bundle",
+	"verified": true, "reason": "", "keyed": false, "key_id": "", "issuer": iss, "san": san, "tlog_index": 1,
+	"statement": stmt({}),
+}, over)
+
+inp(atts) := {
+	"repo": "acme/app",
+	"subjects": [{"name": "app.tar.gz", "digest": {"sha256": "11"}}],
+	"provenance": {"present": true, "problems": [], "files": ["prov.sigstore.json"], "trusted_root": "embedded", "attestations": atts},
+}
+
+all_findings(i, repo) := {f |
+	some rule in ["signed", "identity", "subject_digest", "builder_trusted", "source", "ref", "predicate_type"]
+	some f in provenance[rule] with input as i with data.hub.repo as repo
+}
+
+test_good_provenance_passes if {
+	count(all_findings(inp([att({})]), {})) == 0
+}
+
+test_good_v02_provenance_passes if {
+	a := att({"statement": stmt({"type": "https://in-toto.io/Statement/v0.1", "predicate_type": "https://slsa.dev/provenance/v0.2"})})
+	count(all_findings(inp([a]), {})) == 0
+}
+
+test_keyed_provenance_passes if {
+	count(all_findings(inp([att({"keyed": true, "key_id": "ab", "issuer": "", "san": ""})]), {})) == 0
+}
+
+test_unsigned_dsse_is_denied if {
+	# The hub's artifacts/slsa-provenance.json: DSSE envelopes with no signatures.
+	a := att({"format": "dsse", "path": "[0]", "verified": false, "reason": "not verified: dsse envelope has no signatures", "issuer": "", "san": "", "statement": null})
+	fs := provenance.signed with input as inp([a]) with data.hub.repo as {}
+	count(fs) == 1
+	some f in fs
+	f.actual == "not verified: dsse envelope has no signatures"
+	f.path == "[0]"
+	# and the unverified statement is not used to satisfy the subject check
+	count(provenance.subject_digest) == 1 with input as inp([a]) with data.hub.repo as {}
+}
+
+test_subject_digest_mismatch_is_denied if {
+	a := att({"statement": stmt({"subjects": [{"name": "app.tar.gz", "digest": {"sha256": "22"}}]})})
+	fs := provenance.subject_digest with input as inp([a]) with data.hub.repo as {}
+	count(fs) == 1
+	some f in fs
+	f.expected == "sha256:11"
+	f.actual == "sha256:22"
+	f.target == "app.tar.gz"
+}
+
+test_untrusted_builder_is_denied if {
+	a := att({"statement": stmt({"builder_id": "https://github.com/actions/runner/github-hosted", "builder_name": "https://github.com/actions/runner/github-hosted", "builder_ref": ""})})
+	fs := provenance.builder_trusted with input as inp([a]) with data.hub.repo as {}
+	count(fs) == 1
+	some f in fs
+	f.actual == "https://github.com/actions/runner/github-hosted"
+	contains(f.expected, "release tag")
+	f.path == "predicate.runDetails.builder.id"
+}
+
+test_default_builder_at_branch_is_denied if {
+	a := att({"statement": stmt({"builder_id": concat("@", [gen, "refs/heads/main"]), "builder_ref": "refs/heads/main"})})
+	count(provenance.builder_trusted) == 1 with input as inp([a]) with data.hub.repo as {}
+}
+
+test_configured_builder_without_ref_matches_any_ref if {
+	a := att({"statement": stmt({"builder_id": concat("@", [gen, "refs/heads/main"]), "builder_ref": "refs/heads/main"})})
+	count(provenance.builder_trusted) == 0 with input as inp([a]) with data.hub.repo as {"provenance": {"builders": [gen]}}
+}
+
+test_configured_builder_with_ref_is_exact if {
+	repo := {"provenance": {"builders": [concat("@", [gen, "refs/tags/v2.0.0"])]}}
+	count(provenance.builder_trusted) == 0 with input as inp([att({})]) with data.hub.repo as repo
+	a := att({"statement": stmt({"builder_id": concat("@", [gen, "refs/tags/v2.0.1"]), "builder_ref": "refs/tags/v2.0.1"})})
+	count(provenance.builder_trusted) == 1 with input as inp([a]) with data.hub.repo as repo
+}
+
+test_wrong_source_repo_is_denied if {
+	a := att({"statement": stmt({"source": {"uri": "github.com/evil/app", "raw_uri": "https://github.com/evil/app", "ref": "refs/tags/v1.2.3", "commit": "", "path": "p"}})})
+	fs := provenance.source with input as inp([a]) with data.hub.repo as {}
+	count(fs) == 1
+	some f in fs
+	f.expected == "github.com/acme/app"
+	f.actual == "github.com/evil/app"
+}
+
+test_missing_source_is_denied if {
+	a := att({"statement": stmt({"source": {"uri": "", "raw_uri": "", "ref": "", "commit": "", "path": ""}})})
+	fs := provenance.source with input as inp([a]) with data.hub.repo as {}
+	count(fs) == 1
+	some f in fs
+	f.actual == "none"
+}
+
+test_configured_source if {
+	repo := {"provenance": {"source": "https://github.com/Acme/Monorepo.git"}}
+	a := att({"statement": stmt({"source": {"uri": "github.com/acme/monorepo", "raw_uri": "x", "ref": "refs/tags/v1", "commit": "", "path": "p"}})})
+	count(provenance.source) == 0 with input as inp([a]) with data.hub.repo as repo
+	count(provenance.source) == 1 with input as inp([att({})]) with data.hub.repo as repo
+}
+
+test_disallowed_ref_is_denied if {
+	repo := {"provenance": {"refs": ["refs/tags/v*"]}}
+	count(provenance.ref) == 0 with input as inp([att({})]) with data.hub.repo as repo
+	a := att({"statement": stmt({"source": {"uri": "github.com/acme/app", "raw_uri": "x", "ref": "refs/heads/main", "commit": "", "path": "p"}})})
+	fs := provenance.ref with input as inp([a]) with data.hub.repo as repo
+	count(fs) == 1
+	some f in fs
+	f.actual == "refs/heads/main"
+	f.expected == "a ref matching one of refs/tags/v*"
+}
+
+test_glob_star_does_not_cross_slash if {
+	repo := {"provenance": {"refs": ["refs/tags/v*"]}}
+	a := att({"statement": stmt({"source": {"uri": "github.com/acme/app", "raw_uri": "x", "ref": "refs/tags/v1/evil", "commit": "", "path": "p"}})})
+	count(provenance.ref) == 1 with input as inp([a]) with data.hub.repo as repo
+}
+
+test_wrong_identity_is_denied if {
+	a := att({"san": "https://github.com/evil/app/.github/workflows/release.yml@refs/tags/v1"})
+	fs := provenance.identity with input as inp([a]) with data.hub.repo as {}
+	count(fs) == 1
+	some f in fs
+	contains(f.actual, "evil")
+}
+
+test_predicate_type_not_accepted if {
+	a := att({"statement": stmt({"predicate_type": "https://spdx.dev/Document"})})
+	fs := provenance.predicate_type with input as inp([a]) with data.hub.repo as {}
+	count(fs) == 1
+	count(provenance.predicate_type) == 0 with input as inp([a]) with data.hub.repo as {"provenance": {"predicate_types": ["https://spdx.dev/Document"]}}
+}
+
+test_no_provenance_no_subject_findings if {
+	i := {"repo": "acme/app", "subjects": [{"name": "a", "digest": {"sha256": "11"}}], "provenance": {"present": false, "problems": [], "files": [], "attestations": []}}
+	count(provenance.subject_digest) == 0 with input as i with data.hub.repo as {}
+}
+
+test_expired_trust_warns if {
+	fs := provenance.trusted_root_current with input as inp([att({"expired_trust": ["certificate authority x: validity ended 2026-01-01T00:00:00Z"]})]) with data.hub.repo as {}
+	count(fs) == 1
+	count(provenance.trusted_root_current) == 0 with input as inp([att({"expired_trust": []})]) with data.hub.repo as {}
+}

@@ -1,0 +1,70 @@
+package hub.sbom_test
+
+import data.hub.sbom
+
+h1 := "1111111111111111111111111111111111111111111111111111111111111111"
+
+subjects := [{"name": "app.tar.gz", "digest": {"sha256": h1}}]
+
+doc(subject) := {"evidence": "bom.json", "format": "cyclonedx-json", "spec_version": "1.5", "components": 2, "subject": subject}
+
+facts(over) := object.union({
+	"present": true, "problems": [], "documents": [doc({"name": "app", "version": "1", "purl": "", "bom_ref": "app", "digests": [sprintf("sha256:%s", [h1])]})],
+	"components": 2, "without_purl": [], "without_purl_total": 0, "licenses": [],
+}, over)
+
+inp(over) := {"repo": "a/b", "subjects": subjects, "sbom": facts(over)}
+
+comp := {"evidence": "bom.json", "path": "components[1]", "name": "left-pad", "version": "1.0", "purl": "pkg:npm/left-pad@1.0"}
+
+test_describes_subject_by_digest if {
+	fs := sbom.describes_subject with input as inp({}) with data.hub.repo as {}
+	count(fs) == 0
+}
+
+test_describes_subject_by_name if {
+	fs := sbom.describes_subject with input as inp({"documents": [doc({"name": "app.tar.gz", "version": "", "purl": "", "bom_ref": "", "digests": []})]}) with data.hub.repo as {}
+	count(fs) == 0
+}
+
+test_describes_other_subject if {
+	other := {"name": "other", "version": "", "purl": "pkg:oci/other@sha256:22", "bom_ref": "", "digests": ["sha256:22"]}
+	fs := sbom.describes_subject with input as inp({"documents": [doc(other)]}) with data.hub.repo as {}
+	count(fs) == 1
+	some f in fs
+	contains(f.message, "pkg:oci/other@sha256:22")
+}
+
+test_describes_nothing if {
+	fs := sbom.describes_subject with input as inp({"documents": [doc(null)]}) with data.hub.repo as {}
+	count(fs) == 1
+}
+
+test_purls_only_when_required if {
+	i := inp({"without_purl": [comp], "without_purl_total": 1})
+	count(sbom.purls) == 0 with input as i with data.hub.repo as {}
+	count(sbom.purls) == 1 with input as i with data.hub.repo as {"sbom": {"require_purls": true}}
+}
+
+test_purls_overflow if {
+	i := inp({"without_purl": [comp], "without_purl_total": 3})
+	count(sbom.purls) == 2 with input as i with data.hub.repo as {"sbom": {"require_purls": true}}
+}
+
+test_license_denied if {
+	i := inp({"licenses": [{"id": "GPL-3.0-only", "total": 1, "components": [comp]}, {"id": "MIT", "total": 1, "components": [comp]}]})
+	fs := sbom.license_denied with input as i with data.hub.repo as {"licenses": {"deny": ["gpl-3.0-only"]}}
+	count(fs) == 1
+	some f in fs
+	f.target == "pkg:npm/left-pad@1.0"
+	f.actual == "GPL-3.0-only"
+}
+
+test_license_not_denied_without_list if {
+	i := inp({"licenses": [{"id": "GPL-3.0-only", "total": 1, "components": [comp]}]})
+	count(sbom.license_denied) == 0 with input as i with data.hub.repo as {}
+}
+
+test_present_required if {
+	count(sbom.present) == 1 with input as {"repo": "a/b", "sbom": {"present": false, "problems": []}} with data.hub.repo as {"require": ["sbom"]}
+}

@@ -1,0 +1,145 @@
+package hub.vulnerabilities_test
+
+import data.hub.vulnerabilities
+
+cfg := {"cvss_threshold": 7.0, "epss_threshold": 0.75, "under_investigation": "warn", "vex_max_age": ""}
+
+stmt(status) := {
+	"evidence": "vex.json", "path": "vulnerabilities[0]", "id": "", "vulnerability": "CVE-2025-0001",
+	"status": status, "justification": "component_not_present", "impact": "",
+	"timestamp": "2024-10-01T00:00:00Z", "product": "pkg:oci/demo@sha256:aa",
+}
+
+finding(over) := object.union({
+	"evidence": "grype.json", "path": "matches[0]", "id": "CVE-2025-0001", "aliases": [],
+	"severity": "critical", "cvss": 9.1, "has_cvss": true, "epss": 0.82, "has_epss": true,
+	"purls": [], "component": "", "target": "CVE-2025-0001",
+	"status": "", "suppressed": false, "decision": null, "near_misses": [], "near_miss_total": 0,
+	"reason": "no VEX statement names CVE-2025-0001 or its aliases",
+}, over)
+
+inp(findings) := {"repo": "acme/app", "subjects": [], "vulnerabilities": {
+	"present": true, "problems": [], "config": cfg, "reports": [], "subjects": [],
+	"vex_statements": 0, "findings": findings,
+}}
+
+inp_cfg(findings, c) := json.patch(inp(findings), [{"op": "replace", "path": "/vulnerabilities/config", "value": c}])
+
+repo := {"require": ["vulnerabilities"]}
+
+test_threshold_cvss_and_epss_both_named if {
+	fs := vulnerabilities.threshold with input as inp([finding({})]) with data.hub.repo as repo
+	count(fs) == 1
+	some f in fs
+	contains(f.message, "CVSS 9.1 >= 7")
+	contains(f.message, "EPSS 0.82 >= 0.75")
+	f.target == "CVE-2025-0001"
+	f.evidence == "grype.json"
+	f.path == "matches[0]"
+}
+
+test_threshold_epss_alone_denies_and_names_epss if {
+	fs := vulnerabilities.threshold with input as inp([finding({"cvss": 4.0})]) with data.hub.repo as repo
+	count(fs) == 1
+	some f in fs
+	contains(f.message, "EPSS 0.82 >= 0.75")
+	not contains(f.message, "CVSS 4 >=")
+	contains(f.actual, "EPSS 0.82")
+}
+
+test_threshold_below_both_passes if {
+	fs := vulnerabilities.threshold with input as inp([finding({"cvss": 6.9, "epss": 0.2})]) with data.hub.repo as repo
+	count(fs) == 0
+}
+
+test_threshold_at_threshold_fails if {
+	fs := vulnerabilities.threshold with input as inp([finding({"cvss": 7.0, "epss": 0.1})]) with data.hub.repo as repo
+	count(fs) == 1
+}
+
+test_threshold_missing_scores_do_not_cross if {
+	fs := vulnerabilities.threshold with input as inp([finding({"cvss": 0, "has_cvss": false, "epss": 0, "has_epss": false})]) with data.hub.repo as repo
+	count(fs) == 0
+}
+
+test_threshold_suppressed_is_not_listed if {
+	fs := vulnerabilities.threshold with input as inp([finding({"suppressed": true, "status": "not_affected", "decision": stmt("not_affected")})]) with data.hub.repo as repo
+	count(fs) == 0
+}
+
+test_threshold_lists_every_offender if {
+	fs := vulnerabilities.threshold with input as inp([
+		finding({}),
+		finding({"id": "CVE-2024-1", "target": "CVE-2024-1@pkg:npm/a@1", "purls": ["pkg:npm/a@1"], "path": "matches[1]"}),
+		finding({"id": "CVE-2024-2", "target": "CVE-2024-2", "cvss": 1, "epss": 0.1}),
+	]) with data.hub.repo as repo
+	count(fs) == 2
+	targets := {f.target | some f in fs}
+	targets == {"CVE-2025-0001", "CVE-2024-1@pkg:npm/a@1"}
+}
+
+test_threshold_reason_in_message if {
+	fs := vulnerabilities.threshold with input as inp([finding({"reason": "no VEX statement applies; 1 near miss, e.g. vex.json vulnerabilities[0]: product pkg:oci/other is another artifact"})]) with data.hub.repo as repo
+	some f in fs
+	contains(f.message, "near miss")
+}
+
+test_threshold_uses_config if {
+	c := object.union(cfg, {"cvss_threshold": 9.5, "epss_threshold": 0.9})
+	fs := vulnerabilities.threshold with input as inp_cfg([finding({})], c) with data.hub.repo as repo
+	count(fs) == 0
+}
+
+test_under_investigation_warns_by_default if {
+	fs := vulnerabilities.under_investigation with input as inp([finding({"status": "under_investigation", "decision": stmt("under_investigation")})]) with data.hub.repo as repo
+	some f in fs
+	f.outcome == "warn"
+}
+
+test_under_investigation_fails_when_configured if {
+	c := object.union(cfg, {"under_investigation": "fail"})
+	fs := vulnerabilities.under_investigation with input as inp_cfg([finding({"status": "under_investigation", "decision": stmt("under_investigation")})], c) with data.hub.repo as repo
+	some f in fs
+	f.outcome == "fail"
+}
+
+test_under_investigation_absent_for_other_status if {
+	fs := vulnerabilities.under_investigation with input as inp([finding({"status": "affected", "decision": stmt("affected")})]) with data.hub.repo as repo
+	count(fs) == 0
+}
+
+test_vex_applied_names_statement if {
+	fs := vulnerabilities.vex_applied with input as inp([finding({"suppressed": true, "status": "not_affected", "decision": stmt("not_affected")})]) with data.hub.repo as repo
+	count(fs) == 1
+	some f in fs
+	contains(f.message, "vex.json vulnerabilities[0]")
+	contains(f.message, "component_not_present")
+	f.actual == "not_affected"
+}
+
+test_vex_applied_absent_when_not_suppressed if {
+	fs := vulnerabilities.vex_applied with input as inp([finding({"status": "affected", "decision": stmt("affected")})]) with data.hub.repo as repo
+	count(fs) == 0
+}
+
+test_near_miss_reported if {
+	nm := object.union(stmt("not_affected"), {"product": "pkg:oci/other@sha256:bb", "reason": "product pkg:oci/other@sha256:bb is another artifact"})
+	fs := vulnerabilities.near_miss with input as inp([finding({"near_misses": [nm], "near_miss_total": 1})]) with data.hub.repo as repo
+	count(fs) == 1
+	some f in fs
+	contains(f.message, "another artifact")
+	f.actual == "pkg:oci/other@sha256:bb"
+}
+
+test_present_when_required_and_missing if {
+	fs := vulnerabilities.present with input as {"repo": "acme/app", "vulnerabilities": {"present": false, "problems": []}} with data.hub.repo as repo
+	count(fs) == 1
+}
+
+test_evidence_problem if {
+	i := json.patch(inp([]), [{"op": "replace", "path": "/vulnerabilities/problems", "value": [{"evidence": "g.json", "path": "", "line": 3, "message": "parse: invalid json"}]}])
+	fs := vulnerabilities.evidence with input as i with data.hub.repo as repo
+	some f in fs
+	f.line == 3
+	f.evidence == "g.json"
+}
