@@ -79,6 +79,28 @@ func (f *Facts) AddProblem(evidence, path string, line int, format string, args 
 	f.Problems = append(f.Problems, Problem{Evidence: evidence, Path: path, Line: line, Message: fmt.Sprintf(format, args...)})
 }
 
+// AddErrors records err as problems with file: one per error when err joins
+// several (errors.Join), each naming its field when it carries one (a
+// FieldPath method, as engine/evidence packages' field errors have).
+func (f *Facts) AddErrors(file string, err error) {
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, e := range errs {
+		var fe interface {
+			error
+			FieldPath() string
+			Unwrap() error
+		}
+		if errors.As(e, &fe) {
+			f.AddProblem(file, fe.FieldPath(), 0, "%v", fe.Unwrap())
+			continue
+		}
+		f.AddProblem(file, "", 0, "%v", e)
+	}
+}
+
 // ReadFile reads a whole evidence file, at most MaxFileSize bytes, and records
 // its sha256 among the decision's inputs.
 func (e *Env) ReadFile(kind policy.EvidenceKind, role, path string) ([]byte, error) {

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 
 	"github.com/sigstore/sigstore-go/pkg/root"
 
@@ -72,7 +71,7 @@ func collectCache(ctx context.Context, env *Env, items []Item) any {
 		manifest, out.Manifest = b, it.Path
 		mm, err := cache.ParseManifest(b)
 		if err != nil {
-			addCacheProblems(&out.Facts, it.Path, err)
+			out.Facts.AddErrors(it.Path, err)
 		}
 		if mm != nil {
 			m = mm
@@ -112,21 +111,4 @@ func verifyCacheSignature(env *Env, manifest, bundle []byte, f *Facts) cache.Sig
 		tr = r
 	}
 	return cache.VerifySignature(manifest, bundle, tr, env.Repo)
-}
-
-func addCacheProblems(f *Facts, file string, err error) {
-	var errs []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	} else {
-		errs = []error{err}
-	}
-	for _, e := range errs {
-		var fe *cache.FieldError
-		if errors.As(e, &fe) {
-			f.AddProblem(file, fe.Field, 0, "%v", fe.Err)
-			continue
-		}
-		f.AddProblem(file, "", 0, "%v", e)
-	}
 }

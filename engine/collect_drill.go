@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -95,7 +94,7 @@ func collectDrill(ctx context.Context, env *Env, items []Item) any {
 			out.Manifest = it.Path
 			mm, err := drill.ParseManifest(b)
 			if err != nil {
-				addFieldProblems(&out.Facts, it.Path, err)
+				out.Facts.AddErrors(it.Path, err)
 				if mm == nil {
 					continue
 				}
@@ -124,7 +123,7 @@ func collectDrill(ctx context.Context, env *Env, items []Item) any {
 		case "report":
 			r, err := drill.ParseReport(b)
 			if err != nil {
-				addFieldProblems(&out.Facts, it.Path, err)
+				out.Facts.AddErrors(it.Path, err)
 				continue
 			}
 			if r.Ended.After(env.Now) {
@@ -148,25 +147,6 @@ func collectDrill(ctx context.Context, env *Env, items []Item) any {
 		r.SameBackup = m != nil && !m.Captured.IsZero() && r.captured.Equal(m.Captured)
 	}
 	return out
-}
-
-// addFieldProblems turns a joined error of [drill.FieldError]s into one
-// problem per field.
-func addFieldProblems(f *Facts, file string, err error) {
-	var errs []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	} else {
-		errs = []error{err}
-	}
-	for _, e := range errs {
-		var fe *drill.FieldError
-		if errors.As(e, &fe) {
-			f.AddProblem(file, fe.Field, 0, "%v", fe.Err)
-			continue
-		}
-		f.AddProblem(file, "", 0, "%v", e)
-	}
 }
 
 // parseDuration reads a registry duration: a Go duration string, or a

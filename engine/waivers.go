@@ -50,7 +50,6 @@ func applyWaivers(findings []policy.Finding, waivers []policy.Waiver, now time.T
 			}
 			used[j] = true
 			if !w.Expired(now) {
-				w := w
 				f.Waiver = &w
 				break
 			}

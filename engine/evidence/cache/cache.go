@@ -1,6 +1,8 @@
 package cache
 
 import (
+	"github.com/cicd-hub/hubgate/engine/evidence/internal/field"
+
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -52,18 +54,10 @@ type rawManifest struct {
 	Entries    []map[string]json.RawMessage `json:"entries"`
 }
 
-// FieldError names the manifest field that is wrong.
-type FieldError struct {
-	Field string
-	Err   error
-}
+// FieldError names the field that is wrong.
+type FieldError = field.Error
 
-func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
-func (e *FieldError) Unwrap() error { return e.Err }
-
-func fieldErr(field, format string, args ...any) error {
-	return &FieldError{Field: field, Err: fmt.Errorf(format, args...)}
-}
+var fieldErr = field.Errorf
 
 // ParseManifest reads cache-manifest.json. Bad entries are errors naming
 // entries[i] and are left out; the manifest is returned with the good ones,

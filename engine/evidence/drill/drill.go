@@ -1,6 +1,8 @@
 package drill
 
 import (
+	"github.com/cicd-hub/hubgate/engine/evidence/internal/field"
+
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -33,18 +35,10 @@ type Manifest struct {
 	Captured time.Time `json:"-"`
 }
 
-// FieldError names the field of a file that is wrong.
-type FieldError struct {
-	Field string
-	Err   error
-}
+// FieldError names the field that is wrong.
+type FieldError = field.Error
 
-func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
-func (e *FieldError) Unwrap() error { return e.Err }
-
-func fieldErr(field, format string, args ...any) error {
-	return &FieldError{Field: field, Err: fmt.Errorf(format, args...)}
-}
+var fieldErr = field.Errorf
 
 // ParseManifest reads manifest.json. Every field the gate needs is
 // required: a missing digest, time or limit is an error naming the field.
