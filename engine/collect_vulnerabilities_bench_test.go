@@ -134,3 +134,34 @@ func TestCheckVEXSynthetic(t *testing.T) {
 	require.Equal(t, 67, supp)
 	require.Equal(t, 33, near)
 }
+
+// BenchmarkEvaluateVulnerabilities is BenchmarkCheckVEX through the whole
+// engine: collectors, the facts converted for Rego, every rule, waivers and
+// the fold. Compare it with BenchmarkCheckVEX to see what judging costs.
+func BenchmarkEvaluateVulnerabilities(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("components=%dk", n/1000), func(b *testing.B) {
+			dir := b.TempDir()
+			items := vulnBenchFiles(b, dir, n)
+			reg := filepath.Join(dir, "registry.cue")
+			require.NoError(b, os.WriteFile(reg, []byte("org: require: []\nrepos: \"acme/app\": {require: [\"sbom\", \"vex\", \"vulnerabilities\"]}\n"), 0o600))
+			e, err := New(context.Background(), WithRegistryPath(reg))
+			require.NoError(b, err)
+			in := Input{
+				Repo:     "acme/app",
+				Now:      time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC),
+				Subjects: []SubjectInput{{Name: "demo", Digest: policy.Digest{"sha256": vulnDemoHex}}},
+				Evidence: items,
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			var findings int
+			for b.Loop() {
+				d, err := e.Evaluate(context.Background(), in)
+				require.NoError(b, err)
+				findings = len(d.Findings)
+			}
+			b.ReportMetric(float64(findings), "findings")
+		})
+	}
+}
