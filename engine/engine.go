@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -238,10 +237,3 @@ func (e *Engine) PolicyDigest() string { return e.digest }
 
 // Registry returns the loaded registry.
 func (e *Engine) Registry() *registry.Registry { return e.reg }
-
-// Repos lists the repos of the registry, sorted.
-func (e *Engine) Repos() []string {
-	n := append([]string(nil), e.reg.Names()...)
-	sort.Strings(n)
-	return n
-}

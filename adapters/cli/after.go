@@ -46,6 +46,10 @@ func (a *app) afterEval(f *evalFlags, d *policy.Decision, rules []policy.RuleInf
 				jsonPath = o.path
 			}
 		}
+		if a.getenv("GITHUB_STEP_SUMMARY") == "" && a.getenv("GITHUB_OUTPUT") == "" {
+			fmt.Fprintln(a.stderr, "hubgate: --github: GITHUB_STEP_SUMMARY and GITHUB_OUTPUT are not set (not in a GitHub Actions step); wrote no step summary or outputs")
+			return nil
+		}
 		p, err := actions.Step(a.getenv, d, rules, jsonPath)
 		if err != nil {
 			return fmt.Errorf("github step: %w", err)
