@@ -230,25 +230,32 @@ malformed contains f if {
 
 # METADATA
 # title: Only allowed algorithms
-# description: A subject is vouched for by a digest whose algorithm this repository does not accept.
+# description: Every subject is vouched for by a digest whose algorithm this repository accepts. Entries with another algorithm are still compared (a mismatch fails digest_match), but they do not count as coverage.
 # custom:
 #   severity: high
-#   remediation: Publish checksums with an algorithm the registry lists under checksums.algorithms (sha256sum or sha512sum), or drop the other list from --checksums.
+#   remediation: Publish checksums with an algorithm the registry lists under checksums.algorithms (sha256sum or sha512sum).
 algorithm contains f if {
 	allowed := object.get(data.hub.repo, ["checksums", "algorithms"], ["sha256", "sha512"])
 	some name, sub in input.checksums.subjects
-	some c in sub.checked
-	not c.algorithm in allowed
+	count(sub.checked) > 0
+	not _covered(sub, allowed)
+	used := sort({c.algorithm | some c in sub.checked})
+	c := sub.checked[0]
 	f := {
 		"message": sprintf(
-			"%s is checked with %s on line %d of %s, and this repository accepts only %s",
-			[name, c.algorithm, c.line, c.file, concat(", ", allowed)],
+			"%s is checked only with %s (line %d of %s), and this repository accepts only %s",
+			[name, concat(", ", used), c.line, c.file, concat(", ", allowed)],
 		),
 		"evidence": c.file,
 		"path": "",
 		"line": c.line,
 		"target": name,
 		"expected": sprintf("one of %s", [concat(", ", allowed)]),
-		"actual": c.algorithm,
+		"actual": concat(", ", used),
 	}
+}
+
+_covered(sub, allowed) if {
+	some c in sub.checked
+	c.algorithm in allowed
 }

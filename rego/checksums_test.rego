@@ -254,6 +254,14 @@ test_algorithm_fails_for_disallowed if {
 	f.target == "app.tar.gz"
 }
 
+test_algorithm_covered_by_another_allowed_entry if {
+	# SHA256SUMS and SHA512SUMS both given, the registry accepts sha512 only:
+	# the sha512 entry covers the subject.
+	sub := {"listed": true, "entry": "app.tar.gz", "by_base_name": false, "ambiguous": [], "checked": [check("sha256", h1, h1, 1), check("sha512", "ee", "ee", 1)]}
+	count(checksums.algorithm) == 0 with input as inp({"subjects": {"app.tar.gz": sub}})
+		with data.hub.repo as {"require": ["checksums"], "checksums": {"algorithms": ["sha512"]}}
+}
+
 test_algorithm_passes_for_allowed if {
 	count(checksums.algorithm) == 0 with input as inp({}) with data.hub.repo as repo
 }
