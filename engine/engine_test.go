@@ -454,3 +454,46 @@ func BenchmarkEvaluate(b *testing.B) {
 		})
 	}
 }
+
+// TestUnreportedProblemsBlock: with a pack that does not report evidence
+// problems (here, user rules without the built-in pack), unusable evidence
+// still blocks the release.
+func TestUnreportedProblemsBlock(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "policy", "x.rego"), `package hub.custom
+
+# METADATA
+# title: Nothing to say
+# custom:
+#   severity: info
+#   outcome: pass
+quiet contains f if {
+	false
+	f := {"message": "never"}
+}
+`)
+	reg := writeFile(t, filepath.Join(dir, "r.cue"), minimalRegistry)
+	r := newRelease(t, 2)
+	for _, tt := range []struct {
+		name    string
+		limit   int64
+		allowed bool
+	}{
+		{"evidence over the size limit", 10, false},
+		{"usable evidence", engine.DefaultMaxFileSize, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := engine.New(context.Background(), engine.WithRegistryPath(reg),
+				engine.WithoutBuiltinPolicyUnsafe(), engine.WithPolicyDir(filepath.Join(dir, "policy")),
+				engine.WithMaxFileSize(tt.limit))
+			require.NoError(t, err)
+			d, err := e.Evaluate(context.Background(), r.input())
+			require.NoError(t, err)
+			assert.Equal(t, tt.allowed, d.Allowed, "findings: %v", rules(d))
+			if !tt.allowed {
+				assert.Equal(t, policy.OutcomeError, d.Outcome)
+				assert.Contains(t, rules(d), "decision.unreported_problems checksums")
+			}
+		})
+	}
+}

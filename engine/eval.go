@@ -78,7 +78,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, erro
 		return nil, err
 	}
 
-	doc, present, err := factsDocument(in.Repo, now, subjects, kinds, facts)
+	doc, present, problems, err := factsDocument(in.Repo, now, subjects, kinds, facts)
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +87,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, erro
 		return nil, err
 	}
 	findings := e.findings(raw)
+	findings = append(findings, unreported(findings, kinds, problems)...)
 	findings = applyWaivers(findings, repo.Waivers, now)
 
 	d := &policy.Decision{
@@ -128,11 +129,11 @@ func runCollector(ctx context.Context, fn collectFunc, k policy.EvidenceKind, en
 }
 
 // factsDocument builds the Rego input once, as an AST value. It also reports
-// which kinds had evidence.
-func factsDocument(repo string, now time.Time, subjects []policy.Subject, kinds []policy.EvidenceKind, facts []any) (ast.Value, map[policy.EvidenceKind]bool, error) {
+// which kinds had evidence, and how many problems each kind's facts carry.
+func factsDocument(repo string, now time.Time, subjects []policy.Subject, kinds []policy.EvidenceKind, facts []any) (ast.Value, map[policy.EvidenceKind]bool, map[policy.EvidenceKind]int, error) {
 	subj, err := toValue(subjects)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	obj := ast.NewObject(
 		ast.Item(ast.StringTerm("repo"), ast.StringTerm(repo)),
@@ -141,19 +142,22 @@ func factsDocument(repo string, now time.Time, subjects []policy.Subject, kinds 
 		ast.Item(ast.StringTerm("subjects"), ast.NewTerm(subj)),
 	)
 	present := map[policy.EvidenceKind]bool{}
+	problems := map[policy.EvidenceKind]int{}
 	for i, k := range kinds {
 		v, err := toValue(facts[i])
 		if err != nil {
-			return nil, nil, fmt.Errorf("facts of %s: %w", k, err)
+			return nil, nil, nil, fmt.Errorf("facts of %s: %w", k, err)
 		}
 		fo, ok := v.(ast.Object)
 		if !ok {
-			return nil, nil, fmt.Errorf("facts of %s: not an object", k)
+			return nil, nil, nil, fmt.Errorf("facts of %s: not an object", k)
 		}
 		// Every kind's facts carry present and problems, whatever the
 		// collector left out.
 		if p := fo.Get(ast.StringTerm("problems")); p == nil || p.Value.Compare(ast.Null{}) == 0 {
 			fo.Insert(ast.StringTerm("problems"), ast.ArrayTerm())
+		} else if a, ok := p.Value.(*ast.Array); ok {
+			problems[k] = a.Len()
 		}
 		if p := fo.Get(ast.StringTerm("present")); p == nil {
 			fo.Insert(ast.StringTerm("present"), ast.BooleanTerm(false))
@@ -162,7 +166,32 @@ func factsDocument(repo string, now time.Time, subjects []policy.Subject, kinds 
 		}
 		obj.Insert(ast.StringTerm(string(k)), ast.NewTerm(fo))
 	}
-	return obj, present, nil
+	return obj, present, problems, nil
+}
+
+// unreported is the safety net under the rules: evidence of a kind that had
+// problems (unreadable, unverifiable) while no rule reported an error for
+// that kind still blocks the release. The built-in pack reports them
+// (<kind>.evidence); a pack without it must not turn them into a pass.
+func unreported(findings []policy.Finding, kinds []policy.EvidenceKind, problems map[policy.EvidenceKind]int) []policy.Finding {
+	var out []policy.Finding
+	for _, k := range kinds {
+		n := problems[k]
+		if n == 0 {
+			continue
+		}
+		reported := false
+		for _, f := range findings {
+			if f.Kind() == k && f.Outcome == policy.OutcomeError {
+				reported = true
+				break
+			}
+		}
+		if !reported {
+			out = append(out, unreportedFinding(k, n))
+		}
+	}
+	return out
 }
 
 func toValue(x any) (ast.Value, error) {

@@ -28,9 +28,34 @@ var (
 		Remediation: "List the evidence kinds this repo must bring in the registry's require field, and pass that evidence.",
 		Source:      "engine/eval.go",
 	}
+	ruleUnreported = policy.RuleInfo{
+		ID:          "decision.unreported_problems",
+		Kind:        "decision",
+		Title:       "Evidence problems no rule reported",
+		Description: "Evidence of a kind could not be read or verified, and no rule reported it. The engine blocks the release rather than let unusable evidence pass.",
+		Severity:    policy.SeverityHigh,
+		Remediation: "Fix the evidence; and keep the built-in policy pack, whose <kind>.evidence rules report each problem with its file and field.",
+		Source:      "engine/eval.go",
+	}
 )
 
-func engineRules() []policy.RuleInfo { return []policy.RuleInfo{ruleWaiverExpired, ruleNoEvidence} }
+func engineRules() []policy.RuleInfo {
+	return []policy.RuleInfo{ruleWaiverExpired, ruleNoEvidence, ruleUnreported}
+}
+
+func unreportedFinding(k policy.EvidenceKind, n int) policy.Finding {
+	return policy.Finding{
+		Rule:        ruleUnreported.ID,
+		Outcome:     policy.OutcomeError,
+		Severity:    ruleUnreported.Severity,
+		Message:     fmt.Sprintf("%d problem(s) with the %s evidence were reported by no rule; the evidence is unusable", n, k),
+		Evidence:    string(k),
+		Target:      string(k),
+		Expected:    "usable evidence, or an error finding for each problem",
+		Actual:      fmt.Sprintf("%d unreported problem(s)", n),
+		Remediation: ruleUnreported.Remediation,
+	}
+}
 
 // applyWaivers silences each fail or warn finding that an unexpired waiver
 // names. Error findings are never waived: unreadable evidence is not a known
