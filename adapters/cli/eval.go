@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/cicd-hub/hubgate/adapters/report"
 	"github.com/cicd-hub/hubgate/engine"
@@ -298,19 +297,10 @@ func (a *app) writeOutput(o output, d *policy.Decision, rules []policy.RuleInfo)
 	// so annotations attach to repository files.
 	opts := report.Options{Rules: rules, Root: a.getenv("GITHUB_WORKSPACE")}
 	if o.path == "" {
-		opts.Color = a.colorOK(a.stdout)
+		opts.Color = report.UseColor(a.stdout, a.getenv)
 		return report.Render(a.stdout, o.format, d, opts)
 	}
 	return writeFileAtomic(o.path, func(w io.Writer) error { return report.Render(w, o.format, d, opts) })
-}
-
-// colorOK reports whether w is a terminal and NO_COLOR is unset.
-func (a *app) colorOK(w io.Writer) bool {
-	if a.getenv("NO_COLOR") != "" {
-		return false
-	}
-	fd, ok := w.(interface{ Fd() uintptr })
-	return ok && term.IsTerminal(int(fd.Fd()))
 }
 
 // writeFileAtomic writes a file through a temporary file in the same

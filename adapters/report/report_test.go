@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"golang.org/x/sys/unix"
 	"io"
 	"os"
 	"strings"
@@ -560,6 +561,36 @@ func TestUseColor(t *testing.T) {
 			assert.False(t, UseColor(tt.w, env(tt.env)))
 		})
 	}
+
+	// On a real terminal, colour is on unless NO_COLOR or TERM=dumb say no.
+	tty := openPTY(t)
+	assert.True(t, UseColor(tty, env(nil)), "a terminal gets colour")
+	assert.False(t, UseColor(tty, env(map[string]string{"NO_COLOR": "1"})), "NO_COLOR wins on a terminal")
+	assert.False(t, UseColor(tty, env(map[string]string{"TERM": "dumb"})))
+}
+
+// openPTY opens a pseudo-terminal and returns its terminal side, skipping
+// the test where the system has none.
+func openPTY(t *testing.T) *os.File {
+	t.Helper()
+	ptmx, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminals here: %v", err)
+	}
+	t.Cleanup(func() { ptmx.Close() })
+	if err := unix.IoctlSetPointerInt(int(ptmx.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+		t.Skipf("unlock pty: %v", err)
+	}
+	n, err := unix.IoctlGetInt(int(ptmx.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		t.Skipf("pty number: %v", err)
+	}
+	tty, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Skipf("open pty: %v", err)
+	}
+	t.Cleanup(func() { tty.Close() })
+	return tty
 }
 
 func TestRoot(t *testing.T) {
