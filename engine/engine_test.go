@@ -497,3 +497,14 @@ quiet contains f if {
 		})
 	}
 }
+
+func TestPolicyFileSizeLimit(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "policy")
+	big := "package hub.big\n\n# " + strings.Repeat("x", engine.MaxPolicyFileSize) + "\n"
+	writeFile(t, filepath.Join(dir, "big.rego"), big)
+	reg := writeFile(t, filepath.Join(t.TempDir(), "r.cue"), minimalRegistry)
+	_, err := engine.New(context.Background(), engine.WithRegistryPath(reg), engine.WithPolicyDir(dir))
+	require.ErrorIs(t, err, engine.ErrPolicy)
+	assert.Contains(t, err.Error(), "big.rego")
+	assert.Contains(t, err.Error(), "limit")
+}

@@ -20,6 +20,10 @@ import (
 // ErrPolicy is wrapped by every error about loading or compiling Rego.
 var ErrPolicy = errors.New("policy")
 
+// MaxPolicyFileSize bounds each .rego file read; the built-in pack's largest
+// is about 20 KiB.
+const MaxPolicyFileSize = 4 << 20
+
 // PolicySource is a set of Rego files: the built-in pack, or a user's --policy
 // directory. Name prefixes the file names in positions.
 type PolicySource struct {
@@ -84,6 +88,9 @@ func readModules(sources []PolicySource, caps *ast.Capabilities) ([]module, erro
 		}
 		sort.Strings(names)
 		for _, n := range names {
+			if st, err := fs.Stat(src.FS, n); err == nil && st.Size() > MaxPolicyFileSize {
+				return nil, fmt.Errorf("%w: %s: %d bytes is over the %d-byte limit for a policy file", ErrPolicy, path.Join(src.Name, n), st.Size(), MaxPolicyFileSize)
+			}
 			b, err := fs.ReadFile(src.FS, n)
 			if err != nil {
 				return nil, fmt.Errorf("%w: read %s: %v", ErrPolicy, n, err)
