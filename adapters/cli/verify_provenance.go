@@ -1,15 +1,12 @@
 package cli
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/checksum"
 	"github.com/cicd-hub/hubgate/engine/evidence/provenance"
 	"github.com/cicd-hub/hubgate/engine/trust"
 )
@@ -175,15 +172,11 @@ func signerMatches(at provenance.Attestation, st *provenance.Statement, source s
 	return strings.HasPrefix(strings.ToLower(at.SAN), "https://"+strings.ToLower(source)+"/.github/workflows/")
 }
 
+// sha256File hashes an artifact by streaming, with the engine's hasher.
 func sha256File(path string) (trust.Digest, error) {
-	fh, err := os.Open(path)
+	d, _, err := checksum.HashFile(path, "sha256")
 	if err != nil {
-		return trust.Digest{}, err
-	}
-	defer fh.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, fh); err != nil {
 		return trust.Digest{}, fmt.Errorf("hash %s: %w", path, err)
 	}
-	return trust.Digest{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}, nil
+	return trust.Digest{Algorithm: "sha256", Hex: d["sha256"]}, nil
 }

@@ -1,8 +1,6 @@
 package cache
 
 import (
-	"github.com/cicd-hub/hubgate/engine/evidence/internal/field"
-
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -18,6 +16,8 @@ import (
 	"strings"
 
 	"github.com/zeebo/blake3"
+
+	"github.com/cicd-hub/hubgate/engine/evidence/internal/field"
 )
 
 // MaxEntries bounds the entries of a manifest and the files walked.

@@ -1,19 +1,17 @@
 package drill
 
 import (
-	"github.com/cicd-hub/hubgate/engine/evidence/internal/field"
-
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/cicd-hub/hubgate/engine/evidence/checksum"
+	"github.com/cicd-hub/hubgate/engine/evidence/internal/field"
 )
 
 // Manifest is the hub's DR manifest.json.
@@ -174,13 +172,12 @@ func HashBackup(dir string, m *Manifest) (Backup, error) {
 	if !st.Mode().IsRegular() {
 		return b, fmt.Errorf("backup %s is not a regular file", m.Backup.Path)
 	}
-	h := sha256.New()
-	n, err := io.Copy(h, f)
+	d, n, err := checksum.Hash(f, checksum.SHA256)
 	if err != nil {
 		return b, fmt.Errorf("read backup: %w", err)
 	}
 	b.Size = n
-	b.Actual = hex.EncodeToString(h.Sum(nil))
+	b.Actual = d[checksum.SHA256]
 	b.Match = b.Actual == b.Expected
 	return b, nil
 }

@@ -2,12 +2,9 @@ package evidencebundle
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/checksum"
 	"github.com/cicd-hub/hubgate/engine/trust"
 )
 
@@ -258,14 +256,13 @@ func checkFile(root *os.Root, rel string, fc *FileCheck) {
 		return
 	}
 	defer fh.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, fh)
+	d, n, err := checksum.Hash(fh, checksum.SHA256)
 	if err != nil {
 		fc.Status = StatusUnreadable
 		fc.Detail = err.Error()
 		return
 	}
-	fc.ActualSHA256 = hex.EncodeToString(h.Sum(nil))
+	fc.ActualSHA256 = d[checksum.SHA256]
 	fc.ActualSize = n
 	switch {
 	case fc.ActualSHA256 != fc.ExpectedSHA256:
