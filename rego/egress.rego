@@ -151,3 +151,36 @@ blocked_attempts contains f if {
 		"outcome": input.egress.blocked_mode,
 	}
 }
+
+# METADATA
+# title: The egress evidence is signed
+# description: The registry's egress.require_signed makes each egress report or proxy log count only when a sigstore bundle beside it (FILE.sigstore.json or FILE.bundle) verifies over its bytes and was signed by a trusted identity (provenance.identities, else this repository's own workflows) or a registry key.
+# custom:
+#   severity: high
+#   remediation: Sign egress-report.json (or the proxy log) in the job that wrote it (cosign sign-blob --bundle FILE.sigstore.json FILE) and ship the bundle beside it.
+signed contains f if {
+	some s in input.egress.signing.reports
+	f := unsigned(s, input.egress.signing.identities)
+}
+
+# unsigned(s, ids): see hub.determinism.
+unsigned(s, ids) := {
+	"message": sprintf("%s is not signed: %s", [s.file, s.error]),
+	"evidence": s.file,
+	"target": s.file,
+	"expected": sprintf("a bundle beside it (%s.sigstore.json) that verifies over its bytes", [s.file]),
+	"actual": object.get({"": "no bundle"}, s.bundle, "a bundle that does not verify"),
+} if {
+	not s.verified
+}
+
+unsigned(s, ids) := {
+	"message": sprintf("%s was signed by %s (issuer %s), not by a trusted identity", [s.file, s.san, s.issuer]),
+	"evidence": s.bundle,
+	"target": s.file,
+	"expected": concat(" or ", [sprintf("%s / %s", [i.issuer, i.subject]) | some i in ids]),
+	"actual": sprintf("%s / %s", [s.issuer, s.san]),
+} if {
+	s.verified
+	not s.identity_ok
+}
