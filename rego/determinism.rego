@@ -204,13 +204,13 @@ unbound_actual(l) := "not listed" if {
 #   remediation: Sign each file in the workflow that produced it (cosign sign-blob --bundle FILE.sigstore.json FILE) and ship the bundle beside it.
 signed contains f if {
 	some s in input.determinism.signing.reports
-	f := unsigned(s, input.determinism.signing.identities)
+	f := unsigned(s)
 }
 
-# unsigned(s, ids) is the finding for a self-reported file whose signature
+# unsigned(s) is the finding for a self-reported file whose signature
 # did not verify, or verified for an untrusted signer. The same function is
 # in hub.drill and hub.egress.
-unsigned(s, ids) := {
+unsigned(s) := {
 	"message": sprintf("%s is not signed: %s", [s.file, s.error]),
 	"evidence": s.file,
 	"target": s.file,
@@ -220,11 +220,11 @@ unsigned(s, ids) := {
 	not s.verified
 }
 
-unsigned(s, ids) := {
+unsigned(s) := {
 	"message": sprintf("%s was signed by %s (issuer %s), not by a trusted identity", [s.file, s.san, s.issuer]),
 	"evidence": s.bundle,
 	"target": s.file,
-	"expected": concat(" or ", [sprintf("%s / %s", [i.issuer, i.subject]) | some i in ids]),
+	"expected": concat(" or ", [sprintf("%s / %s", [i.issuer, i.subject]) | some i in input.determinism.signing.identities]),
 	"actual": sprintf("%s / %s", [s.issuer, s.san]),
 } if {
 	s.verified

@@ -135,11 +135,11 @@ why(r) := "its status is not a success" if {
 #   remediation: Sign manifest.json and dr-report.json in the workflow that wrote them (cosign sign-blob --bundle FILE.sigstore.json FILE) and ship each bundle beside its file.
 signed contains f if {
 	some s in input.drill.signing.reports
-	f := unsigned(s, input.drill.signing.identities)
+	f := unsigned(s)
 }
 
-# unsigned(s, ids): see hub.determinism.
-unsigned(s, ids) := {
+# unsigned(s): see hub.determinism.
+unsigned(s) := {
 	"message": sprintf("%s is not signed: %s", [s.file, s.error]),
 	"evidence": s.file,
 	"target": s.file,
@@ -149,11 +149,11 @@ unsigned(s, ids) := {
 	not s.verified
 }
 
-unsigned(s, ids) := {
+unsigned(s) := {
 	"message": sprintf("%s was signed by %s (issuer %s), not by a trusted identity", [s.file, s.san, s.issuer]),
 	"evidence": s.bundle,
 	"target": s.file,
-	"expected": concat(" or ", [sprintf("%s / %s", [i.issuer, i.subject]) | some i in ids]),
+	"expected": concat(" or ", [sprintf("%s / %s", [i.issuer, i.subject]) | some i in input.drill.signing.identities]),
 	"actual": sprintf("%s / %s", [s.issuer, s.san]),
 } if {
 	s.verified

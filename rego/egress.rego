@@ -160,11 +160,11 @@ blocked_attempts contains f if {
 #   remediation: Sign egress-report.json (or the proxy log) in the job that wrote it (cosign sign-blob --bundle FILE.sigstore.json FILE) and ship the bundle beside it.
 signed contains f if {
 	some s in input.egress.signing.reports
-	f := unsigned(s, input.egress.signing.identities)
+	f := unsigned(s)
 }
 
-# unsigned(s, ids): see hub.determinism.
-unsigned(s, ids) := {
+# unsigned(s): see hub.determinism.
+unsigned(s) := {
 	"message": sprintf("%s is not signed: %s", [s.file, s.error]),
 	"evidence": s.file,
 	"target": s.file,
@@ -174,11 +174,11 @@ unsigned(s, ids) := {
 	not s.verified
 }
 
-unsigned(s, ids) := {
+unsigned(s) := {
 	"message": sprintf("%s was signed by %s (issuer %s), not by a trusted identity", [s.file, s.san, s.issuer]),
 	"evidence": s.bundle,
 	"target": s.file,
-	"expected": concat(" or ", [sprintf("%s / %s", [i.issuer, i.subject]) | some i in ids]),
+	"expected": concat(" or ", [sprintf("%s / %s", [i.issuer, i.subject]) | some i in input.egress.signing.identities]),
 	"actual": sprintf("%s / %s", [s.issuer, s.san]),
 } if {
 	s.verified
