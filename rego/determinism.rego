@@ -157,7 +157,7 @@ subject_bound contains f if {
 	l := b[side]
 	not l.match
 	f := {
-		"message": sprintf("the %s build's list %s %s", [side, input.determinism[side], unbound_detail(b, l)]),
+		"message": sprintf("the %s list %s %s", [{"original": "original build's", "rebuild": "rebuild's"}[side], input.determinism[side], unbound_detail(b, l)]),
 		"evidence": input.determinism[side],
 		"path": l.name,
 		"line": l.line,
