@@ -303,3 +303,19 @@ func TestParsePrevious(t *testing.T) {
 		assert.Error(t, err, bad)
 	}
 }
+
+// TestHubScriptShapes: the hub's determinism script writes delay_hours as a
+// number (read), and a compare report that is never valid JSON (refused,
+// not guessed at).
+func TestHubScriptShapes(t *testing.T) {
+	b, err := os.ReadFile("../../../fixtures/determinism/hub-script/scheduled-rebuild.json")
+	require.NoError(t, err)
+	r, err := ParseReport(b)
+	require.NoError(t, err)
+	require.NotNil(t, r.DelayHours)
+	assert.InDelta(t, 24.0, *r.DelayHours, 0)
+	b, err = os.ReadFile("../../../fixtures/determinism/hub-script/determinism-report.json")
+	require.NoError(t, err)
+	_, err = ParseReport(b)
+	require.ErrorContains(t, err, "parse determinism report")
+}
