@@ -168,3 +168,31 @@ func TestDeterminismHubWorkflow(t *testing.T) {
 		})
 	}
 }
+
+// TestSelfReportedKeyed: a bundle signed with a registry key counts; one
+// signed with another key does not.
+func TestSelfReportedKeyed(t *testing.T) {
+	k, other := trusttest.NewKey(t, "ecdsa"), trusttest.NewKey(t, "ecdsa")
+	report := []byte(`{"run_id":"dr-1","ended_at":"2026-11-27T00:00:00Z","metrics":{"rto_seconds":1}}`)
+	for _, tt := range []struct {
+		name     string
+		signer   *trusttest.Key
+		verified bool
+	}{
+		{name: "registry key", signer: k, verified: true},
+		{name: "another key", signer: other},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := t.TempDir()
+			path := writeTemp(t, d, "dr-report.json", string(report))
+			writeTemp(t, d, "dr-report.json.sigstore.json", string(tt.signer.MessageBundle(t, report)))
+			env := buildEnv(t, map[string]any{"drill": map[string]any{"require_signed": true}, "provenance": map[string]any{"keys": []any{string(k.PEM(t))}}})
+			out := collectDrill(context.Background(), env, []Item{{Kind: policy.KindDrill, Role: "report", Path: path}}).(*drillFacts)
+			require.Len(t, out.Signing.Reports, 1)
+			s := out.Signing.Reports[0]
+			assert.Equal(t, tt.verified, s.Verified, s.Error)
+			assert.Equal(t, tt.verified, s.IdentityOK)
+			assert.Equal(t, tt.verified, s.Keyed)
+		})
+	}
+}
