@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"debug/elf"
 	"io"
 	"os"
 	"path/filepath"
@@ -193,4 +194,38 @@ func digest(t *testing.T, img v1.Image) string {
 	d, err := img.Digest()
 	require.NoError(t, err)
 	return d.String()
+}
+
+// TestBuiltImage checks an image that `go run ./deploy/image` wrote, when
+// $HUBGATE_IMAGE_LAYOUT names its layout and $HUBGATE_IMAGE_DIGEST the digest
+// it printed (.ci/run sets both): the digest is the layout's, the image is
+// non-root and its binary is a static linux executable.
+func TestBuiltImage(t *testing.T) {
+	dir, want := os.Getenv("HUBGATE_IMAGE_LAYOUT"), os.Getenv("HUBGATE_IMAGE_DIGEST")
+	if dir == "" || want == "" {
+		t.Skip("HUBGATE_IMAGE_LAYOUT and HUBGATE_IMAGE_DIGEST unset (.ci/run sets them)")
+	}
+	img := readLayout(t, dir)
+	assert.Equal(t, want, digest(t, img))
+	cf, err := img.ConfigFile()
+	require.NoError(t, err)
+	assert.Equal(t, User, cf.Config.User)
+	assert.Equal(t, []string{Entrypoint}, cf.Config.Entrypoint)
+	layers, err := img.Layers()
+	require.NoError(t, err)
+	require.Len(t, layers, 1)
+	rc, err := layers[0].Uncompressed()
+	require.NoError(t, err)
+	defer rc.Close()
+	tr := tar.NewReader(rc)
+	h, err := tr.Next()
+	require.NoError(t, err)
+	assert.Equal(t, "hubgate", h.Name)
+	bin, err := io.ReadAll(io.LimitReader(tr, maxBinary))
+	require.NoError(t, err)
+	f, err := elf.NewFile(bytes.NewReader(bin))
+	require.NoError(t, err, "not an ELF executable")
+	for _, p := range f.Progs {
+		assert.NotEqual(t, elf.PT_INTERP, p.Type, "dynamically linked (CGO_ENABLED=0 makes it static)")
+	}
 }
