@@ -91,6 +91,33 @@ func TestDeployBuild(t *testing.T) {
 	}
 }
 
+// TestDeploySetDigest is step 2 of deploy/README.md: the digest that
+// `go run ./deploy/image` printed (and where it was pushed), set in
+// deploy/base/kustomization.yaml, is the image of the built Deployment.
+func TestDeploySetDigest(t *testing.T) {
+	const (
+		digest = "sha256:b821535f8f9da153fcf7da3c5378106cce6aedc3f47165eb7b25f1af54ac0d7f"
+		pushed = "registry.example/acme/hubgate"
+	)
+	tree := copyDeploy(t, deployOptions{})
+	kust := filepath.Join(tree.dir, "base", "kustomization.yaml")
+	b := string(readFile(t, kust))
+	const (
+		shippedName   = "    newName: ghcr.io/cicd-hub/hubgate\n"
+		shippedDigest = "    digest: sha256:0000000000000000000000000000000000000000000000000000000000000000\n"
+	)
+	require.Contains(t, b, shippedName)
+	require.Contains(t, b, shippedDigest)
+	b = strings.Replace(b, shippedName, "    newName: "+pushed+"\n", 1)
+	b = strings.Replace(b, shippedDigest, "    digest: "+digest+"\n", 1)
+	writeFile(t, kust, b)
+	for _, overlay := range []string{"overlays/audit", "overlays/enforce"} {
+		var d appsv1.Deployment
+		require.NoError(t, decodeStrict(find(t, tree.mustBuild(t, overlay), "Deployment", "hubgate"), &d))
+		assert.Equal(t, pushed+"@"+digest, d.Spec.Template.Spec.Containers[0].Image, overlay)
+	}
+}
+
 // checkBuild pins the install contract of deploy/README.md on one build.
 func checkBuild(t *testing.T, tree *deployTree, rs []*resource.Resource, overlay string, opts deployOptions) {
 	t.Helper()
