@@ -14,8 +14,11 @@ func ExampleEvaluate() {
 		"spec":{"containers":[
 			{"name":"app","image":"ghcr.io/acme/web@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
 			{"name":"sidecar","image":"nginx:1.27"}]}}`)
-	// A checker with a valid summary for every digest.
-	findings, err := admission.Evaluate(context.Background(), admission.DefaultConfig(),
+	// ghcr.io/acme images accept summaries made for acme/api; the
+	// checker has one for digest A.
+	cfg := admission.DefaultConfig()
+	cfg.Images = map[string]admission.ImageMapping{"ghcr.io/acme": {Repos: []string{"acme/api"}}}
+	findings, err := admission.Evaluate(context.Background(), cfg,
 		admission.Object{Kind: "Pod", Namespace: "shop", Raw: pod}, newChecker(digA))
 	if err != nil {
 		fmt.Println(err)
