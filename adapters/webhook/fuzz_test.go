@@ -11,14 +11,13 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 
 	"github.com/cicd-hub/hubgate/adapters/webhook"
-	"github.com/cicd-hub/hubgate/engine/admission"
 )
 
 // FuzzReview feeds arbitrary bytes to POST /validate: decoding, evaluation
 // and rendering must never panic, a 200 must carry a response with the
 // request's uid, and an allowance must never come with failing findings.
 func FuzzReview(f *testing.F) {
-	e := newEnv(f, admission.DefaultConfig(), nil, webhook.WithTimeout(time.Second))
+	e := newEnv(f, mappedConfig(), nil, webhook.WithTimeout(time.Second))
 	writeVSA(f, e.dir, hexA, mint(f, e.key, hexA, now.Add(-time.Hour), true))
 	for _, name := range []string{"deployment_secure.yaml", "deployment_tagged.yaml", "deployment_missing_referrers.yaml", "deployment_secret_env.yaml"} {
 		f.Add(reviewJSON(f, fixtureJSON(f, name), reviewOpts{}))
