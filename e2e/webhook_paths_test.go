@@ -246,4 +246,3 @@ func TestWebhookServeStartup(t *testing.T) {
 		assert.Contains(t, string(log), "admission.images is empty")
 	})
 }
-
