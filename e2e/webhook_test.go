@@ -207,6 +207,24 @@ func (h *harness) testDeployConfig(t *testing.T) {
 		}
 	}
 	assert.Contains(t, names, webhookName)
+
+	// Every path to a pod's images: ephemeral containers come only through
+	// the pods/ephemeralcontainers subresource (UPDATE), which "pods" does
+	// not match.
+	covered := map[string]bool{}
+	for _, wh := range h.vwc.Webhooks {
+		for _, r := range wh.Rules {
+			if !slices.Contains(r.Operations, admissionregistrationv1.Update) && !slices.Contains(r.Operations, admissionregistrationv1.OperationAll) {
+				continue
+			}
+			for _, res := range r.Resources {
+				covered[res] = true
+			}
+		}
+	}
+	for _, res := range []string{"pods", "pods/ephemeralcontainers", "deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs"} {
+		assert.True(t, covered[res], "no UPDATE rule for %s", res)
+	}
 }
 
 // testEnforceDeployments sends the hub's four Deployments to an enforced
