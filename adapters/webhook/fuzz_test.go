@@ -24,6 +24,8 @@ func FuzzReview(f *testing.F) {
 	}
 	f.Add(reviewJSON(f, []byte(`{"metadata":{"name":"workflow-x"},"data":{"workflow.yaml":"on: [pull_request_target]"}}`), reviewOpts{group: "", kind: "ConfigMap"}))
 	f.Add(reviewJSON(f, []byte(`{"spec":{"jobTemplate":{"spec":{"template":{"spec":{"containers":[{"name":"a","image":"x@sha256:`+hexA+`"}]}}}}}}`), reviewOpts{group: "batch", kind: "CronJob"}))
+	f.Add(reviewJSON(f, podJSON(imgA, `{"name":"e","image":"busybox"}`, `,"deletionTimestamp":"2026-11-28T00:00:00Z"`),
+		reviewOpts{group: "", kind: "Pod", op: "UPDATE", subResource: "ephemeralcontainers", old: podJSON(imgA, "", `,"deletionTimestamp":"2026-11-28T00:00:00Z"`)}))
 	f.Add([]byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u"}}`))
 	f.Add([]byte(`{`))
 	f.Fuzz(func(t *testing.T, body []byte) {
