@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -191,6 +192,17 @@ func (h *harness) testVSABinding(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.inMsg)
 		})
 	}
+	t.Run("unmapped_audit_warns", func(t *testing.T) {
+		rec := &warningRecorder{}
+		acs := newClient(t, h.cfg, rec)
+		p := securePod("bound")
+		p.Spec.Containers[0].Image = "quay.io/jguida941/api@" + secureDigest
+		_, err := acs.CoreV1().Pods(h.nsAudit).Create(ctxT(t), p, dry)
+		require.NoError(t, err, "audit mode admits")
+		assert.True(t, slices.ContainsFunc(rec.get(), func(w string) bool {
+			return strings.Contains(w, "["+ruleVSA+"]") && strings.Contains(w, "matches no admission")
+		}), "no warning says the image matches no mapping: %q", rec.get())
+	})
 }
 
 // TestWebhookServeStartup: `webhook serve` refuses a registry with no
