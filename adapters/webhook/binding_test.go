@@ -69,6 +69,14 @@ func TestEphemeralContainers(t *testing.T) {
 			}
 		})
 	}
+	t.Run("old EphemeralContainers kind fails closed", func(t *testing.T) {
+		body := reviewJSON(t, []byte(`{"kind":"EphemeralContainers","ephemeralContainers":[{"name":"d","image":"busybox"}]}`), reviewOpts{group: "", kind: "EphemeralContainers", op: admissionv1.Update, subResource: "ephemeralcontainers"})
+		body = []byte(strings.Replace(string(body), `"resource":"ephemeralcontainerss"`, `"resource":"pods"`, 1))
+		code, out := post(t, e.h, body)
+		require.Equal(t, http.StatusOK, code)
+		assert.False(t, out.Response.Allowed)
+		assert.Contains(t, out.Response.Result.Message, "kind EphemeralContainers is not evaluated")
+	})
 	t.Run("update of a container image", func(t *testing.T) {
 		code, out := post(t, e.h, reviewJSON(t, podJSON("ghcr.io/jguida941/ci-cd-bst-demo-github-actions/api:latest", "", ""), reviewOpts{group: "", kind: "Pod", op: admissionv1.Update, old: old}))
 		require.Equal(t, http.StatusOK, code)

@@ -17,7 +17,8 @@
 // Pod, subResource ephemeralcontainers, operation UPDATE) carries the whole
 // Pod and is judged like it, ephemeral containers included; the shipped
 // webhook configuration must list that subresource, since a rule for pods
-// does not match it.
+// does not match it. A review of that subresource with another kind (the
+// EphemeralContainers list of Kubernetes before 1.23) is denied.
 //
 // The admission.vsa rule is answered by a [VSAVerifier]: it reads the
 // summary of an image digest from a [Store] (a directory of

@@ -289,6 +289,19 @@ func (h *Handler) Review(ctx context.Context, req *admissionv1.AdmissionRequest)
 	if _, listed := h.cfg.Namespaces[req.Namespace]; !listed {
 		nc.Failure = h.failure
 	}
+	if req.Resource.Resource == "pods" && req.SubResource == "ephemeralcontainers" && (req.Kind.Group != "" || req.Kind.Kind != "Pod") {
+		// Kubernetes before 1.23 sent kind EphemeralContainers here, a list
+		// without the pod's images. Fail closed rather than warn: this
+		// subresource adds containers.
+		resp.Allowed = false
+		resp.Result = &metav1.Status{
+			Status:  metav1.StatusFailure,
+			Code:    http.StatusBadRequest,
+			Reason:  metav1.StatusReasonBadRequest,
+			Message: truncate(fmt.Sprintf("hubgate denied pods/ephemeralcontainers %s: kind %s is not evaluated: hubgate judges the Pod the API server sends since Kubernetes 1.23", nsName(req.Namespace, req.Name), gvk(req.Kind)), maxMessageLength),
+		}
+		return resp, OutcomeDenied
+	}
 	if !admission.Supported(req.Kind.Group, req.Kind.Kind) {
 		resp.Warnings = []string{truncate(fmt.Sprintf("hubgate does not evaluate %s", gvk(req.Kind)), MaxWarningLength)}
 		return resp, OutcomeAllowed
