@@ -205,6 +205,57 @@ func (h *harness) testVSABinding(t *testing.T) {
 	})
 }
 
+// testTerminating: a pod that is being deleted (held by a finalizer) may
+// still have its metadata updated and its finalizer removed without checks,
+// even once its summary is gone; an update that changes its image is judged.
+func (h *harness) testTerminating(t *testing.T) {
+	cs := newClient(t, h.cfg, nil)
+	pods := cs.CoreV1().Pods(h.nsEnforce)
+	h.installVSA(t)
+	p := securePod("terminating")
+	p.Finalizers = []string{"e2e.hubgate.dev/hold"}
+	_, err := pods.Create(ctxT(t), p, metav1.CreateOptions{})
+	require.NoError(t, err)
+	release := func() error {
+		cur, err := pods.Get(ctxT(t), p.Name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		cur.Finalizers = nil
+		_, err = pods.Update(ctxT(t), cur, metav1.UpdateOptions{})
+		return err
+	}
+	t.Cleanup(func() {
+		h.installVSA(t)
+		_ = release()
+	})
+	require.NoError(t, pods.Delete(ctxT(t), p.Name, metav1.DeleteOptions{}))
+	cur, err := pods.Get(ctxT(t), p.Name, metav1.GetOptions{})
+	require.NoError(t, err)
+	require.NotNil(t, cur.DeletionTimestamp, "the finalizer holds the pod")
+
+	// Without its summary, any judged update of this pod would be denied.
+	h.removeVSA(t)
+	t.Run("unpinned_image_update_judged", func(t *testing.T) {
+		cur, err := pods.Get(ctxT(t), p.Name, metav1.GetOptions{})
+		require.NoError(t, err)
+		cur.Spec.Containers[0].Image = "registry.example/api:2"
+		_, err = pods.Update(ctxT(t), cur, metav1.UpdateOptions{})
+		requireDenied(t, err, "api", ruleDigestPinned)
+	})
+	t.Run("metadata_update_not_judged", func(t *testing.T) {
+		cur, err := pods.Get(ctxT(t), p.Name, metav1.GetOptions{})
+		require.NoError(t, err)
+		cur.Labels = map[string]string{"draining": "yes"}
+		_, err = pods.Update(ctxT(t), cur, metav1.UpdateOptions{})
+		require.NoError(t, err)
+	})
+	t.Run("finalizer_removed", func(t *testing.T) {
+		require.NoError(t, release())
+		requireAbsent(t, func() error { _, err := pods.Get(ctxT(t), p.Name, metav1.GetOptions{}); return err })
+	})
+}
+
 // TestWebhookServeStartup: `webhook serve` refuses a registry with no
 // admission.images mapping in enforce mode (exit 2, saying why), and only
 // warns when every namespace is in audit mode. No cluster needed.

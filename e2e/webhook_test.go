@@ -99,6 +99,7 @@ func TestWebhook(t *testing.T) {
 	t.Run("update_container_image", h.testUpdateImage)
 	t.Run("every_workload_kind", h.testWorkloadKinds)
 	t.Run("vsa_bound_to_repo_and_mapping", h.testVSABinding)
+	t.Run("terminating_pod", h.testTerminating)
 	t.Run("audit_admits_with_warnings", h.testAudit)
 	t.Run("kubectl_shows_denial_and_warnings", h.testKubectl)
 	t.Run("dry_run_same_verdict", h.testDryRun)
