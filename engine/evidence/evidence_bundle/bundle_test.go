@@ -288,7 +288,7 @@ func TestBind(t *testing.T) {
 	in := func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) }
 	for _, tc := range []struct {
 		name, file, sha, status, path string
-		index                          int
+		index                         int
 	}{
 		{"listed with its digest", in("sub/report.txt"), sha([]byte("report")), evidencebundle.BindOK, "sub/report.txt", 1},
 		{"listed, path not clean", dir + "/sub/../vex.json", sha([]byte("[]")), evidencebundle.BindOK, "vex.json", 2},
