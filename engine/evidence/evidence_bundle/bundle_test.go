@@ -215,9 +215,18 @@ func TestVerifySignature(t *testing.T) {
 func FuzzParseManifest(f *testing.F) {
 	f.Add([]byte(`{"version":"1.0","timestamp":"t","files":[{"path":"a","sha256":"` + sha(nil) + `","size":0}]}`))
 	f.Add([]byte(`{"files":[]}`))
+	f.Add([]byte(`{"subjects":[{"name":"a","digest":{"sha256":"` + sha(nil) + `"}}],"files":[{"path":"a","sha256":"` + sha(nil) + `","size":0}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := evidencebundle.ParseManifest(b)
 		if err == nil {
+			if len(m.Files) == 0 {
+				t.Fatal("accepted an empty files list")
+			}
+			for _, sub := range m.Subjects {
+				if len(sub.Digest) == 0 {
+					t.Fatalf("accepted a subject without digest %+v", sub)
+				}
+			}
 			for _, fl := range m.Files {
 				if fl.Size == nil || *fl.Size < 0 || fl.Path == "" {
 					t.Fatalf("accepted a bad entry %+v", fl)
