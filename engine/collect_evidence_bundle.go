@@ -180,6 +180,7 @@ func bindEvidenceBundle(kinds []policy.EvidenceKind, facts []any, envs []*Env) {
 	if eb == nil || eb.manifest == nil {
 		return
 	}
+	binder := evidencebundle.NewBinder(eb.manifest, eb.Dir)
 	seen := map[string]bool{}
 	for i, env := range envs {
 		if kinds[i] == policy.KindEvidenceBundle {
@@ -195,7 +196,7 @@ func bindEvidenceBundle(kinds []policy.EvidenceKind, facts []any, envs []*Env) {
 				continue
 			}
 			seen[key] = true
-			b := evidencebundle.Bind(eb.manifest, eb.Dir, in.Path, sum)
+			b := binder.Bind(in.Path, sum)
 			b.Kind, b.Role = string(in.Kind), in.Role
 			eb.Inputs = append(eb.Inputs, b)
 		}

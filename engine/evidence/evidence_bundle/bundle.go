@@ -364,37 +364,58 @@ type Binding struct {
 	ActualSHA256   string `json:"actual_sha256"`
 }
 
-// Bind checks one evidence file that was read, with the sha256 of the bytes
-// read, against the manifest whose evidence directory is dir. Paths are
-// compared as absolute paths, after filepath.Clean; listed paths that
-// CheckDir refuses (unsafe or duplicate entries) never match.
-func Bind(m *Manifest, dir, file, sha256 string) Binding {
-	b := Binding{File: file, Index: -1, ActualSHA256: sha256, Status: BindOutside}
-	ad, err1 := filepath.Abs(dir)
-	af, err2 := filepath.Abs(file)
-	if err1 != nil || err2 != nil {
-		return b
+// Binder checks evidence files against one manifest and its evidence
+// directory; build it once with [NewBinder], then call [Binder.Bind] per file.
+type Binder struct {
+	m      *Manifest
+	dir    string // absolute; "" when it could not be made absolute
+	byPath map[string]int
+}
+
+// NewBinder indexes the manifest's listed paths (clean slash paths) by their
+// first files[] index. Listed paths that CheckDir refuses as unsafe never
+// match; a duplicate entry matches its first listing.
+func NewBinder(m *Manifest, dir string) *Binder {
+	b := &Binder{m: m, byPath: make(map[string]int, len(m.Files))}
+	if ad, err := filepath.Abs(dir); err == nil {
+		b.dir = ad
 	}
-	rel, err := filepath.Rel(ad, af)
-	if err != nil || !filepath.IsLocal(rel) || rel == "." {
-		return b
-	}
-	b.Path = filepath.ToSlash(rel)
-	b.Status = BindUnlisted
 	for i, f := range m.Files {
 		if strings.Contains(f.Path, `\`) || !filepath.IsLocal(filepath.FromSlash(f.Path)) {
 			continue
 		}
-		if filepath.ToSlash(filepath.Clean(filepath.FromSlash(f.Path))) != b.Path {
-			continue
+		clean := filepath.ToSlash(filepath.Clean(filepath.FromSlash(f.Path)))
+		if _, dup := b.byPath[clean]; !dup {
+			b.byPath[clean] = i
 		}
-		b.Index, b.ExpectedSHA256 = i, f.SHA256
-		if f.SHA256 == sha256 {
-			b.Status = BindOK
-		} else {
-			b.Status = BindDigest
-		}
-		break
+	}
+	return b
+}
+
+// Bind checks one evidence file that was read, with the sha256 of the bytes
+// read: it must lie inside the evidence directory (compared as absolute,
+// cleaned paths), be listed, and have the listed sha256.
+func (bd *Binder) Bind(file, sha256 string) Binding {
+	b := Binding{File: file, Index: -1, ActualSHA256: sha256, Status: BindOutside}
+	af, err := filepath.Abs(file)
+	if err != nil || bd.dir == "" {
+		return b
+	}
+	rel, err := filepath.Rel(bd.dir, af)
+	if err != nil || !filepath.IsLocal(rel) || rel == "." {
+		return b
+	}
+	b.Path = filepath.ToSlash(rel)
+	i, ok := bd.byPath[b.Path]
+	if !ok {
+		b.Status = BindUnlisted
+		return b
+	}
+	b.Index, b.ExpectedSHA256 = i, bd.m.Files[i].SHA256
+	if b.ExpectedSHA256 == sha256 {
+		b.Status = BindOK
+	} else {
+		b.Status = BindDigest
 	}
 	return b
 }

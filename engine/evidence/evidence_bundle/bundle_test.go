@@ -305,13 +305,24 @@ func TestBind(t *testing.T) {
 		{"inside, not listed", in("other.json"), sha(nil), evidencebundle.BindUnlisted, "other.json", -1},
 		{"outside", filepath.Join(filepath.Dir(dir), "sbom.json"), sha([]byte("{}")), evidencebundle.BindOutside, "", -1},
 		{"the directory itself", dir, sha(nil), evidencebundle.BindOutside, "", -1},
+		{"relative path inside", relTo(t, in("vex.json")), sha([]byte("[]")), evidencebundle.BindOK, "vex.json", 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b := evidencebundle.Bind(m, dir, tc.file, tc.sha)
+			b := evidencebundle.NewBinder(m, dir).Bind(tc.file, tc.sha)
 			assert.Equal(t, tc.status, b.Status)
 			assert.Equal(t, tc.path, b.Path)
 			assert.Equal(t, tc.index, b.Index)
 			assert.Equal(t, tc.sha, b.ActualSHA256)
 		})
 	}
+}
+
+// relTo returns p relative to the working directory.
+func relTo(t *testing.T, p string) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	r, err := filepath.Rel(wd, p)
+	require.NoError(t, err)
+	return r
 }

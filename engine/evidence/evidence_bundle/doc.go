@@ -19,7 +19,7 @@
 //     earlier release cannot be replayed: its subjects are parsed for the
 //     rules to compare with the release's subjects, its timestamp is parsed
 //     as RFC 3339 ([ParseTimestamp]) for the rules to compare with the
-//     evaluation time and the registry's max_age, and [Bind] checks each
+//     evaluation time and the registry's max_age, and [Binder] checks each
 //     evidence file eval read, of any kind, against the listed files and
 //     their sha256 (the digest of the bytes read, not of the file later).
 //
