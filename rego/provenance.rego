@@ -131,7 +131,7 @@ signed contains f if {
 identity contains f if {
 	some a in verified
 	not a.keyed
-	not signature.identity_ok(a.issuer, a.san)
+	not signature.signer_ok(a)
 	f := {
 		"message": sprintf("%s %s was signed by %s (issuer %s), which is not a trusted identity for %s", [a.file, where(a), a.san, a.issuer, input.repo]),
 		"evidence": a.file,
@@ -139,7 +139,7 @@ identity contains f if {
 		"line": a.line,
 		"target": a.file,
 		"expected": signature.describe_identities,
-		"actual": sprintf("issuer %s and SAN %s", [a.issuer, a.san]),
+		"actual": signature.describe_signer(a),
 	}
 }
 

@@ -17,9 +17,14 @@ stmt(over) := object.union({
 	"source": {"uri": "github.com/acme/app", "raw_uri": "https://github.com/acme/app", "ref": "refs/tags/v1.2.3", "commit": "ab", "path": "predicate.buildDefinition.externalParameters.workflow"},
 }, over)
 
+own_claims := {
+	"source_repository_uri": "https://github.com/acme/app", "source_repository_ref": "refs/tags/v1.2.3",
+	"source_repository_digest": "ab", "build_signer_uri": san, "build_trigger": "push",
+}
+
 att(over) := object.union({
 	"file": "prov.sigstore.json", "index": 0, "line": 0, "path": "", "format": "sigstore-bundle",
-	"verified": true, "reason": "", "keyed": false, "key_id": "", "issuer": iss, "san": san, "tlog_index": 1,
+	"verified": true, "reason": "", "keyed": false, "key_id": "", "issuer": iss, "san": san, "claims": own_claims, "tlog_index": 1,
 	"statement": stmt({}),
 }, over)
 
