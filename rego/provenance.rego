@@ -124,14 +124,14 @@ signed contains f if {
 
 # METADATA
 # title: The provenance signer is trusted
-# description: The verified certificate's OIDC issuer and SAN match one of the registry's provenance.identities (anchored); with none, the repo's own GitHub Actions workflows.
+# description: The verified certificate matches one of the registry's provenance.identities (issuer, SAN and the Fulcio extensions each names, anchored), with none the repo's release workflow at a release ref run in this repo; or, as slsa-verifier accepts, the certificate was issued to the attestation's trusted reusable-workflow builder (SAN equal to the builder id) for a run in this repo (source repository extension).
 # custom:
 #   severity: critical
 #   remediation: Generate provenance from a trusted workflow, or add its identity to provenance.identities in the registry.
 identity contains f if {
 	some a in verified
 	not a.keyed
-	not signature.signer_ok(a)
+	not signer_trusted(a)
 	f := {
 		"message": sprintf("%s %s was signed by %s (issuer %s), which is not a trusted identity for %s", [a.file, where(a), a.san, a.issuer, input.repo]),
 		"evidence": a.file,
@@ -140,6 +140,39 @@ identity contains f if {
 		"target": a.file,
 		"expected": signature.describe_identities,
 		"actual": signature.describe_signer(a),
+	}
+}
+
+# signer_trusted(a): a's signer matches an identity, or the certificate was
+# issued to a's trusted builder (a reusable workflow such as
+# slsa-github-generator signs with its own identity) for a run whose source
+# repository is this repo's.
+signer_trusted(a) if signature.signer_ok(a)
+
+signer_trusted(a) if {
+	a.issuer == "https://token.actions.githubusercontent.com"
+	a.san == a.statement.builder_id
+	builder_ok(a.statement)
+	norm_source(object.get(a, ["claims", "source_repository_uri"], "")) == expected_source
+}
+
+# METADATA
+# title: The provenance agrees with its certificate
+# description: Where the Fulcio certificate carries them, the predicate's source repository, ref, commit, builder id (for a reusable-workflow builder, against the build-signer URI) and trigger equal the certificate's extensions, as slsa-verifier checks for GitHub Actions builders. A key-signed attestation has no certificate, and nothing is compared.
+# custom:
+#   severity: critical
+#   remediation: Publish the provenance exactly as the builder signed it; a predicate that names another repository, ref, commit, builder or trigger than the signing workflow's certificate was not produced by that run.
+certificate contains f if {
+	some a in verified
+	some m in object.get(a, "certificate_mismatches", [])
+	f := {
+		"message": sprintf("%s %s: the predicate's %s is %s (%s) but the certificate's is %s (%s)", [a.file, where(a), m.field, source_text(m.predicate), m.predicate_path, m.certificate, m.certificate_source]),
+		"evidence": a.file,
+		"path": m.predicate_path,
+		"line": a.line,
+		"target": a.file,
+		"expected": sprintf("%s %s, from the %s", [m.field, m.certificate, m.certificate_source]),
+		"actual": sprintf("%s %s, from %s", [m.field, source_text(m.predicate), m.predicate_path]),
 	}
 }
 

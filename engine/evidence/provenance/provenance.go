@@ -60,6 +60,10 @@ type Attestation struct {
 	ExpiredTrust []string `json:"expired_trust"`
 	// Statement is nil unless Verified.
 	Statement *Statement `json:"statement"`
+	// CertificateMismatches are the fields on which the statement's
+	// predicate and the signing certificate disagree ([CompareCertificate]);
+	// empty when keyed.
+	CertificateMismatches []Mismatch `json:"certificate_mismatches"`
 }
 
 // Result is what one provenance file holds.
@@ -130,7 +134,7 @@ func (r *Result) add(raw []byte, idx, line int, path string, opts trust.Options)
 		r.Problems = append(r.Problems, Problem{Path: path, Line: line, Message: "not a JSON object: " + err.Error()})
 		return
 	}
-	a := Attestation{Index: idx, Line: line, Path: path, TlogIndex: -1, Timestamps: []trust.Timestamp{}, ExpiredTrust: []string{}}
+	a := Attestation{Index: idx, Line: line, Path: path, TlogIndex: -1, Timestamps: []trust.Timestamp{}, ExpiredTrust: []string{}, CertificateMismatches: []Mismatch{}}
 	var v *trust.Verified
 	var err error
 	switch {
@@ -177,6 +181,9 @@ func (r *Result) add(raw []byte, idx, line int, path string, opts trust.Options)
 		return
 	}
 	a.Statement = st
+	if !a.Keyed {
+		a.CertificateMismatches = CompareCertificate(st, a.Claims)
+	}
 	r.Attestations = append(r.Attestations, a)
 }
 
