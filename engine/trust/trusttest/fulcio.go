@@ -255,3 +255,14 @@ func (s *Sigstore) timestamp(t testing.TB, sig []byte) [][]byte {
 	}
 	return [][]byte{ts}
 }
+
+// CalledFrom is c as GitHub Actions issues it when c's workflow runs as a
+// reusable workflow called from repo ("owner/name") on a push of ref: the
+// SAN and build signer stay the called workflow's, the source repository
+// and ref are the caller's.
+func (c Cert) CalledFrom(repo, ref string) Cert {
+	c.Extensions.SourceRepositoryURI = "https://github.com/" + repo
+	c.Extensions.SourceRepositoryRef = ref
+	c.Extensions.RunInvocationURI = "https://github.com/" + repo + "/actions/runs/1/attempts/1"
+	return c
+}
