@@ -45,16 +45,38 @@ builder_ok(st) if {
 
 builder_ok(st) if {
 	some b in builders
+	builder_matches(b, st)
+}
+
+# short_tag is the version of a short-tag builder id (…@v2.1.0): vX.Y.Z,
+# slsa-verifier's IsValidBuilderTag; engine/evidence/provenance.ShortTag is
+# the same expression.
+short_tag := `^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`
+
+# builder_matches(b, st): the registry's builder entry b matches st's
+# builder id as slsa-verifier's MatchesLoose/MatchesFull do: a bare name
+# matches any ref, a full ref exactly, a short tag (@vX.Y.Z) the id at
+# refs/tags/vX.Y.Z. A short form never stands for a branch.
+builder_matches(b, st) if {
+	not contains(b, "@")
+	st.builder_id != ""
+	b == st.builder_name
+}
+
+builder_matches(b, st) if {
 	contains(b, "@")
 	st.builder_id != ""
 	b == st.builder_id
 }
 
-builder_ok(st) if {
-	some b in builders
-	not contains(b, "@")
+builder_matches(b, st) if {
+	contains(b, "@")
 	st.builder_id != ""
-	b == st.builder_name
+	parts := split(b, "@")
+	ref := parts[count(parts) - 1]
+	concat("@", array.slice(parts, 0, count(parts) - 1)) == st.builder_name
+	regex.match(short_tag, ref)
+	st.builder_ref == concat("", ["refs/tags/", ref])
 }
 
 describe_builders := sprintf("one of %s at a release tag (refs/tags/vX.Y.Z)", [concat(", ", default_builders)]) if {
@@ -208,7 +230,7 @@ actual_digests(listed) := "no verified attestation" if {
 
 # METADATA
 # title: The builder is trusted
-# description: The SLSA builder id is one of the registry's provenance.builders (an entry with @ref matches exactly, one without matches any ref), or with none, an slsa-github-generator builder at a release tag.
+# description: The SLSA builder id matches one of the registry's provenance.builders as slsa-verifier's --builder-id does (a bare name matches any ref, name@refs/tags/vX.Y.Z exactly, the short tag name@vX.Y.Z the id at refs/tags/vX.Y.Z; never a branch), or with none, an slsa-github-generator builder at a release tag.
 # custom:
 #   severity: critical
 #   remediation: Build with a trusted builder referenced at a release tag, or add the builder id to provenance.builders in the registry.

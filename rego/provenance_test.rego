@@ -211,3 +211,27 @@ test_untrusted_builder_signer_is_denied if {
 	b := object.union(a, {"san": other, "statement": stmt({"builder_id": other, "builder_name": "https://github.com/evil/gen/.github/workflows/gen.yml", "builder_ref": "refs/tags/v1.0.0"})})
 	count(provenance.identity) == 1 with input as inp([b]) with data.hub.repo as {}
 }
+
+# Issue 14.2: builder ids as users write them, tags only.
+test_configured_builder_short_tag_matches_the_tag if {
+	repo := {"provenance": {"builders": [concat("@", [gen, "v2.0.0"])]}}
+	count(provenance.builder_trusted) == 0 with input as inp([att({})]) with data.hub.repo as repo
+}
+
+test_configured_builder_short_tag_never_matches_a_branch if {
+	repo := {"provenance": {"builders": [concat("@", [gen, "v2.0.0"])]}}
+	a := att({"statement": stmt({"builder_id": concat("@", [gen, "refs/heads/v2.0.0"]), "builder_ref": "refs/heads/v2.0.0"})})
+	fs := provenance.builder_trusted with input as inp([a]) with data.hub.repo as repo
+	count(fs) == 1
+	some f in fs
+	f.actual == concat("@", [gen, "refs/heads/v2.0.0"])
+	contains(f.expected, concat("@", [gen, "v2.0.0"]))
+}
+
+test_configured_builder_non_semver_short_form_never_matches_a_tag if {
+	repo := {"provenance": {"builders": [concat("@", [gen, "main"])]}}
+	a := att({"statement": stmt({"builder_id": concat("@", [gen, "refs/tags/main"]), "builder_ref": "refs/tags/main"})})
+	count(provenance.builder_trusted) == 1 with input as inp([a]) with data.hub.repo as repo
+	b := att({"statement": stmt({"builder_id": concat("@", [gen, "refs/heads/main"]), "builder_ref": "refs/heads/main"})})
+	count(provenance.builder_trusted) == 1 with input as inp([b]) with data.hub.repo as repo
+}

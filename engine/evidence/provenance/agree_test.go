@@ -47,8 +47,11 @@ func TestRegoAgrees(t *testing.T) {
 		return int(n)
 	}
 	gen := provenance.DefaultBuilders[0]
-	ids := []string{gen + "@refs/tags/v2.0.0", gen + "@refs/heads/main", gen, gen + "@refs/tags/v2.0.0-rc.1", "https://github.com/actions/runner/github-hosted", provenance.DefaultBuilders[3] + "@refs/tags/v1.9.0", ""}
-	for _, builders := range [][]string{nil, {gen}, {gen + "@refs/tags/v2.0.0"}, {"https://github.com/actions/runner/github-hosted"}} {
+	ids := []string{gen + "@refs/tags/v2.0.0", gen + "@refs/heads/main", gen, gen + "@refs/tags/v2.0.0-rc.1", "https://github.com/actions/runner/github-hosted", provenance.DefaultBuilders[3] + "@refs/tags/v1.9.0", "",
+		gen + "@refs/heads/v2.0.0", gen + "@v2.0.0", gen + "@refs/tags/main", gen + "@main", gen + "@refs/tags/v02.0.0"}
+	builderLists := [][]string{nil, {gen}, {gen + "@refs/tags/v2.0.0"}, {"https://github.com/actions/runner/github-hosted"},
+		{gen + "@v2.0.0"}, {gen + "@main"}, {gen + "@v2.0.0-rc.1"}, {gen + "@v02.0.0"}, {gen + "@refs/heads/main"}}
+	for _, builders := range builderLists {
 		for _, id := range ids {
 			want := provenance.BuilderTrusted(builders, id)
 			got := eval(t, "builder_trusted", builders, nil, id, "refs/tags/v1") == 0

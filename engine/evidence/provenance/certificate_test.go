@@ -170,3 +170,34 @@ func TestCertificateAgreementPublicGood(t *testing.T) {
 	assert.Equal(t, a.Claims.SourceRepositoryDigest, a.Statement.Source.Commit)
 	assert.Empty(t, a.CertificateMismatches)
 }
+
+// TestBuilderMatches is issue 14.2: the three forms of a builder id that
+// slsa-verifier's --builder-id accepts, for tags only.
+func TestBuilderMatches(t *testing.T) {
+	const gen = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_go_slsa3.yml"
+	tag := gen + "@refs/tags/v2.1.0"
+	tests := []struct {
+		entry, id string
+		want      bool
+	}{
+		{gen, tag, true},                                     // bare name
+		{gen + "@refs/tags/v2.1.0", tag, true},               // full ref
+		{gen + "@v2.1.0", tag, true},                         // short tag
+		{gen + "@v2.1.1", tag, false},                        // another tag
+		{gen + "@v2.1.0", gen + "@refs/heads/v2.1.0", false}, // a branch named like the tag
+		{gen + "@main", gen + "@refs/heads/main", false},     // a branch never matches a short form
+		{gen + "@main", gen + "@refs/tags/main", false},      // a non-semver short version never matches a tag
+		{gen + "@v2.1", gen + "@refs/tags/v2.1", false},      // not vX.Y.Z
+		{gen + "@v2.1.0-rc.1", gen + "@refs/tags/v2.1.0-rc.1", false},
+		{gen + "@v02.1.0", gen + "@refs/tags/v02.1.0", false},
+		{gen + "@refs/heads/main", gen + "@refs/heads/main", true}, // a full ref is exact, whatever it is
+		{gen + "@v2.1.0", gen + "@v2.1.0", true},                   // an id that carries the short form
+		{gen + "@v2.1.0", "https://github.com/evil/x/.github/workflows/builder_go_slsa3.yml@refs/tags/v2.1.0", false},
+		{gen, "", false},
+		{"", tag, false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, provenance.BuilderMatches(tt.entry, tt.id), "entry %q, id %q", tt.entry, tt.id)
+		assert.Equal(t, tt.want, provenance.BuilderTrusted([]string{tt.entry}, tt.id), "entry %q, id %q", tt.entry, tt.id)
+	}
+}
