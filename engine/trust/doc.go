@@ -8,8 +8,8 @@
 //     message signature or DSSE) against a trusted root
 //     ([LoadTrustedRoot]; the embedded public-good snapshot by default), or
 //     against trusted public keys ([ParsePublicKey]: ECDSA, Ed25519, RSA).
-//   - Return only verified facts ([Verified]): the certificate's OIDC issuer
-//     and SAN, whether a key signed, the verified timestamps, the log
+//   - Return only verified facts ([Verified]): the certificate's OIDC issuer,
+//     SAN and Fulcio extensions ([Claims]), whether a key signed, the verified timestamps, the log
 //     index, and a DSSE envelope's payload type and statement bytes.
 //   - Bare DSSE envelopes ([VerifyEnvelope]) verify with a trusted key only;
 //     an envelope without signatures fails with [ErrUnsigned].
@@ -19,9 +19,11 @@
 // # Non-goals
 //
 //   - Judging identity. Bundles are verified with
-//     verify.WithoutIdentitiesUnsafe and the verified issuer and SAN are
-//     returned; Rego rules (and the verify commands, through
-//     [MatchIdentity]) match them against full-string anchored regexps.
+//     verify.WithoutIdentitiesUnsafe and the verified issuer, SAN and
+//     claims are returned; Rego rules (hub.signature.signer_ok) and the
+//     verify commands ([MatchIdentity]) match them against full-string
+//     anchored regexps. [DefaultIdentity] is the identity the Rego rules
+//     default to: the repo's release workflow at a tag, run in the repo.
 //   - Network access: no TUF refresh, no Rekor lookups.
 //
 // # Verification policy
