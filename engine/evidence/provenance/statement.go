@@ -62,7 +62,7 @@ type Statement struct {
 	Source      Source `json:"source"`
 	// Trigger is the GitHub event that started the build, as the
 	// predicate states it ("" if it does not), and TriggerPath where:
-	// v1 internalParameters.github.event_name, v0.2
+	// v1 internalParameters.github.event_name (or GITHUB_EVENT_NAME), v0.2
 	// invocation.environment.github_event_name (slsa-github-generator) or
 	// GITHUB_EVENT_NAME (npm).
 	Trigger     string `json:"trigger"`
@@ -123,8 +123,12 @@ func readV1(pred []byte, out *Statement) error {
 	out.BuilderID = p.GetRunDetails().GetBuilder().GetId()
 	out.BuildType = p.GetBuildDefinition().GetBuildType()
 	ext := p.GetBuildDefinition().GetExternalParameters()
-	if ev := stringField(structField(p.GetBuildDefinition().GetInternalParameters(), "github"), "event_name"); ev != "" {
+	ip := p.GetBuildDefinition().GetInternalParameters()
+	if ev := stringField(structField(ip, "github"), "event_name"); ev != "" {
 		out.Trigger, out.TriggerPath = ev, "predicate.buildDefinition.internalParameters.github.event_name"
+	} else if ev := stringField(ip, "GITHUB_EVENT_NAME"); ev != "" {
+		// slsa-github-generator's delegator build type.
+		out.Trigger, out.TriggerPath = ev, "predicate.buildDefinition.internalParameters.GITHUB_EVENT_NAME"
 	}
 	deps := p.GetBuildDefinition().GetResolvedDependencies()
 
