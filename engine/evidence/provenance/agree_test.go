@@ -46,6 +46,20 @@ func TestRegoAgrees(t *testing.T) {
 		require.NoError(t, err)
 		return int(n)
 	}
+	// One list of default builders: Rego's is Go's.
+	rs, err := rego.New(append([]func(*rego.Rego){rego.Query("data.hub.provenance.default_builders"), rego.Input(map[string]any{"repo": "acme/app"})}, mods...)...).Eval(ctx)
+	require.NoError(t, err)
+	require.Len(t, rs, 1)
+	assert.Equal(t, toAny(provenance.DefaultBuilders), rs[0].Expressions[0].Value)
+	// One short-tag pattern.
+	rs, err = rego.New(append([]func(*rego.Rego){rego.Query("data.hub.provenance.short_tag"), rego.Input(map[string]any{"repo": "acme/app"})}, mods...)...).Eval(ctx)
+	require.NoError(t, err)
+	require.Len(t, rs, 1)
+	assert.Equal(t, provenance.ShortTag.String(), rs[0].Expressions[0].Value)
+	rs, err = rego.New(append([]func(*rego.Rego){rego.Query("data.hub.provenance.release_tag"), rego.Input(map[string]any{"repo": "acme/app"})}, mods...)...).Eval(ctx)
+	require.NoError(t, err)
+	require.Len(t, rs, 1)
+	assert.Equal(t, provenance.ReleaseTagRef.String(), rs[0].Expressions[0].Value)
 	gen := provenance.DefaultBuilders[0]
 	ids := []string{gen + "@refs/tags/v2.0.0", gen + "@refs/heads/main", gen, gen + "@refs/tags/v2.0.0-rc.1", "https://github.com/actions/runner/github-hosted", provenance.DefaultBuilders[3] + "@refs/tags/v1.9.0", "",
 		gen + "@refs/heads/v2.0.0", gen + "@v2.0.0", gen + "@refs/tags/main", gen + "@main", gen + "@refs/tags/v02.0.0"}
