@@ -18,7 +18,7 @@ default_builders := [
 	"https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_container-based_slsa3.yml",
 ]
 
-release_tag := `^refs/tags/v[0-9]+\.[0-9]+\.[0-9]+$`
+release_tag := `^refs/tags/v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`
 
 builders := object.get(data.hub.repo, ["provenance", "builders"], [])
 

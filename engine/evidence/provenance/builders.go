@@ -18,8 +18,10 @@ var DefaultBuilders = []string{
 	"https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_container-based_slsa3.yml",
 }
 
-// ReleaseTagRef matches the refs default builders must be referenced at.
-var ReleaseTagRef = regexp.MustCompile(`^refs/tags/v[0-9]+\.[0-9]+\.[0-9]+$`)
+// ReleaseTagRef matches the refs default builders must be referenced at:
+// refs/tags/vX.Y.Z, slsa-verifier's IsValidBuilderTag (no leading zeros,
+// pre-release or build suffix).
+var ReleaseTagRef = regexp.MustCompile(`^refs/tags/v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`)
 
 // SplitBuilderID splits "name@ref" at its last "@".
 func SplitBuilderID(id string) (name, ref string) {
