@@ -26,6 +26,18 @@
 //     default to: the repo's release workflow at a tag, run in the repo.
 //   - Network access: no TUF refresh, no Rekor lookups.
 //
+// # Threat model
+//
+// The release supplies every signed file, so every field of a bundle is
+// attacker-chosen until sigstore-go has verified it; the trusted root and
+// keys are the verifier's. A valid signature only says who signed: each
+// kind then binds it to this release (a subject digest, the evidence or
+// cache files) and to a signer the registry trusts, using the certificate's
+// issuer, SAN and Fulcio extensions together. The SAN names the workflow
+// file that signed, not the repository that ran it (a reusable workflow
+// signs for its caller), so the default identity also requires the source
+// repository extension to be this repository and its ref a release tag.
+//
 // # Verification policy
 //
 // A certificate-signed bundle needs a chain to a Fulcio CA of the root, one
