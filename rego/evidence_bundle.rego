@@ -54,13 +54,13 @@ signature contains f if {
 signature contains f if {
 	eb.signature.verified
 	not eb.signature.keyed
-	not sigs.identity_ok(eb.signature.issuer, eb.signature.san)
+	not sigs.signer_ok(eb.signature)
 	f := {
 		"message": sprintf("%s was signed by %s (issuer %s), which is not a trusted identity for %s", [eb.manifest, eb.signature.san, eb.signature.issuer, input.repo]),
 		"evidence": eb.signature.file,
 		"target": eb.manifest,
 		"expected": sigs.describe_identities,
-		"actual": sprintf("issuer %s and SAN %s", [eb.signature.issuer, eb.signature.san]),
+		"actual": sigs.describe_signer(eb.signature),
 	}
 }
 

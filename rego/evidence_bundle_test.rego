@@ -8,6 +8,7 @@ sig(over) := object.union({
 	"present": true, "file": "m.json.sigstore.json", "verified": true, "reason": "", "keyed": false, "key_id": "",
 	"issuer": "https://token.actions.githubusercontent.com",
 	"san": "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1",
+	"claims": {"source_repository_uri": "https://github.com/acme/app", "source_repository_ref": "refs/tags/v1"},
 	"tlog_index": 3,
 }, over)
 

@@ -150,16 +150,18 @@ type FileCheck struct {
 
 // Signature is the verification of the bundle over the manifest.
 type Signature struct {
-	Present   bool      `json:"present"`
-	File      string    `json:"file"`
-	Verified  bool      `json:"verified"`
-	Reason    string    `json:"reason"`
-	Keyed     bool      `json:"keyed"`
-	KeyID     string    `json:"key_id"`
-	Issuer    string    `json:"issuer"`
-	SAN       string    `json:"san"`
-	TlogIndex int64     `json:"tlog_index"`
-	TlogTime  time.Time `json:"tlog_time,omitzero"`
+	Present  bool   `json:"present"`
+	File     string `json:"file"`
+	Verified bool   `json:"verified"`
+	Reason   string `json:"reason"`
+	Keyed    bool   `json:"keyed"`
+	KeyID    string `json:"key_id"`
+	Issuer   string `json:"issuer"`
+	SAN      string `json:"san"`
+	// Claims are the certificate's Fulcio extensions.
+	Claims    trust.Claims `json:"claims"`
+	TlogIndex int64        `json:"tlog_index"`
+	TlogTime  time.Time    `json:"tlog_time,omitzero"`
 	// Timestamps are the verified signing times.
 	Timestamps []trust.Timestamp `json:"timestamps"`
 	// ExpiredTrust lists ended validity windows of the trusted root that
@@ -212,7 +214,7 @@ func VerifySignature(manifest, bundleJSON []byte, bundleName string, opts trust.
 		return s
 	}
 	s.Verified = true
-	s.Keyed, s.KeyID, s.Issuer, s.SAN = v.Keyed, v.KeyID, v.Issuer, v.SAN
+	s.Keyed, s.KeyID, s.Issuer, s.SAN, s.Claims = v.Keyed, v.KeyID, v.Issuer, v.SAN, v.Claims
 	s.TlogIndex, s.TlogTime, s.Timestamps = v.TlogIndex, v.TlogTime, v.Timestamps
 	return s
 }
