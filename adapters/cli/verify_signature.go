@@ -121,7 +121,7 @@ func (a *app) verifySignature(f verifySignatureFlags) error {
 		if v.Keyed {
 			return exitCode(ExitDenied, fmt.Errorf("%s: %w: signed with a key; pass --key", f.bundle, trust.ErrNotVerified))
 		}
-		if _, ok := trust.MatchIdentity([]trust.Identity{want}, v.Issuer, v.SAN); !ok {
+		if _, ok := trust.MatchIdentity([]trust.Identity{want}, v.Issuer, v.SAN, v.Claims); !ok {
 			return exitCode(ExitDenied, fmt.Errorf("%s: identity mismatch: expected issuer ^(?:%s)$ and SAN ^(?:%s)$, got issuer %s and SAN %s",
 				f.bundle, want.Issuer, want.Subject, v.Issuer, v.SAN))
 		}

@@ -156,6 +156,9 @@ type sarifRegion struct {
 // are made relative to it first (so are the fingerprints, which then do not
 // depend on the runner's workspace folder). Rules carry the catalogue's title,
 // description, remediation (help.markdown), security-severity and tags.
+// Every text a viewer shows (messages, descriptions, help, properties,
+// justifications) goes through [Sanitize]; artifact URIs are percent-encoded
+// instead, so they still name the real file.
 func SARIF(w io.Writer, d *policy.Decision, opts Options) error {
 	cat := newCatalogue(opts.Rules)
 	run := sarifRun{
@@ -169,8 +172,8 @@ func SARIF(w io.Writer, d *policy.Decision, opts Options) error {
 			DecisionID:   d.ID,
 			Outcome:      d.Outcome.String(),
 			Allowed:      d.Allowed,
-			Repo:         d.Repo,
-			PolicyDigest: d.Policy.Digest,
+			Repo:         Sanitize(d.Repo),
+			PolicyDigest: Sanitize(d.Policy.Digest),
 		},
 	}
 	if d.ID != "" {
@@ -238,9 +241,9 @@ func sarifRuleOf(r policy.RuleInfo) sarifRule {
 	return sarifRule{
 		ID:                   r.ID,
 		Name:                 ruleName(r.ID),
-		ShortDescription:     sarifText{Text: short},
-		FullDescription:      sarifText{Text: full},
-		Help:                 sarifHelp{Text: help, Markdown: md},
+		ShortDescription:     sarifText{Text: Sanitize(short)},
+		FullDescription:      sarifText{Text: Sanitize(full)},
+		Help:                 sarifHelp{Text: Sanitize(help), Markdown: md},
 		DefaultConfiguration: sarifConfig{Level: severityLevel(r.Severity)},
 		Properties: sarifRuleProps{
 			SecuritySeverity: r.Severity.SecurityScore(),
@@ -293,9 +296,9 @@ func outcomeLevel(o policy.Outcome) string {
 }
 
 func sarifResultOf(f policy.Finding, idx int, fallback string) sarifResult {
-	msg := f.Message
+	msg := Sanitize(f.Message)
 	if msg == "" {
-		msg = f.Rule
+		msg = Sanitize(f.Rule)
 	}
 	if len(msg) > maxSARIFMessage {
 		msg = truncateUTF8(msg, maxSARIFMessage) + " [truncated]"
@@ -318,10 +321,10 @@ func sarifResultOf(f policy.Finding, idx int, fallback string) sarifResult {
 		Properties: sarifResultProps{
 			Outcome:  f.Outcome.String(),
 			Severity: f.Severity.String(),
-			Target:   f.Target,
-			Path:     f.Path,
-			Expected: f.Expected,
-			Actual:   f.Actual,
+			Target:   Sanitize(f.Target),
+			Path:     Sanitize(f.Path),
+			Expected: Sanitize(f.Expected),
+			Actual:   Sanitize(f.Actual),
 		},
 	}
 	if f.Waiver != nil {
@@ -329,7 +332,7 @@ func sarifResultOf(f policy.Finding, idx int, fallback string) sarifResult {
 		if f.Waiver.Owner != "" {
 			just += " (owner " + f.Waiver.Owner + ", expires " + f.Waiver.Expires.UTC().Format("2006-01-02") + ")"
 		}
-		r.Suppressions = []sarifSuppress{{Kind: "external", Status: "accepted", Justification: just}}
+		r.Suppressions = []sarifSuppress{{Kind: "external", Status: "accepted", Justification: Sanitize(just)}}
 	}
 	return r
 }

@@ -108,32 +108,6 @@ func Text(w io.Writer, d *policy.Decision, opts Options) error {
 	return bw.Flush()
 }
 
-// clean escapes control characters (newlines included) so that untrusted
-// text stays on its line and cannot send terminal escape sequences.
-func clean(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case isControl(r):
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
-
 // digestString is "alg:hex" for the first algorithm in name order.
 func digestString(d policy.Digest) string {
 	if v, ok := d["sha256"]; ok {
