@@ -262,7 +262,7 @@ func TestDeployApply(t *testing.T) {
 	})
 
 	// Namespaces to probe what the installed configuration blocks.
-	run := strconv.FormatInt(int64(os.Getpid()), 36)
+	run := strconv.FormatInt(time.Now().UnixNano()%1_000_000, 36) // unique per -count run
 	nsApp, nsOptOut := "e2e-deploy-app-"+run, "e2e-deploy-optout-"+run
 	for _, ns := range []*corev1.Namespace{
 		{ObjectMeta: metav1.ObjectMeta{Name: nsApp}},
@@ -307,6 +307,18 @@ func TestDeployApply(t *testing.T) {
 				assert.Contains(t, decoded, "ServiceMonitor/hubgate")
 				assert.Contains(t, decoded, "PrometheusRule/hubgate")
 			}
+
+			// The webhook's own pod, as the Deployment would create it, is
+			// admitted in its namespace: Pod Security "restricted" (the
+			// namespace's label), the priority class, the service account.
+			var d appsv1.Deployment
+			require.NoError(t, decodeStrict(find(t, rs, "Deployment", "hubgate"), &d))
+			own := &corev1.Pod{ObjectMeta: *d.Spec.Template.ObjectMeta.DeepCopy(), Spec: *d.Spec.Template.Spec.DeepCopy()}
+			own.Name = "hubgate-template"
+			created, err := cs.CoreV1().Pods(nsWebhook).Create(ctxT(t), own, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+			require.NoError(t, err, "the webhook's own pod is refused in %s", nsWebhook)
+			require.NotNil(t, created.Spec.Priority, "priority class resolved")
+			assert.Equal(t, int32(2000000000), *created.Spec.Priority, "system-cluster-critical")
 
 			// What the stored configuration does with no webhook answering
 			// (the Service has no endpoints): audit blocks nothing, enforce
