@@ -86,6 +86,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
+	var pushRef name.Reference
+	if *push != "" {
+		ref, err := name.ParseReference(*push)
+		if err != nil {
+			fmt.Fprintln(stderr, "image: --push:", err)
+			return 2
+		}
+		pushRef = ref
+	}
 	created, err := sourceDateEpoch(os.Getenv("SOURCE_DATE_EPOCH"))
 	if err != nil {
 		fmt.Fprintln(stderr, "image:", err)
@@ -125,12 +134,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "image:", err)
 		return 1
 	}
-	if *push != "" {
-		ref, err := name.ParseReference(*push)
-		if err != nil {
-			fmt.Fprintln(stderr, "image: --push:", err)
-			return 2
-		}
+	if pushRef != nil {
+		ref := pushRef
 		if err := remote.Write(ref, img, remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain)); err != nil {
 			fmt.Fprintln(stderr, "image: push:", err)
 			return 1

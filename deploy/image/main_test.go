@@ -6,14 +6,19 @@ import (
 	"context"
 	"debug/elf"
 	"io"
+	"log"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -228,4 +233,39 @@ func TestBuiltImage(t *testing.T) {
 	for _, p := range f.Progs {
 		assert.NotEqual(t, elf.PT_INTERP, p.Type, "dynamically linked (CGO_ENABLED=0 makes it static)")
 	}
+}
+
+// TestPush pushes to a loopback registry (go-containerregistry's in-memory
+// one) and reads the image back by the printed digest.
+func TestPush(t *testing.T) {
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	bin := filepath.Join(t.TempDir(), "hubgate")
+	require.NoError(t, os.WriteFile(bin, []byte("\x7fELF pushed"), 0o755))
+	t.Setenv("DOCKER_CONFIG", t.TempDir()) // no credentials of this machine
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"--binary", bin, "--oci-layout", filepath.Join(t.TempDir(), "l"), "--push", host + "/acme/hubgate:v1"}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	printed := strings.TrimSpace(stdout.String())
+	assert.Contains(t, stderr.String(), "pushed "+host+"/acme/hubgate@"+printed)
+
+	ref, err := name.ParseReference(host + "/acme/hubgate@" + printed)
+	require.NoError(t, err)
+	img, err := remote.Image(ref, remote.WithContext(t.Context()))
+	require.NoError(t, err)
+	assert.Equal(t, printed, digest(t, img))
+	cf, err := img.ConfigFile()
+	require.NoError(t, err)
+	assert.Equal(t, User, cf.Config.User)
+
+	// The tag points at it too; a bad reference is a usage error.
+	tagged, err := name.ParseReference(host + "/acme/hubgate:v1")
+	require.NoError(t, err)
+	desc, err := remote.Head(tagged, remote.WithContext(t.Context()))
+	require.NoError(t, err)
+	assert.Equal(t, printed, desc.Digest.String())
+	stderr.Reset()
+	assert.Equal(t, 2, run(t.Context(), []string{"--binary", bin, "--oci-layout", filepath.Join(t.TempDir(), "l"), "--push", "UPPER CASE"}, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), "--push")
 }
