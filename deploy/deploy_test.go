@@ -261,7 +261,7 @@ func TestValidatingWebhookConfiguration(t *testing.T) {
 		assert.ElementsMatch(t, []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update}, r.Operations)
 		resources = append(resources, r.Resources...)
 	}
-	assert.ElementsMatch(t, []string{"pods", "pods/ephemeralcontainers", "deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs", "configmaps"}, resources)
+	assert.ElementsMatch(t, []string{"pods", "pods/ephemeralcontainers", "replicationcontrollers", "podtemplates", "deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs", "configmaps"}, resources)
 	require.NotNil(t, w.NamespaceSelector)
 	require.Len(t, w.NamespaceSelector.MatchExpressions, 2)
 	e := w.NamespaceSelector.MatchExpressions[0]

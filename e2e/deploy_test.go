@@ -209,7 +209,7 @@ func checkBuild(t *testing.T, tree *deployTree, rs []*resource.Resource, overlay
 	for _, r := range w.Rules {
 		resources = append(resources, r.Resources...)
 	}
-	assert.ElementsMatch(t, []string{"pods", "pods/ephemeralcontainers", "configmaps", "deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs"}, resources)
+	assert.ElementsMatch(t, []string{"pods", "pods/ephemeralcontainers", "replicationcontrollers", "podtemplates", "configmaps", "deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs"}, resources)
 	require.NotNil(t, w.NamespaceSelector)
 	assert.Contains(t, w.NamespaceSelector.MatchExpressions, metav1.LabelSelectorRequirement{
 		Key: "kubernetes.io/metadata.name", Operator: metav1.LabelSelectorOpNotIn, Values: []string{nsWebhook, nsSystem, "cert-manager"},
@@ -453,12 +453,37 @@ func TestDeployWebhookServes(t *testing.T) {
 			w := serveBuilt(t, rs, tree.caPEM)
 			w.start(t)
 
-			resp := postReview(t, w, "team-a", pod("app", "registry.example/unpinned:1"))
-			if overlay == "audit" {
-				assert.True(t, resp.Allowed, "audit mode admits")
-				assert.NotEmpty(t, resp.Warnings, "audit mode warns")
-			} else {
-				assert.False(t, resp.Allowed, "enforce mode denies an unpinned image")
+			// Every kind the webhook configuration's core rule sends: a
+			// pod, and the pod templates of a ReplicationController and a
+			// PodTemplate.
+			unpinned := pod("app", "registry.example/unpinned:1")
+			for _, obj := range []struct {
+				kind, resource string
+				v              any
+			}{
+				{"Pod", "pods", unpinned},
+				{"ReplicationController", "replicationcontrollers", &corev1.ReplicationController{
+					TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ReplicationController"},
+					ObjectMeta: metav1.ObjectMeta{Name: "app", Namespace: "team-a"},
+					Spec: corev1.ReplicationControllerSpec{Template: &corev1.PodTemplateSpec{
+						ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "app"}}, Spec: unpinned.Spec,
+					}},
+				}},
+				{"PodTemplate", "podtemplates", &corev1.PodTemplate{
+					TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "PodTemplate"},
+					ObjectMeta: metav1.ObjectMeta{Name: "app", Namespace: "team-a"},
+					Template:   corev1.PodTemplateSpec{Spec: unpinned.Spec},
+				}},
+			} {
+				resp := postReview(t, w, "team-a", obj.kind, obj.resource, obj.v)
+				if overlay == "audit" {
+					assert.True(t, resp.Allowed, "%s: audit mode admits", obj.kind)
+					assert.NotEmpty(t, resp.Warnings, "%s: audit mode warns", obj.kind)
+				} else {
+					assert.False(t, resp.Allowed, "%s: enforce mode denies an unpinned image", obj.kind)
+					require.NotNil(t, resp.Result, obj.kind)
+					assert.Contains(t, resp.Result.Message, "admission.digest_pinned", obj.kind)
+				}
 			}
 
 			metrics := getMetrics(t, w)
@@ -525,20 +550,24 @@ func serveBuilt(t *testing.T, rs []*resource.Resource, caPEM []byte) *webhookSer
 	return &webhookServer{args: args, addr: addr, caPEM: caPEM, logDir: root}
 }
 
-// postReview sends one AdmissionReview (CREATE of p in ns) to /validate.
-func postReview(t *testing.T, w *webhookServer, ns string, p *corev1.Pod) *admissionv1.AdmissionResponse {
+// postReview sends one AdmissionReview (CREATE of obj, a core/v1 kind, in
+// ns) to /validate.
+func postReview(t *testing.T, w *webhookServer, ns, kind, res string, obj any) *admissionv1.AdmissionResponse {
 	t.Helper()
-	p = p.DeepCopy()
-	p.Namespace = ns
-	raw, err := json.Marshal(p)
+	if p, ok := obj.(*corev1.Pod); ok {
+		p = p.DeepCopy()
+		p.Namespace = ns
+		obj = p
+	}
+	raw, err := json.Marshal(obj)
 	require.NoError(t, err)
 	review := admissionv1.AdmissionReview{
 		TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
 		Request: &admissionv1.AdmissionRequest{
 			UID:       "e2e-deploy",
-			Kind:      metav1.GroupVersionKind{Version: "v1", Kind: "Pod"},
-			Resource:  metav1.GroupVersionResource{Version: "v1", Resource: "pods"},
-			Name:      p.Name,
+			Kind:      metav1.GroupVersionKind{Version: "v1", Kind: kind},
+			Resource:  metav1.GroupVersionResource{Version: "v1", Resource: res},
+			Name:      "app",
 			Namespace: ns,
 			Operation: admissionv1.Create,
 			Object:    runtime.RawExtension{Raw: raw},
