@@ -695,37 +695,6 @@ func (r *warningRecorder) get() []string {
 	return slices.Clone(r.warnings)
 }
 
-// loadShippedVWC reads the ValidatingWebhookConfiguration from deploy/ (or
-// from $HUBGATE_E2E_DEPLOY_DIR, to try a modified copy by hand).
-func loadShippedVWC(t *testing.T) *admissionregistrationv1.ValidatingWebhookConfiguration {
-	t.Helper()
-	dir := os.Getenv("HUBGATE_E2E_DEPLOY_DIR")
-	if dir == "" {
-		dir = filepath.Join(repoRoot(t), "deploy")
-	}
-	path := filepath.Join(dir, "validatingwebhookconfiguration.yaml")
-	dec := k8syaml.NewYAMLOrJSONDecoder(bytes.NewReader(readFile(t, path)), 4096)
-	for {
-		var raw json.RawMessage
-		err := dec.Decode(&raw)
-		if err == io.EOF {
-			break
-		}
-		require.NoError(t, err, "decode %s", path)
-		var meta metav1.TypeMeta
-		require.NoError(t, json.Unmarshal(raw, &meta), "decode %s", path)
-		if meta.Kind != "ValidatingWebhookConfiguration" {
-			continue
-		}
-		require.Equal(t, "admissionregistration.k8s.io/v1", meta.APIVersion, "%s", path)
-		var vwc admissionregistrationv1.ValidatingWebhookConfiguration
-		require.NoError(t, json.Unmarshal(raw, &vwc), "decode %s", path)
-		return &vwc
-	}
-	t.Fatalf("%s holds no ValidatingWebhookConfiguration", path)
-	return nil
-}
-
 // loadDeployment reads one of the hub's Deployments from testdata/kyverno.
 func loadDeployment(t *testing.T, file string) *appsv1.Deployment {
 	t.Helper()
