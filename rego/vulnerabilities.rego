@@ -38,25 +38,26 @@ cvss_text(f) := sprintf("%v", [f.cvss]) if f.has_cvss
 
 cvss_text(f) := sprintf("none (severity %s: CVSS band from %v)", [f.severity, f.score]) if {
 	not f.has_cvss
-	f.score_source == "severity"
+	score_source(f) == "severity"
 }
 
 cvss_text(f) := "none" if {
 	not f.has_cvss
-	f.score_source != "severity"
+	score_source(f) != "severity"
 }
+
+score_source(f) := object.get(f, "score_source", "")
 
 crossings(f) := array.concat(cvss_crossing(f), epss_crossing(f))
 
-# score is the CVSS base score, else the lower bound of the severity's CVSS
-# band (critical 9.0, high 7.0, medium 4.0, low 0.1), computed in Go.
-cvss_crossing(f) := [sprintf("CVSS %v >= %v", [f.score, cfg.cvss_threshold])] if {
-	f.has_score
-	f.score_source == "cvss"
-	f.score >= cfg.cvss_threshold
+# Without a CVSS score, score is the lower bound of the severity's CVSS band
+# (critical 9.0, high 7.0, medium 4.0, low 0.1), computed in Go.
+cvss_crossing(f) := [sprintf("CVSS %v >= %v", [f.cvss, cfg.cvss_threshold])] if {
+	f.has_cvss
+	f.cvss >= cfg.cvss_threshold
 } else := [sprintf("severity %s (CVSS band from %v) >= %v", [f.severity, f.score, cfg.cvss_threshold])] if {
-	f.has_score
-	f.score_source == "severity"
+	not f.has_cvss
+	score_source(f) == "severity"
 	f.score >= cfg.cvss_threshold
 } else := []
 

@@ -307,6 +307,9 @@ func parseCycloneDX(data []byte, opts Options) (*Report, error) {
 			}
 			if !ok && opts.Resolve != nil {
 				c, ok = opts.Resolve(a.Ref)
+				if k := strings.IndexByte(a.Ref, '#'); !ok && k >= 0 && strings.HasPrefix(a.Ref, "urn:cdx:") {
+					c, ok = opts.Resolve(a.Ref[k+1:])
+				}
 			}
 			switch {
 			case ok:
