@@ -337,7 +337,7 @@ type VEXCheckResult struct {
 	// Findings are the vulnerabilities with their effective VEX status.
 	Findings []vulnerabilities.Assessment `json:"findings"`
 	// Problems are the evidence files (reports, VEX, SBOMs) that could not
-	// be used, with positions.
+	// be used, with positions, and the reports not bound to a subject.
 	Problems []Problem `json:"problems"`
 }
 
@@ -368,6 +368,11 @@ func CheckVEX(ctx context.Context, c VEXCheck) *VEXCheckResult {
 	sf := collectSBOM(ctx, env, env.ItemsOf(policy.KindSBOM)).(*sbomFacts)
 	res := &VEXCheckResult{Config: vf.Config, Subjects: vf.Subjects, Reports: len(vf.Reports), VEXStatements: vf.VEXStatements, Findings: vf.Findings, Problems: []Problem{}}
 	res.Problems = append(res.Problems, vf.Problems...)
+	for _, r := range vf.Reports {
+		if !r.Bound {
+			res.Problems = append(res.Problems, Problem{Evidence: r.Evidence, Path: r.TargetField, Message: "not bound to the release: " + r.Unbound})
+		}
+	}
 	res.Problems = append(res.Problems, xf.Problems...)
 	res.Problems = append(res.Problems, sf.Problems...)
 	return res

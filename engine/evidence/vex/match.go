@@ -309,6 +309,10 @@ func (m *Matcher) Match(q Query) Result {
 				m.nearMiss(&res, e, fmt.Sprintf("ties on time with %s (%s), which says %s: the less favourable status decides", refName(win), timeText(win.Timestamp), win.Status))
 				continue
 			}
+			if s.Timestamp.Equal(winStmt.Timestamp) {
+				m.nearMiss(&res, e, fmt.Sprintf("repeats %s (%s, same time and status)", refName(win), timeText(win.Timestamp)))
+				continue
+			}
 			m.nearMiss(&res, e, fmt.Sprintf("superseded by the later statement %s (%s)", refName(win), timeText(win.Timestamp)))
 		}
 	}
