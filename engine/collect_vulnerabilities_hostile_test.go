@@ -307,7 +307,6 @@ func TestVEXJustificationEnumerations(t *testing.T) {
 	}
 }
 
-
 func TestCheckVEXReportsUnboundReports(t *testing.T) {
 	subj := []policy.Subject{{Name: "demo-image", Digest: policy.Digest{"sha256": vulnDemoHex}}}
 	now := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
