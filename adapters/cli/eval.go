@@ -131,16 +131,18 @@ func parseOutputs(specs []string) ([]output, error) {
 func (f *evalFlags) items() ([]engine.Item, error) {
 	var items []engine.Item
 	var errs []error
-	file := func(k policy.EvidenceKind, role, flag, p string) {
+	input := func(k policy.EvidenceKind, role, flag, p string, kind inputKind) {
 		if p == "" {
 			return
 		}
-		if _, err := os.Stat(p); err != nil {
-			errs = append(errs, fmt.Errorf("--%s: %w", flag, err))
+		if err := checkInput(flag, p, kind); err != nil {
+			errs = append(errs, err)
 			return
 		}
 		items = append(items, engine.Item{Kind: k, Role: role, Path: p})
 	}
+	file := func(k policy.EvidenceKind, role, flag, p string) { input(k, role, flag, p, inputFile) }
+	dir := func(k policy.EvidenceKind, role, flag, p string) { input(k, role, flag, p, inputDir) }
 	files := func(k policy.EvidenceKind, flag string, ps []string) {
 		for _, p := range ps {
 			file(k, "", flag, p)
@@ -164,7 +166,7 @@ func (f *evalFlags) items() ([]engine.Item, error) {
 	file(policy.KindSignature, "", "signature", f.signature)
 	file(policy.KindReferrers, "", "referrers", f.referrers)
 	file(policy.KindEvidenceBundle, "manifest", "evidence-manifest", f.evidenceManifest)
-	file(policy.KindEvidenceBundle, "dir", "evidence-dir", f.evidenceDir)
+	dir(policy.KindEvidenceBundle, "dir", "evidence-dir", f.evidenceDir)
 	files(policy.KindEgress, "egress", f.egress)
 	file(policy.KindDeterminism, "original", "determinism-original", f.detOriginal)
 	file(policy.KindDeterminism, "rebuild", "determinism-rebuild", f.detRebuild)
@@ -175,10 +177,10 @@ func (f *evalFlags) items() ([]engine.Item, error) {
 	value(policy.KindDeterminism, "rebuild-time", "determinism-rebuild-time", f.detRebuildTime)
 	file(policy.KindCache, "manifest", "cache-manifest", f.cacheManifest)
 	file(policy.KindCache, "signature", "cache-signature", f.cacheSignature)
-	file(policy.KindCache, "dir", "cache-dir", f.cacheDir)
+	dir(policy.KindCache, "dir", "cache-dir", f.cacheDir)
 	file(policy.KindDrill, "manifest", "drill", f.drill)
 	file(policy.KindDrill, "report", "drill-report", f.drillReport)
-	file(policy.KindWorkflow, "dir", "workflows", f.workflows)
+	dir(policy.KindWorkflow, "dir", "workflows", f.workflows)
 	return items, errors.Join(errs...)
 }
 
@@ -186,8 +188,8 @@ func (f *evalFlags) subjectInputs() ([]engine.SubjectInput, error) {
 	var out []engine.SubjectInput
 	var errs []error
 	for _, p := range f.subjects {
-		if _, err := os.Stat(p); err != nil {
-			errs = append(errs, fmt.Errorf("--subject: %w", err))
+		if err := checkInput("subject", p, inputFile); err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		out = append(out, engine.SubjectInput{Name: filepath.Base(p), Path: p})
@@ -255,8 +257,16 @@ func (a *app) runEval(cmd *cobra.Command, f *evalFlags) error {
 		return usageErr("eval: %v", err)
 	}
 	if f.trustedRoot != "" {
-		if _, err := os.Stat(f.trustedRoot); err != nil {
-			return usageErr("eval: --trusted-root: %v", err)
+		if err := checkInput("trusted-root", f.trustedRoot, inputFile); err != nil {
+			return usageErr("eval: %v", err)
+		}
+	}
+	if err := checkEngineInputs(f.registry, f.policies); err != nil {
+		return usageErr("eval: %v", err)
+	}
+	if f.signKey != "" {
+		if err := checkInput("sign-key", f.signKey, inputFile); err != nil {
+			return usageErr("eval: %v", err)
 		}
 	}
 	if (f.vsaOut == "") != (f.signKey == "") {
@@ -278,10 +288,16 @@ func (a *app) runEval(cmd *cobra.Command, f *evalFlags) error {
 		return usageErr("eval: %v", err)
 	}
 	rules := eng.Rules()
+	// Write every output even when one fails; any failure exits 2, for
+	// a report that was asked for and not written cannot gate anything.
+	var werrs []error
 	for _, o := range outs {
 		if err := a.writeOutput(o, d, rules); err != nil {
-			return usageErr("eval: %v", err)
+			werrs = append(werrs, fmt.Errorf("-o %s: %w", o.format, err))
 		}
+	}
+	if err := errors.Join(werrs...); err != nil {
+		return usageErr("eval: %v", err)
 	}
 	if err := a.afterEval(f, d, rules, outs); err != nil {
 		return usageErr("eval: %v", err)
@@ -298,25 +314,37 @@ func (a *app) writeOutput(o output, d *policy.Decision, rules []policy.RuleInfo)
 	opts := report.Options{Rules: rules, Root: a.getenv("GITHUB_WORKSPACE")}
 	if o.path == "" {
 		opts.Color = report.UseColor(a.stdout, a.getenv)
-		return report.Render(a.stdout, o.format, d, opts)
+		if err := report.Render(a.stdout, o.format, d, opts); err != nil {
+			return fmt.Errorf("write %s report to standard output: %w", o.format, err)
+		}
+		return nil
 	}
 	return writeFileAtomic(o.path, func(w io.Writer) error { return report.Render(w, o.format, d, opts) })
 }
 
-// writeFileAtomic writes a file through a temporary file in the same
-// directory, so a reader never sees half an output.
+// writeFileAtomic writes a report file through a temporary file in the same
+// directory, so a reader never sees half an output. Reports are not secrets:
+// the file is mode 0644 (keys, written by keygen, stay 0600). Errors name the
+// output, never the temporary file.
 func writeFileAtomic(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
-		return err
+		return fmt.Errorf("write %s: %s", path, reason(err))
 	}
 	defer os.Remove(tmp.Name())
 	if err := write(tmp); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := tmp.Close(); err != nil {
-		return err
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %s", path, reason(err))
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %s", path, reason(err))
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %s", path, reason(err))
+	}
+	return nil
 }
