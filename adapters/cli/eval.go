@@ -71,7 +71,7 @@ fails to load, an unknown repo, an unreadable file named on the command line).`,
 	fl.StringVar(&f.signature, "signature", "", "a sigstore bundle signing a subject")
 	fl.StringArrayVar(&f.provenance, "provenance", nil, "signed SLSA provenance: sigstore bundle, DSSE envelope or .intoto.jsonl (repeatable)")
 	fl.StringVar(&f.referrers, "referrers", "", "`oras discover -o json` output for the subject digest")
-	fl.StringVar(&f.evidenceManifest, "evidence-manifest", "", "evidence-manifest.json; its sigstore bundle is MANIFEST.sigstore.json beside it")
+	fl.StringVar(&f.evidenceManifest, "evidence-manifest", "", "evidence-manifest.json; its sigstore bundle is evidence-manifest.json.sigstore.json beside it")
 	fl.StringVar(&f.evidenceDir, "evidence-dir", "", "the directory the evidence manifest lists")
 	fl.StringArrayVar(&f.egress, "egress", nil, "the hub's egress-report.json or a Squid access.log (repeatable)")
 	fl.StringVar(&f.detOriginal, "determinism-original", "", "sha256sum list of the original build")
