@@ -115,7 +115,7 @@ func junitText(cat catalogue, f policy.Finding) string {
 		fmt.Fprintf(&b, "expected: %s\nactual: %s\n", f.Expected, f.Actual)
 	}
 	if f.Waiver != nil {
-		fmt.Fprintf(&b, "waiver: %s (owner %s, expires %s)\n", f.Waiver.Reason, f.Waiver.Owner, f.Waiver.Expires.UTC().Format("2006-01-02"))
+		fmt.Fprintf(&b, "waiver: %s (owner %s, %s)\n", f.Waiver.Reason, f.Waiver.Owner, WaiverThrough(f.Waiver))
 	}
 	if r := cat.remediation(f); r != "" {
 		fmt.Fprintf(&b, "fix: %s\n", r)

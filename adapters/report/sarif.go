@@ -327,7 +327,7 @@ func sarifResultOf(f policy.Finding, idx int, fallback string) sarifResult {
 	if f.Waiver != nil {
 		just := f.Waiver.Reason
 		if f.Waiver.Owner != "" {
-			just += " (owner " + f.Waiver.Owner + ", expires " + f.Waiver.Expires.UTC().Format("2006-01-02") + ")"
+			just += " (owner " + f.Waiver.Owner + ", " + WaiverThrough(f.Waiver) + ")"
 		}
 		r.Suppressions = []sarifSuppress{{Kind: "external", Status: "accepted", Justification: just}}
 	}
