@@ -13,6 +13,7 @@ import (
 
 	"github.com/cicd-hub/hubgate/adapters/report"
 	"github.com/cicd-hub/hubgate/engine"
+	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -70,7 +71,7 @@ fails to load, an unknown repo, an unreadable file named on the command line).`,
 	fl.StringArrayVar(&f.vulns, "vulns", nil, "a vulnerability report: grype JSON or CycloneDX (repeatable)")
 	fl.StringVar(&f.signature, "signature", "", "a sigstore bundle signing a subject")
 	fl.StringArrayVar(&f.provenance, "provenance", nil, "signed SLSA provenance: sigstore bundle, DSSE envelope or .intoto.jsonl (repeatable)")
-	fl.StringVar(&f.referrers, "referrers", "", "`oras discover -o json` output for the subject digest")
+	fl.StringVar(&f.referrers, "referrers", "", "the output of oras discover -o json for the subject digest")
 	fl.StringVar(&f.evidenceManifest, "evidence-manifest", "", "evidence-manifest.json; its sigstore bundle is evidence-manifest.json.sigstore.json beside it")
 	fl.StringVar(&f.evidenceDir, "evidence-dir", "", "the directory the evidence manifest lists")
 	fl.StringArrayVar(&f.egress, "egress", nil, "the hub's egress-report.json or a Squid access.log (repeatable)")
@@ -240,6 +241,9 @@ func (a *app) runEval(cmd *cobra.Command, f *evalFlags) error {
 	if f.repo == "" {
 		return usageErr("eval: --repo OWNER/NAME is required")
 	}
+	if err := a.checkColor(); err != nil {
+		return err
+	}
 	outs, err := parseOutputs(f.outputs)
 	if err != nil {
 		return usageErr("eval: %v", err)
@@ -285,6 +289,9 @@ func (a *app) runEval(cmd *cobra.Command, f *evalFlags) error {
 		TrustedRoot: f.trustedRoot,
 	})
 	if err != nil {
+		if errors.Is(err, registry.ErrUnknownRepo) {
+			return usageErr("eval: %v%s; see hubgate registry list", err, didYouMean(f.repo, eng.Registry().Names()))
+		}
 		return usageErr("eval: %v", err)
 	}
 	rules := eng.Rules()
@@ -313,7 +320,7 @@ func (a *app) writeOutput(o output, d *policy.Decision, rules []policy.RuleInfo)
 	// so annotations attach to repository files.
 	opts := report.Options{Rules: rules, Root: a.getenv("GITHUB_WORKSPACE")}
 	if o.path == "" {
-		opts.Color = report.UseColor(a.stdout, a.getenv)
+		opts.Color = a.useColor(a.stdout)
 		if err := report.Render(a.stdout, o.format, d, opts); err != nil {
 			return fmt.Errorf("write %s report to standard output: %w", o.format, err)
 		}
