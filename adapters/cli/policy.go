@@ -2,10 +2,7 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -16,47 +13,7 @@ import (
 
 func (a *app) newPolicyCmd() *cobra.Command {
 	c := &cobra.Command{Use: "policy", Short: "Test the Rego rules and list the rule catalogue"}
-	var noBuiltin bool
-	test := &cobra.Command{
-		Use:   "test [DIR]...",
-		Short: "Run the Rego unit tests (*_test.rego) of the built-in pack and of each DIR",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var srcs []engine.PolicySource
-			for _, d := range args {
-				st, err := os.Stat(d)
-				if err != nil || !st.IsDir() {
-					return usageErr("policy test: %s is not a directory", d)
-				}
-				srcs = append(srcs, engine.PolicySource{Name: filepath.ToSlash(filepath.Clean(d)), FS: os.DirFS(d)})
-			}
-			res, err := engine.TestPolicy(a.ctx, !noBuiltin, srcs...)
-			if err != nil {
-				return usageErr("policy test: %v", err)
-			}
-			failed := 0
-			for _, r := range res {
-				status := "PASS"
-				if !r.Pass {
-					status = "FAIL"
-					failed++
-				}
-				fmt.Fprintf(a.stdout, "%s %s.%s (%s)", status, r.Package, r.Name, r.Location)
-				if r.Error != "" {
-					fmt.Fprintf(a.stdout, ": %s", r.Error)
-				}
-				fmt.Fprintln(a.stdout)
-			}
-			fmt.Fprintf(a.stdout, "%d passed, %d failed\n", len(res)-failed, failed)
-			if failed > 0 {
-				return exitCode(ExitDenied, nil)
-			}
-			if len(res) == 0 {
-				return exitCode(ExitDenied, errors.New("policy test: no tests found"))
-			}
-			return nil
-		},
-	}
-	test.Flags().BoolVar(&noBuiltin, "no-builtin", false, "test only the given directories, without the built-in pack")
+	test := a.newPolicyTestCmd()
 
 	var registryPath string
 	var policyDirs []string
