@@ -39,6 +39,9 @@ type evalFlags struct {
 
 	vsaOut, signKey, decisionLog, pipelineRun string
 	github                                    bool
+
+	failOn  string
+	explain bool
 }
 
 func (a *app) newEvalCmd() *cobra.Command {
@@ -93,6 +96,8 @@ fails to load, an unknown repo, an unreadable file named on the command line).`,
 	fl.StringVar(&f.signKey, "sign-key", "", "the PEM private key that signs --vsa-out (from hubgate keygen)")
 	fl.StringVar(&f.decisionLog, "decision-log", "", "append one NDJSON line per decision to this file")
 	fl.StringVar(&f.pipelineRun, "pipeline-run", "", "write the decision as policies[] entries of the hub's pipeline_run.v1.2 record")
+	fl.StringVar(&f.failOn, "fail-on", "fail", "the lowest outcome that exits 1: warn (warnings fail too) or fail (a denied release)")
+	fl.BoolVar(&f.explain, "explain", false, "for each failing or warning finding, print the evidence and field it read, what it found and wanted, and the registry settings it compared")
 	fl.BoolVar(&f.github, "github", false, "write the step summary and outputs of a GitHub Actions step (automatic when GITHUB_ACTIONS=true)")
 	return c
 }
@@ -248,6 +253,9 @@ func (a *app) runEval(cmd *cobra.Command, f *evalFlags) error {
 	if err != nil {
 		return usageErr("eval: %v", err)
 	}
+	if f.failOn != "warn" && f.failOn != "fail" {
+		return usageErr("eval: --fail-on %q: want warn or fail", f.failOn)
+	}
 	now, err := parseNow(f.now)
 	if err != nil {
 		return usageErr("eval: %v", err)
@@ -306,10 +314,28 @@ func (a *app) runEval(cmd *cobra.Command, f *evalFlags) error {
 	if err := errors.Join(werrs...); err != nil {
 		return usageErr("eval: %v", err)
 	}
+	if f.explain {
+		// After a text report on stdout; on stderr when stdout carries a
+		// machine format, so that stays parseable.
+		w := a.stderr
+		for _, o := range outs {
+			if o.path == "" && o.format == "text" {
+				w = a.stdout
+			}
+		}
+		if err := writeExplain(w, d, rules, eng.Registry()); err != nil {
+			return usageErr("eval: --explain: %v", err)
+		}
+	}
 	if err := a.afterEval(f, d, rules, outs); err != nil {
 		return usageErr("eval: %v", err)
 	}
 	if !d.Allowed {
+		return exitCode(ExitDenied, nil)
+	}
+	if f.failOn == "warn" && d.Outcome != policy.OutcomePass {
+		// Allowed with warnings: --fail-on warn makes that exit 1 too.
+		fmt.Fprintf(a.stderr, "hubgate: eval: outcome %s fails with --fail-on warn\n", d.Outcome)
 		return exitCode(ExitDenied, nil)
 	}
 	return nil

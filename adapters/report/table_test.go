@@ -104,4 +104,8 @@ func TestTextShowsCustomPassingKinds(t *testing.T) {
 	assert.Contains(t, strings.Join(tableLines(t, out), "\n"), "\nlicense          pass     0         0")
 	out = render(t, "text", d, Options{Rules: loadRules(t)})
 	assert.NotContains(t, out, "license ")
+	// the engine's meta rules are not checks
+	meta := append(loadRules(t), policy.RuleInfo{ID: "waiver.expired", Kind: "waiver", Source: "engine/waivers.go"})
+	out = render(t, "text", d, Options{Rules: meta})
+	assert.NotContains(t, out, "\nwaiver ")
 }

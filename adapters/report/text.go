@@ -179,7 +179,9 @@ func UseColor(w io.Writer, getenv func(string) string) bool {
 func customKinds(rules []policy.RuleInfo, order []policy.EvidenceKind) []policy.EvidenceKind {
 	var out []policy.EvidenceKind
 	for _, r := range rules {
-		if r.Kind == "" || r.Kind.Valid() || slices.Contains(order, r.Kind) || slices.Contains(out, r.Kind) {
+		// Skip built-in kinds (their checks are the engine's to list) and
+		// the engine's own meta rules (waiver.*, decision.*).
+		if r.Kind == "" || r.Kind.Valid() || strings.HasPrefix(r.Source, "engine/") || slices.Contains(order, r.Kind) || slices.Contains(out, r.Kind) {
 			continue
 		}
 		out = append(out, r.Kind)
