@@ -105,5 +105,6 @@ func (a *app) newRootCmd() *cobra.Command {
 		root.AddCommand(c)
 	}
 	groupsRejectUnknown(root)
+	registerCompletions(root)
 	return root
 }
