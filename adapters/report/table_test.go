@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -108,4 +109,40 @@ func TestTextShowsCustomPassingKinds(t *testing.T) {
 	meta := append(loadRules(t), policy.RuleInfo{ID: "waiver.expired", Kind: "waiver", Source: "engine/waivers.go"})
 	out = render(t, "text", d, Options{Rules: meta})
 	assert.NotContains(t, out, "\nwaiver ")
+}
+
+// TestSARIFSrcRoot: repository-relative locations are %SRCROOT%-relative
+// (uriBaseId), %SRCROOT% is declared when the workspace is known, and
+// evidence outside the workspace is not given the base.
+func TestSARIFSrcRoot(t *testing.T) {
+	d := loadDecision(t)
+	d.Findings[1].Evidence = "/home/runner/work/api/api/dist/sbom.cdx.json"
+	d.Findings[3].Evidence = "/tmp/outside/app.intoto.jsonl"
+	out := render(t, "sarif", d, Options{Root: "/home/runner/work/api/api"})
+	var log struct {
+		Runs []struct {
+			OriginalURIBaseIDs map[string]struct{ URI string } `json:"originalUriBaseIds"`
+			Results            []struct {
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI       string `json:"uri"`
+							URIBaseID string `json:"uriBaseId"`
+						} `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &log))
+	assert.Equal(t, "file:///home/runner/work/api/api/", log.Runs[0].OriginalURIBaseIDs[SRCRootBase].URI)
+	locs := map[string]string{}
+	for _, r := range log.Runs[0].Results {
+		a := r.Locations[0].PhysicalLocation.ArtifactLocation
+		locs[a.URI] = a.URIBaseID
+	}
+	assert.Equal(t, SRCRootBase, locs["dist/sbom.cdx.json"], "inside the workspace: relative to %SRCROOT%")
+	assert.Equal(t, "", locs["file:///tmp/outside/app.intoto.jsonl"], "outside: no base claimed")
+	out = render(t, "sarif", loadDecision(t), Options{})
+	assert.NotContains(t, out, "originalUriBaseIds", "no workspace, no declared root")
 }
