@@ -1,0 +1,217 @@
+package actions
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+)
+
+// actionStep is one composite step of action.yml.
+type actionStep struct {
+	Name string            `yaml:"name"`
+	ID   string            `yaml:"id"`
+	If   string            `yaml:"if"`
+	Uses string            `yaml:"uses"`
+	Run  string            `yaml:"run"`
+	Env  map[string]string `yaml:"env"`
+	With map[string]string `yaml:"with"`
+}
+
+type actionFile struct {
+	Inputs map[string]struct {
+		Required bool   `yaml:"required"`
+		Default  string `yaml:"default"`
+	} `yaml:"inputs"`
+	Runs struct {
+		Steps []actionStep `yaml:"steps"`
+	} `yaml:"runs"`
+}
+
+func loadAction(t *testing.T) actionFile {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "action.yml"))
+	require.NoError(t, err)
+	var a actionFile
+	require.NoError(t, yaml.Unmarshal(b, &a))
+	return a
+}
+
+func (a actionFile) step(t *testing.T, name string) actionStep {
+	t.Helper()
+	for _, s := range a.Runs.Steps {
+		if s.Name == name || (s.ID != "" && s.ID == name) {
+			return s
+		}
+	}
+	t.Fatalf("action.yml has no step %q", name)
+	return actionStep{}
+}
+
+var expr = regexp.MustCompile(`^\$\{\{\s*(.+?)\s*\}\}$`)
+
+// runStep runs a step's script with bash the way the runner does
+// (bash --noprofile --norc -eo pipefail), its env: expressions resolved from
+// ctx (keys such as "inputs.registry" or "github.action_path") and a fake
+// GITHUB_* environment. It returns the exit code, the output and what the
+// step wrote to GITHUB_OUTPUT.
+func runStep(t *testing.T, s actionStep, ctx map[string]string, extraEnv ...string) (int, string, map[string]string) {
+	t.Helper()
+	require.NotEmpty(t, s.Run, s.Name)
+	tmp := t.TempDir()
+	outFile := filepath.Join(tmp, "github_output")
+	require.NoError(t, os.WriteFile(outFile, nil, 0o644))
+	script := filepath.Join(tmp, "step.sh")
+	require.NoError(t, os.WriteFile(script, []byte(s.Run), 0o755))
+	env := []string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + tmp,
+		"GITHUB_ACTIONS=true", "GITHUB_OUTPUT=" + outFile, "GITHUB_STEP_SUMMARY=" + filepath.Join(tmp, "summary.md"),
+		"GITHUB_WORKSPACE=" + tmp, "GITHUB_REPOSITORY=acme/app",
+		"RUNNER_OS=Linux", "RUNNER_ARCH=X64", "RUNNER_TEMP=" + ctx["runner.temp"],
+	}
+	for k, v := range s.Env {
+		if m := expr.FindStringSubmatch(v); m != nil {
+			v = ctx[m[1]]
+		}
+		env = append(env, k+"="+v)
+	}
+	env = append(env, extraEnv...)
+	cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", script)
+	cmd.Env = env
+	cmd.Dir = tmp
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	b, err := os.ReadFile(outFile)
+	require.NoError(t, err)
+	outputs := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if k, v, ok := strings.Cut(l, "="); ok {
+			outputs[k] = v
+		}
+	}
+	return code, string(out), outputs
+}
+
+// fakeHubgate writes a stand-in hubgate into dir that records its
+// arguments, one per line, and exits with code.
+func fakeHubgate(t *testing.T, dir string, code int) (argsFile string) {
+	t.Helper()
+	argsFile = filepath.Join(dir, "hubgate-args")
+	src := "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" > " + argsFile + "\nexit " + string(rune('0'+code)) + "\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "hubgate"), []byte(src), 0o755))
+	return argsFile
+}
+
+func TestActionEvaluateStep(t *testing.T) {
+	a := loadAction(t)
+	assert.True(t, a.Inputs["registry"].Required, "registry is required: the embedded one knows only the hub's repos")
+	s := a.step(t, "eval")
+	temp := t.TempDir()
+	argsFile := fakeHubgate(t, temp, 1)
+	ctx := map[string]string{
+		"runner.temp":       temp,
+		"inputs.registry":   "hub/registry.cue",
+		"inputs.repo":       "acme/app",
+		"inputs.subject":    "dist/a.tar.gz\n  dist/b.tar.gz  \n\n",
+		"inputs.sbom":       "sbom.json",
+		"inputs.sarif-file": "hubgate.sarif",
+		"inputs.extra-args": "--now\n2026-11-28T00:00:00Z",
+	}
+	code, out, outputs := runStep(t, s, ctx)
+	require.Equal(t, 0, code, "a denied release (exit 1) is judged by fail-on later: %s", out)
+	assert.Equal(t, "1", outputs["exit-code"])
+	assert.Equal(t, temp+"/hubgate-decision.json", outputs["decision-file"])
+	b, err := os.ReadFile(argsFile)
+	require.NoError(t, err)
+	assert.Equal(t, strings.Join([]string{
+		"eval", "--github", "-o", "text", "-o", "json=" + temp + "/hubgate-decision.json",
+		"--registry", "hub/registry.cue", "--repo", "acme/app",
+		"--subject", "dist/a.tar.gz", "--subject", "dist/b.tar.gz", "--sbom", "sbom.json",
+		"-o", "sarif=hubgate.sarif", "--now", "2026-11-28T00:00:00Z",
+	}, "\n")+"\n", string(b))
+
+	// exit 2 (could not evaluate) fails the step at once.
+	fakeHubgate(t, temp, 2)
+	code, out, outputs = runStep(t, s, ctx)
+	assert.Equal(t, 2, code)
+	assert.Equal(t, "2", outputs["exit-code"])
+	assert.Contains(t, out, "::error title=hubgate::hubgate could not evaluate (exit 2)")
+
+	// No registry: exit 2 with a message that says how to write one.
+	ctx["inputs.registry"] = "  \n"
+	code, out, outputs = runStep(t, s, ctx)
+	assert.Equal(t, 2, code)
+	assert.Equal(t, "2", outputs["exit-code"])
+	assert.Contains(t, out, "the registry input is required")
+	assert.Contains(t, out, `repos: "acme/app": { require: ["checksums"] }`)
+}
+
+func TestActionFailOnStep(t *testing.T) {
+	s := loadAction(t).step(t, "Enforce fail-on")
+	for _, tt := range []struct {
+		failOn, outcome string
+		code            int
+	}{
+		{"fail", "pass", 0}, {"fail", "warn", 0}, {"fail", "fail", 1}, {"fail", "error", 1},
+		{"warn", "warn", 1}, {"warn", "pass", 0},
+		{"error", "fail", 0}, {"error", "error", 1},
+		{"never", "error", 0},
+		{"fail", "", 1}, {"fail", "unknown", 1},
+		{"sometimes", "pass", 2},
+	} {
+		t.Run(tt.failOn+"/"+tt.outcome, func(t *testing.T) {
+			ctx := map[string]string{"runner.temp": t.TempDir(), "inputs.fail-on": tt.failOn, "steps.eval.outputs.outcome": tt.outcome, "steps.eval.outputs.exit-code": "1"}
+			code, out, _ := runStep(t, s, ctx)
+			assert.Equal(t, tt.code, code, out)
+		})
+	}
+}
+
+// TestActionBinaryCache: the cache key is the runner OS/arch plus a hash of
+// the action's source, stable across runs and changed by any source edit;
+// the build runs only on a cache miss, and Go is set up (changing PATH) only
+// when the runner has none.
+func TestActionBinaryCache(t *testing.T) {
+	a := loadAction(t)
+	key := a.step(t, "key")
+	src := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(src, "go.mod"), []byte("module x\n"), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(src, "cmd"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(src, "cmd", "main.go"), []byte("package main\n"), 0o644))
+	ctx := map[string]string{"runner.temp": t.TempDir(), "github.action_path": src}
+	code, out, o1 := runStep(t, key, ctx)
+	require.Equal(t, 0, code, out)
+	assert.Regexp(t, `^hubgate-Linux-X64-[0-9a-f]{32}$`, o1["key"])
+	assert.Equal(t, ctx["runner.temp"]+"/hubgate-bin", o1["dir"])
+	_, _, o2 := runStep(t, key, ctx)
+	assert.Equal(t, o1["key"], o2["key"], "stable")
+	require.NoError(t, os.WriteFile(filepath.Join(src, "cmd", "main.go"), []byte("package main\n// changed\n"), 0o644))
+	_, _, o3 := runStep(t, key, ctx)
+	assert.NotEqual(t, o1["key"], o3["key"], "a source change is a new binary")
+	// Tests do not change the binary.
+	require.NoError(t, os.WriteFile(filepath.Join(src, "cmd", "main_test.go"), []byte("package main\n"), 0o644))
+	_, _, o4 := runStep(t, key, ctx)
+	assert.Equal(t, o3["key"], o4["key"])
+
+	cache := a.step(t, "cache")
+	assert.Equal(t, "${{ steps.key.outputs.key }}", cache.With["key"])
+	assert.True(t, strings.HasPrefix(cache.Uses, "actions/cache@"))
+	build := a.step(t, "Build hubgate at the action's ref")
+	assert.Contains(t, build.If, "steps.cache.outputs.cache-hit != 'true'")
+	assert.Equal(t, "auto", build.Env["GOTOOLCHAIN"], "the runner's Go fetches the toolchain without changing PATH")
+	setup := a.step(t, "Set up Go (no Go on the runner)")
+	assert.Contains(t, setup.If, "steps.key.outputs.have-go != 'true'")
+	upload := a.step(t, "Upload SARIF to code scanning")
+	assert.Equal(t, "${{ inputs.sarif-category }}", upload.With["category"])
+}
