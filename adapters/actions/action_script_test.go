@@ -215,3 +215,36 @@ func TestActionBinaryCache(t *testing.T) {
 	upload := a.step(t, "Upload SARIF to code scanning")
 	assert.Equal(t, "${{ inputs.sarif-category }}", upload.With["category"])
 }
+
+// TestExampleWorkflowUsesKnownInputs: every with: key the example workflow
+// gives the action is an input of action.yml, and the required ones are set.
+func TestExampleWorkflowUsesKnownInputs(t *testing.T) {
+	a := loadAction(t)
+	b, err := os.ReadFile(filepath.Join("..", "..", "examples", "workflows", "release-gate.yml"))
+	require.NoError(t, err)
+	var wf struct {
+		Jobs map[string]struct {
+			Steps []actionStep `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	require.NoError(t, yaml.Unmarshal(b, &wf))
+	found := false
+	for _, j := range wf.Jobs {
+		for _, s := range j.Steps {
+			if s.Uses != "./" {
+				continue
+			}
+			found = true
+			for k := range s.With {
+				assert.Contains(t, a.Inputs, k, "the example gives an unknown input")
+			}
+			for name, in := range a.Inputs {
+				if in.Required {
+					assert.Contains(t, s.With, name, "required input missing in the example")
+				}
+			}
+			assert.Contains(t, s.With["sarif-category"], "${{ matrix.os }}")
+		}
+	}
+	assert.True(t, found)
+}
