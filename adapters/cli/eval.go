@@ -260,6 +260,11 @@ func (a *app) runEval(cmd *cobra.Command, f *evalFlags) error {
 	if err != nil {
 		return usageErr("eval: %v", err)
 	}
+	spool, err := a.spoolStdin(f)
+	if err != nil {
+		return usageErr("eval: %v", err)
+	}
+	defer spool.remove()
 	subjects, err := f.subjectInputs()
 	if err != nil {
 		return usageErr("eval: %v", err)
@@ -302,6 +307,7 @@ func (a *app) runEval(cmd *cobra.Command, f *evalFlags) error {
 		}
 		return usageErr("eval: %v", err)
 	}
+	spool.rename(d)
 	rules := eng.Rules()
 	// Write every output even when one fails; any failure exits 2, for
 	// a report that was asked for and not written cannot gate anything.
