@@ -21,6 +21,8 @@ func shellCommands(t *testing.T, md string) [][]string {
 	in := false
 	var block []string
 	for _, l := range strings.Split(md, "\n") {
+		// Blocks may be indented under a list item.
+		l = strings.TrimLeft(l, " ")
 		switch {
 		case !in && (l == "```sh" || l == "```bash"):
 			in, block = true, nil
