@@ -32,3 +32,15 @@ func TestCompletion(t *testing.T) {
 		assert.Contains(t, out, "hubgate", sh)
 	}
 }
+
+func TestPolicyListKind(t *testing.T) {
+	code, out, errs := run(t, "policy", "list", "--kind", "egress")
+	require.Equal(t, 0, code, errs)
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
+		assert.True(t, strings.HasPrefix(l, "egress."), l)
+	}
+	code, _, errs = run(t, "policy", "list", "--kind", "egres")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, `(did you mean egress?)`)
+	assert.Contains(t, complete(t, "policy", "list", "--kind", ""), "evidence_bundle")
+}

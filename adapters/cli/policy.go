@@ -3,12 +3,14 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/cicd-hub/hubgate/adapters/report"
 	"github.com/cicd-hub/hubgate/engine"
+	"github.com/cicd-hub/hubgate/policy"
 )
 
 func (a *app) newPolicyCmd() *cobra.Command {
@@ -18,6 +20,7 @@ func (a *app) newPolicyCmd() *cobra.Command {
 	var registryPath string
 	var policyDirs []string
 	var asJSON, asMarkdown bool
+	var kind string
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "Print the rule catalogue: id, severity, title, source",
@@ -28,6 +31,22 @@ func (a *app) newPolicyCmd() *cobra.Command {
 				return usageErr("%v", err)
 			}
 			rules := eng.Rules()
+			if kind != "" {
+				var kept []policy.RuleInfo
+				var kinds []string
+				for _, r := range rules {
+					if string(r.Kind) == kind {
+						kept = append(kept, r)
+					}
+					if !slices.Contains(kinds, string(r.Kind)) {
+						kinds = append(kinds, string(r.Kind))
+					}
+				}
+				if len(kept) == 0 {
+					return usageErr("policy list: --kind %q: no rules of that kind%s", kind, didYouMean(kind, kinds))
+				}
+				rules = kept
+			}
 			if asMarkdown {
 				return report.RuleCatalogue(a.stdout, rules)
 			}
@@ -47,6 +66,7 @@ func (a *app) newPolicyCmd() *cobra.Command {
 	list.Flags().StringVar(&registryPath, "registry", "", "registry file or directory (default: embedded)")
 	list.Flags().StringArrayVar(&policyDirs, "policy", nil, "a directory of extra Rego rules (repeatable)")
 	list.Flags().BoolVar(&asJSON, "json", false, "print the catalogue as JSON")
+	list.Flags().StringVar(&kind, "kind", "", "only the rules of this evidence kind (checksums, sbom, …)")
 	list.Flags().BoolVar(&asMarkdown, "markdown", false, "print the catalogue as Markdown (rego/README.md)")
 	c.AddCommand(test, list)
 	return c
