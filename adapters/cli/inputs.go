@@ -81,3 +81,21 @@ func checkEngineInputs(registryPath string, policyDirs []string) error {
 	}
 	return errors.Join(errs...)
 }
+
+// readLimited reads at most limit bytes of the file path, with errors that
+// name the path once ("X: is a directory", "X: larger than N bytes").
+func readLimited(path string, limit int64) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s", path, reason(err))
+	}
+	defer fh.Close()
+	b, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s", path, reason(err))
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
+	}
+	return b, nil
+}

@@ -122,6 +122,9 @@ func (a *app) newRegistryImportCmd() *cobra.Command {
 			if name == "-" {
 				in, name = a.stdin, "<stdin>"
 			} else {
+				if err := checkInput("file", name, inputFile); err != nil {
+					return usageErr("registry import: %s", err.Error()[len("--file "):])
+				}
 				f, err := os.Open(name)
 				if err != nil {
 					return usageErr("registry import: %w", err)
