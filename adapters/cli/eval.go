@@ -309,6 +309,7 @@ func (a *app) runEval(cmd *cobra.Command, f *evalFlags) error {
 	}
 	spool.rename(d)
 	rules := eng.Rules()
+	a.warnUnknownWaiverRules(eng.Registry(), f.repo, rules)
 	// Write every output even when one fails; any failure exits 2, for
 	// a report that was asked for and not written cannot gate anything.
 	var werrs []error

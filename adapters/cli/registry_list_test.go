@@ -45,3 +45,24 @@ func TestUnknownRepoSuggests(t *testing.T) {
 	_, _, errs = run(t, args...)
 	assert.NotContains(t, errs, "did you mean")
 }
+
+func TestWaiverWithUnknownRuleSuggests(t *testing.T) {
+	dir := t.TempDir()
+	reg := filepath.Join(dir, "r.cue")
+	for _, tt := range []struct {
+		rule, want string
+	}{
+		{"checksums.lsted", `names rule "checksums.lsted", which no rule has, so it can never apply (did you mean checksums.listed?)`},
+		{"checksums.listed", ""},
+	} {
+		src := "repos: \"jguida941/ci-cd-hub\": {require: [\"checksums\"], waivers: [{rule: \"" + tt.rule + "\", reason: \"r\", owner: \"o@x\", expires: \"2026-12-31\"}]}\n"
+		require.NoError(t, os.WriteFile(reg, []byte(src), 0o644))
+		code, _, errs := run(t, append(release(t, "pass"), "--registry", reg)...)
+		require.Equal(t, 0, code, errs)
+		if tt.want == "" {
+			assert.NotContains(t, errs, "warning")
+		} else {
+			assert.Contains(t, errs, tt.want)
+		}
+	}
+}

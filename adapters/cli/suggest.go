@@ -8,6 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/cicd-hub/hubgate/engine/registry"
+	"github.com/cicd-hub/hubgate/policy"
 )
 
 // flagErrorWithSuggestion adds "did you mean --X?" to an unknown-flag error
@@ -157,4 +160,28 @@ func writeColumns(w io.Writer, rows [][]string) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// warnUnknownWaiverRules warns, on stderr, about each waiver of repo whose
+// rule id is no rule of the catalogue: such a waiver can never match, and a
+// typo in it is otherwise silent. The nearest rule id is suggested.
+func (a *app) warnUnknownWaiverRules(reg *registry.Registry, repo string, rules []policy.RuleInfo) {
+	if reg == nil {
+		return
+	}
+	rp, err := reg.Repo(repo)
+	if err != nil {
+		return
+	}
+	ids := make([]string, 0, len(rules))
+	known := map[string]bool{}
+	for _, r := range rules {
+		ids = append(ids, r.ID)
+		known[r.ID] = true
+	}
+	for _, w := range rp.Waivers {
+		if !known[w.Rule] {
+			fmt.Fprintf(a.stderr, "hubgate: eval: warning: a waiver of %s names rule %q, which no rule has, so it can never apply%s\n", repo, w.Rule, didYouMean(w.Rule, ids))
+		}
+	}
 }
