@@ -52,8 +52,12 @@ func (a *app) newEvalCmd() *cobra.Command {
 		Long: `Judge one release's evidence against its repository's policy.
 
 Exit codes: 0 allowed (pass, or warnings only); 1 denied (any fail or error
-finding); 2 hubgate could not evaluate (bad flags, a registry or policy that
-fails to load, an unknown repo, an unreadable file named on the command line).`,
+finding; with --fail-on warn, any warning too); 2 hubgate could not evaluate
+(bad flags, a registry or policy that fails to load, an unknown repo, a file
+named on the command line that cannot be opened, an output that cannot be
+written). A file that opens but is malformed is an error finding: exit 1.
+
+A single evidence file flag may be "-" to read standard input.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runEval(cmd, &f) },
 	}
