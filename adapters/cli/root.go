@@ -89,6 +89,7 @@ func (a *app) newRootCmd() *cobra.Command {
 		Version: versionString(buildInfo()),
 	}
 	root.SetVersionTemplate("hubgate {{.Version}}\n")
+	root.Flags().BoolP("version", "v", false, "print the version and build information (as hubgate version does)")
 	root.PersistentFlags().StringVar(&a.color, "color", "auto", "colour the text report: auto (a terminal without NO_COLOR), always or never")
 	root.SetFlagErrorFunc(flagErrorWithSuggestion)
 	setHelp(root)
