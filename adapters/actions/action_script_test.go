@@ -204,6 +204,20 @@ func TestActionBinaryCache(t *testing.T) {
 	_, _, o4 := runStep(t, key, ctx)
 	assert.Equal(t, o3["key"], o4["key"])
 
+	// macOS runners have shasum, not sha256sum: the same key either way.
+	bin := t.TempDir()
+	for _, tool := range []string{"find", "sort", "xargs", "cut", "cp", "mkdir", "cat"} {
+		p, err := exec.LookPath(tool)
+		require.NoError(t, err)
+		require.NoError(t, os.Symlink(p, filepath.Join(bin, tool)))
+	}
+	real, err := exec.LookPath("sha256sum")
+	require.NoError(t, err)
+	shasum := "#!/bin/sh\n[ \"$1 $2\" = \"-a 256\" ] || exit 9\nshift 2\nexec " + real + " \"$@\"\n"
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "shasum"), []byte(shasum), 0o755))
+	_, out, o5 := runStep(t, key, ctx, "PATH="+bin)
+	assert.Equal(t, o4["key"], o5["key"], "shasum fallback: %s", out)
+
 	cache := a.step(t, "cache")
 	assert.Equal(t, "${{ steps.key.outputs.key }}", cache.With["key"])
 	assert.True(t, strings.HasPrefix(cache.Uses, "actions/cache@"))
