@@ -262,3 +262,40 @@ func TestExampleWorkflowUsesKnownInputs(t *testing.T) {
 	}
 	assert.True(t, found)
 }
+
+// TestActionVersionInput: a version input installs that release with go
+// install (keyed by the version), and anything but a release version is
+// refused before it reaches go.
+func TestActionVersionInput(t *testing.T) {
+	a := loadAction(t)
+	key := a.step(t, "key")
+	ctx := map[string]string{"runner.temp": t.TempDir(), "github.action_path": t.TempDir(), "inputs.version": "v1.2.3"}
+	code, out, o := runStep(t, key, ctx)
+	require.Equal(t, 0, code, out)
+	assert.Equal(t, "hubgate-Linux-X64-v1.2.3", o["key"])
+	for _, bad := range []string{"latest", "v1.2.3; rm -rf /", "main", "v1.2"} {
+		ctx["inputs.version"] = bad
+		code, out, _ = runStep(t, key, ctx)
+		assert.Equal(t, 2, code, bad)
+		assert.Contains(t, out, "version must be a release such as v1.2.3")
+	}
+
+	// The build step runs go install for a version, go build otherwise.
+	build := a.step(t, "Build hubgate at the action's ref")
+	bin := t.TempDir()
+	log := filepath.Join(bin, "go.log")
+	fakeGo := "#!/bin/sh\necho \"GOBIN=$GOBIN GOTOOLCHAIN=$GOTOOLCHAIN $*\" >> " + log + "\n"
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "go"), []byte(fakeGo), 0o755))
+	binDir := filepath.Join(t.TempDir(), "hubgate-bin")
+	ctx = map[string]string{"runner.temp": t.TempDir(), "github.action_path": t.TempDir(), "inputs.version": "v1.2.3", "steps.key.outputs.dir": binDir}
+	path := "PATH=" + bin + ":" + os.Getenv("PATH")
+	code, out, _ = runStep(t, build, ctx, path)
+	require.Equal(t, 0, code, out)
+	ctx["inputs.version"] = ""
+	code, out, _ = runStep(t, build, ctx, path)
+	require.Equal(t, 0, code, out)
+	b, err := os.ReadFile(log)
+	require.NoError(t, err)
+	assert.Equal(t, "GOBIN="+binDir+" GOTOOLCHAIN=auto install -trimpath github.com/cicd-hub/hubgate/cmd/hubgate@v1.2.3\n"+
+		"GOBIN= GOTOOLCHAIN=auto build -trimpath -o "+binDir+"/hubgate ./cmd/hubgate\n", string(b))
+}
