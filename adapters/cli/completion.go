@@ -26,11 +26,10 @@ func registerCompletions(root *cobra.Command) {
 			walk(sub)
 		}
 		fl := c.LocalNonPersistentFlags()
-		if f := fl.Lookup("output"); f != nil && c.Name() == "eval" {
+		if fl.Lookup("output") != nil && (c.Name() == "eval" || c.Name() == "test" && c.Parent().Name() == "admission") {
 			_ = c.RegisterFlagCompletionFunc("output", func(_ *cobra.Command, _ []string, typed string) ([]string, cobra.ShellCompDirective) {
-				if format, _, ok := strings.Cut(typed, "="); ok {
+				if strings.Contains(typed, "=") {
 					// after FORMAT=, complete a file name
-					_ = format
 					return nil, cobra.ShellCompDirectiveDefault
 				}
 				return report.Formats(), cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace

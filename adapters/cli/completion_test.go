@@ -44,3 +44,7 @@ func TestPolicyListKind(t *testing.T) {
 	assert.Contains(t, errs, `(did you mean egress?)`)
 	assert.Contains(t, complete(t, "policy", "list", "--kind", ""), "evidence_bundle")
 }
+
+func TestAdmissionTestOutputCompletion(t *testing.T) {
+	assert.Contains(t, complete(t, "admission", "test", "-o", ""), "sarif")
+}
