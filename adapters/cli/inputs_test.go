@@ -138,3 +138,14 @@ func TestOtherCommandsUnreadableInputs(t *testing.T) {
 		})
 	}
 }
+
+func TestSideOutputWriteErrors(t *testing.T) {
+	args := release(t, "pass")
+	missing := filepath.Join(t.TempDir(), "nodir")
+	for _, tt := range []struct{ flag, file string }{{"--decision-log", "d.ndjson"}, {"--pipeline-run", "p.json"}} {
+		p := filepath.Join(missing, tt.file)
+		code, _, stderr := run(t, append(append([]string{}, args...), tt.flag, p)...)
+		assert.Equal(t, ExitUsage, code, tt.flag)
+		assert.Equal(t, "hubgate: eval: "+tt.flag+": write "+p+": no such file or directory\n", stderr)
+	}
+}
