@@ -299,3 +299,23 @@ func TestActionVersionInput(t *testing.T) {
 	assert.Equal(t, "GOBIN="+binDir+" GOTOOLCHAIN=auto install -trimpath github.com/cicd-hub/hubgate/cmd/hubgate@v1.2.3\n"+
 		"GOBIN= GOTOOLCHAIN=auto build -trimpath -o "+binDir+"/hubgate ./cmd/hubgate\n", string(b))
 }
+
+// TestActionPublishStep: a Check Run that cannot be published warns and
+// does not fail the step (the decision is in the log and summary).
+func TestActionPublishStep(t *testing.T) {
+	s := loadAction(t).step(t, "Publish the Check Run")
+	temp := t.TempDir()
+	for _, tt := range []struct {
+		code int
+		warn bool
+	}{{0, false}, {2, true}} {
+		argsFile := fakeHubgate(t, temp, tt.code)
+		ctx := map[string]string{"runner.temp": temp, "inputs.github-token": "t", "inputs.check-name": "hubgate", "steps.eval.outputs.decision-file": temp + "/d.json"}
+		code, out, _ := runStep(t, s, ctx)
+		assert.Equal(t, 0, code, out)
+		assert.Equal(t, tt.warn, strings.Contains(out, "::warning title=hubgate::could not publish the Check Run"), out)
+		b, err := os.ReadFile(argsFile)
+		require.NoError(t, err)
+		assert.Equal(t, "report\ncheck-run\n--decision\n"+temp+"/d.json\n--name\nhubgate\n", string(b))
+	}
+}
