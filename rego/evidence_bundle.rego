@@ -34,7 +34,7 @@ evidence contains f if {
 
 # METADATA
 # title: The evidence manifest is signed by a trusted identity
-# description: A sigstore bundle over evidence-manifest.json (MANIFEST.sigstore.json or MANIFEST.bundle beside it) verifies offline, and its signer matches provenance.identities (anchored), or it was signed with a registry key.
+# description: A sigstore bundle over evidence-manifest.json (evidence-manifest.json.sigstore.json, else evidence-manifest.json.bundle, beside it) verifies offline, and its signer matches provenance.identities (anchored), or it was signed with a registry key.
 # custom:
 #   severity: critical
 #   remediation: Sign the manifest in the release workflow (cosign sign-blob --bundle evidence-manifest.json.sigstore.json evidence-manifest.json) and keep the bundle beside it.

@@ -340,7 +340,7 @@ func TestPlanCheckRun(t *testing.T) {
 		}
 		assert.Equal(t, []string{"failure", "notice", "failure", "warning", "failure", "failure"}, levels)
 		assert.Equal(t, 17, plan.Annotate[0].Output.Annotations[4].GetStartLine())
-		assert.Contains(t, plan.Annotate[0].Output.Annotations[1].GetMessage(), "waived until 2027-01-31")
+		assert.Contains(t, plan.Annotate[0].Output.Annotations[1].GetMessage(), "waived through 2027-01-30 (UTC)")
 	})
 	t.Run("workspace-relative paths", func(t *testing.T) {
 		d := loadDecision(t)

@@ -189,7 +189,7 @@ func Annotations(d *policy.Decision, rules []policy.RuleInfo, workspace string) 
 			msg = f.Rule
 		}
 		if f.Waiver != nil {
-			msg = "waived until " + f.Waiver.Expires.UTC().Format("2006-01-02") + " by " + f.Waiver.Owner + ": " + msg
+			msg = "waived " + report.WaiverThrough(f.Waiver) + " by " + f.Waiver.Owner + ": " + msg
 		}
 		var raw []string
 		if f.Path != "" {

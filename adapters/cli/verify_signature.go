@@ -169,21 +169,7 @@ func loadTrust(rootPath, keyPath string) (trust.Options, error) {
 	return opts, nil
 }
 
-func readBounded(path string, limit int64) ([]byte, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	b, err := io.ReadAll(io.LimitReader(fh, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
-	}
-	return b, nil
-}
+func readBounded(path string, limit int64) ([]byte, error) { return readLimited(path, limit) }
 
 // parseDigestFlag reads "sha256:HEX" (or sha384, sha512).
 func parseDigestFlag(s string) (trust.Digest, error) {

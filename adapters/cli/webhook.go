@@ -174,7 +174,7 @@ func (a *app) webhookServe(ctx context.Context, f webhookServeFlags) error {
 	defer stop()
 	done := make(chan error, 1)
 	go func() { done <- srv.ServeTLS(l, "", "") }()
-	logger.Info("hubgate webhook serving", "addr", l.Addr().String(), "vsa_dir", f.vsaDir, "key_id", pub.ID(),
+	logger.Info("hubgate webhook serving", "addr", l.Addr().String(), "vsa_dir", f.vsaDir, "key_id", keyID(pub),
 		"registry_digest", reg.Digest(), "exempt", strings.Join(cfg.Exempt, ","), "cache_size", f.cacheSize)
 	select {
 	case err := <-done:

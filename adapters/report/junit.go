@@ -119,7 +119,7 @@ func junitText(cat catalogue, f policy.Finding) string {
 		fmt.Fprintf(&b, "expected: %s\nactual: %s\n", Sanitize(f.Expected), Sanitize(f.Actual))
 	}
 	if f.Waiver != nil {
-		fmt.Fprintf(&b, "waiver: %s (owner %s, expires %s)\n", Sanitize(f.Waiver.Reason), Sanitize(f.Waiver.Owner), f.Waiver.Expires.UTC().Format("2006-01-02"))
+		fmt.Fprintf(&b, "waiver: %s (owner %s, %s)\n", Sanitize(f.Waiver.Reason), Sanitize(f.Waiver.Owner), WaiverThrough(f.Waiver))
 	}
 	if r := cat.remediation(f); r != "" {
 		fmt.Fprintf(&b, "fix: %s\n", Sanitize(r))

@@ -89,9 +89,9 @@ func Markdown(w io.Writer, d *policy.Decision, opts Options) error {
 		}
 	}
 	if len(waived) > 0 {
-		fmt.Fprintf(bw, "\n### Waived\n\n| Rule | Finding | Owner | Expires | Reason |\n|---|---|---|---|---|\n")
+		fmt.Fprintf(bw, "\n### Waived\n\n| Rule | Finding | Owner | Applies | Reason |\n|---|---|---|---|---|\n")
 		for _, f := range waived {
-			fmt.Fprintf(bw, "| `%s` | %s | %s | %s | %s |\n", codeSpan(f.Rule), cell(f.Message), cell(f.Waiver.Owner), f.Waiver.Expires.UTC().Format("2006-01-02"), cell(f.Waiver.Reason))
+			fmt.Fprintf(bw, "| `%s` | %s | %s | %s | %s |\n", codeSpan(f.Rule), cell(f.Message), cell(f.Waiver.Owner), WaiverThrough(f.Waiver), cell(f.Waiver.Reason))
 		}
 	}
 	return bw.Flush()

@@ -49,12 +49,16 @@ func TestRenderDispatch(t *testing.T) {
 func TestTextGroupedWithRemediation(t *testing.T) {
 	d := loadDecision(t)
 	out := render(t, "text", d, Options{Rules: loadRules(t)})
-	// Grouped by check, in check order; the pass-only check has no section.
+	// Grouped by check, in check order; the pass-only check shows only its
+	// informational notes, without a fix.
+	iSum := strings.Index(out, "== checksums: pass\n\n  INFO checksums.listed (info): app.tar.gz is listed with a matching sha256\n    rule:     Every subject is listed\n    where:    dist/SHA256SUMS:3\n    target:   app.tar.gz\n\n")
 	iSBOM := strings.Index(out, "== sbom: error")
 	iWF := strings.Index(out, "== workflow: fail")
-	require.Positive(t, iSBOM)
+	require.GreaterOrEqual(t, iSum, 0, out)
+	require.Greater(t, iSBOM, iSum)
 	require.Greater(t, iWF, iSBOM)
-	assert.NotContains(t, out, "== checksums")
+	// The waiver is shown through the day its author wrote.
+	assert.Contains(t, out, "waived:   through 2027-01-30 (UTC) by security@acme.example")
 	// Remediation: the finding's own, else its rule's.
 	assert.Contains(t, out, "fix:      Pin the action: uses: actions/checkout@<sha> # v4")
 	assert.Contains(t, out, "fix:      Pin each action to a commit SHA with a version comment.")

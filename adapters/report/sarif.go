@@ -41,8 +41,10 @@ type sarifLog struct {
 type sarifRun struct {
 	Tool              sarifTool        `json:"tool"`
 	AutomationDetails *sarifAutomation `json:"automationDetails,omitempty"`
-	Results           []sarifResult    `json:"results"`
-	Properties        sarifRunProps    `json:"properties"`
+	// OriginalURIBaseIDs says where %SRCROOT% was (opts.Root) when known.
+	OriginalURIBaseIDs map[string]sarifArtifact `json:"originalUriBaseIds,omitempty"`
+	Results            []sarifResult            `json:"results"`
+	Properties         sarifRunProps            `json:"properties"`
 }
 
 type sarifAutomation struct {
@@ -136,7 +138,14 @@ type sarifPhysical struct {
 
 type sarifArtifact struct {
 	URI string `json:"uri"`
+	// URIBaseID is SRCRootBase for a path relative to the checkout.
+	URIBaseID string `json:"uriBaseId,omitempty"`
 }
+
+// SRCRootBase is the uriBaseId of every repository-relative location: code
+// scanning resolves it to the checkout, so a result never depends on the
+// folder the runner checked out into.
+const SRCRootBase = "%SRCROOT%"
 
 type sarifRegion struct {
 	StartLine int `json:"startLine"`
@@ -178,6 +187,9 @@ func SARIF(w io.Writer, d *policy.Decision, opts Options) error {
 	}
 	if d.ID != "" {
 		run.AutomationDetails = &sarifAutomation{ID: "hubgate/" + d.ID}
+	}
+	if root := strings.TrimRight(strings.ReplaceAll(opts.Root, `\`, "/"), "/"); root != "" && (strings.HasPrefix(root, "/") || (len(root) > 2 && root[1] == ':')) {
+		run.OriginalURIBaseIDs = map[string]sarifArtifact{SRCRootBase: {URI: ArtifactURI(root) + "/"}}
 	}
 	fallback := "hubgate-decision.json"
 	if len(d.Subjects) > 0 && d.Subjects[0].Name != "" {
@@ -308,6 +320,9 @@ func sarifResultOf(f policy.Finding, idx int, fallback string) sarifResult {
 		file = fallback
 	}
 	phys := sarifPhysical{ArtifactLocation: sarifArtifact{URI: ArtifactURI(file)}}
+	if u := phys.ArtifactLocation.URI; !strings.HasPrefix(u, "file:") && u != ".." && !strings.HasPrefix(u, "../") {
+		phys.ArtifactLocation.URIBaseID = SRCRootBase
+	}
 	if f.Line > 0 {
 		phys.Region = &sarifRegion{StartLine: f.Line}
 	}
@@ -330,7 +345,7 @@ func sarifResultOf(f policy.Finding, idx int, fallback string) sarifResult {
 	if f.Waiver != nil {
 		just := f.Waiver.Reason
 		if f.Waiver.Owner != "" {
-			just += " (owner " + f.Waiver.Owner + ", expires " + f.Waiver.Expires.UTC().Format("2006-01-02") + ")"
+			just += " (owner " + f.Waiver.Owner + ", " + WaiverThrough(f.Waiver) + ")"
 		}
 		r.Suppressions = []sarifSuppress{{Kind: "external", Status: "accepted", Justification: Sanitize(just)}}
 	}
