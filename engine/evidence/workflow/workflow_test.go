@@ -304,6 +304,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte("on: [pull_request_target]\njobs:\n  a:\n    env: {TOKEN: x}\n    steps:\n      - run: echo ${{ inputs.x }}\n"))
+	f.Add([]byte("on: issues\nx: &s {run: 'echo ${{ GITHUB.event.issue.title }}'}\nenv: {T: '${{ github[\\'event\\'].issue.body }}'}\njobs:\n  a:\n    outputs: {o: '${{ steps.s.outputs.x }}'}\n    steps:\n      - <<: *s\n      - id: s\n        run: echo \"x=$T\" >> $GITHUB_OUTPUT\n  b:\n    needs: a\n    steps:\n      - run: echo ${{ format('}}', needs.a.outputs.o) }}\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		wf, err := Parse("f.yml", b)
 		if err != nil {
