@@ -31,7 +31,7 @@ evidence contains f if {
 # description: A uses reference names a tag or branch, which its owner can move to other code at any time.
 # custom:
 #   severity: high
-#   remediation: Pin the action or reusable workflow to the full 40-hex commit SHA of the release you reviewed (keep the tag in a comment); docker images by @sha256 digest.
+#   remediation: Pin the action or reusable workflow to the full lower-case 40-hex commit SHA of the release you reviewed (keep the tag in a comment); docker images by @sha256 digest.
 unpinned contains f if {
 	some u in input.workflow.uses
 	not u.pinned
@@ -42,7 +42,7 @@ unpinned contains f if {
 		"path": u.path,
 		"line": u.line,
 		"target": u.ref,
-		"expected": "owner/repo@<40-hex commit SHA>, ./local, or docker://image@sha256:<digest>",
+		"expected": "owner/repo@<lower-case 40-hex commit SHA>, ./local inside the repository, or docker://image@sha256:<digest>",
 		"actual": u.ref,
 	}
 }
