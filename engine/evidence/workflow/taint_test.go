@@ -296,3 +296,29 @@ func TestMergeBomb(t *testing.T) {
 	_, err := Parse("w.yml", []byte(b.String()))
 	require.ErrorIs(t, err, ErrTooManyNodes)
 }
+
+// BenchmarkParse: a workflow of 50 jobs of 20 steps, each step with env,
+// a run script that writes $GITHUB_OUTPUT and reads the previous job's
+// outputs, so every propagation path is walked.
+func BenchmarkParse(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("on: pull_request\nenv:\n  T: ${{ github.event.pull_request.title }}\njobs:\n")
+	for j := range 50 {
+		sb.WriteString("  j" + strconv.Itoa(j) + ":\n")
+		if j > 0 {
+			sb.WriteString("    needs: j" + strconv.Itoa(j-1) + "\n")
+		}
+		sb.WriteString("    outputs:\n      o: ${{ steps.s19.outputs.x }}\n    steps:\n")
+		for s := range 20 {
+			sb.WriteString("      - id: s" + strconv.Itoa(s) + "\n        env:\n          P: ${{ needs.j0.outputs.o }}\n")
+			sb.WriteString("        run: |\n          echo \"x=$P $T\" >> \"$GITHUB_OUTPUT\"\n          echo \"${{ github.sha }}\"\n")
+		}
+	}
+	src := []byte(sb.String())
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		if _, err := Parse("w.yml", src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
