@@ -1,6 +1,9 @@
-// Package deploy_test checks the manifests in deploy/ against the contract
-// the e2e tests and the README rely on. The manifests are decoded into
-// k8s.io/api types with unknown fields rejected, so a misspelt field fails.
+// Package deploy_test checks the manifest files in deploy/ against the
+// contract the e2e tests and the README rely on, without kustomize: the files
+// are decoded into k8s.io/api types with unknown fields rejected, so a
+// misspelt field fails here, in the main module's go test. The e2e module
+// (TestDeploy*) builds the kustomizations with the kustomize library, applies
+// every object to a real API server and runs the built webhook.
 package deploy_test
 
 import (
@@ -62,31 +65,117 @@ func one[T any](t *testing.T, name string) T {
 	return v
 }
 
-func TestKustomization(t *testing.T) {
-	var k struct {
-		APIVersion string   `json:"apiVersion"`
-		Kind       string   `json:"kind"`
-		Namespace  string   `json:"namespace"`
-		Resources  []string `json:"resources"`
-		Labels     []any    `json:"labels"`
-		Images     []any    `json:"images"`
-	}
-	d := docs(t, "kustomization.yaml")
+// kustomization is the part of a kustomization.yaml these tests read.
+type kustomization struct {
+	APIVersion   string           `json:"apiVersion"`
+	Kind         string           `json:"kind"`
+	Namespace    string           `json:"namespace"`
+	Resources    []string         `json:"resources"`
+	Components   []string         `json:"components"`
+	Labels       []any            `json:"labels"`
+	SortOptions  map[string]any   `json:"sortOptions"`
+	Patches      []map[string]any `json:"patches"`
+	Replacements []any            `json:"replacements"`
+	Images       []struct {
+		Name    string `json:"name"`
+		NewName string `json:"newName"`
+		NewTag  string `json:"newTag"`
+		Digest  string `json:"digest"`
+	} `json:"images"`
+	ConfigMapGenerator []generator `json:"configMapGenerator"`
+	SecretGenerator    []generator `json:"secretGenerator"`
+}
+
+type generator struct {
+	Name      string         `json:"name"`
+	Namespace string         `json:"namespace"`
+	Type      string         `json:"type"`
+	Behavior  string         `json:"behavior"`
+	Files     []string       `json:"files"`
+	Options   map[string]any `json:"options"`
+}
+
+func readKustomization(t *testing.T, dir string) kustomization {
+	t.Helper()
+	var k kustomization
+	d := docs(t, dir+"/kustomization.yaml")
 	require.Len(t, d, 1)
 	strict(t, d[0], &k)
+	for _, r := range append(slices.Clone(k.Resources), k.Components...) {
+		_, err := os.Stat(dir + "/" + r)
+		assert.NoError(t, err, "%s: %s", dir, r)
+	}
+	return k
+}
+
+func TestKustomization(t *testing.T) {
+	k := readKustomization(t, "base")
+	assert.Equal(t, "Kustomization", k.Kind)
 	assert.Equal(t, "hubgate-system", k.Namespace)
-	for _, want := range []string{"deployment.yaml", "poddisruptionbudget.yaml", "service.yaml", "validatingwebhookconfiguration.yaml", "namespace.yaml"} {
+	assert.Equal(t, "namespace.yaml", k.Resources[0])
+	for _, want := range []string{"deployment.yaml", "poddisruptionbudget.yaml", "service.yaml", "validatingwebhookconfiguration.yaml", "serviceaccount.yaml"} {
 		assert.Contains(t, k.Resources, want)
 	}
-	for _, r := range k.Resources {
-		_, err := os.Stat(r)
-		assert.NoError(t, err, r)
+	assert.Equal(t, []string{"../components/cert-manager"}, k.Components, "README: the certificate line")
+	// The image by digest, never a tag.
+	require.Len(t, k.Images, 1)
+	assert.Equal(t, "ghcr.io/cicd-hub/hubgate", k.Images[0].Name)
+	assert.Empty(t, k.Images[0].NewTag)
+	assert.Regexp(t, `^sha256:[0-9a-f]{64}$`, k.Images[0].Digest)
+	// vsa.pub comes from the user's file, which the repository does not ship.
+	require.Len(t, k.SecretGenerator, 1)
+	assert.Equal(t, generator{Name: "hubgate-vsa-key", Files: []string{"vsa.pub"}}, k.SecretGenerator[0])
+	_, err := os.Stat("base/vsa.pub")
+	assert.ErrorIs(t, err, os.ErrNotExist, "deploy/base/vsa.pub is the user's: never ship one")
+	require.Len(t, k.ConfigMapGenerator, 1)
+	assert.Equal(t, generator{Name: "hubgate-registry", Files: []string{"registry.cue", "mode.cue"}}, k.ConfigMapGenerator[0])
+	mode, err := os.ReadFile("base/mode.cue")
+	require.NoError(t, err)
+	assert.Contains(t, string(mode), `admission: default_mode: "enforce"`)
+	reg, err := os.ReadFile("base/registry.cue")
+	require.NoError(t, err)
+	assert.NotContains(t, string(reg), "default_mode:", "the overlays set it in mode.cue; set here it would conflict")
+}
+
+func TestOverlays(t *testing.T) {
+	for _, name := range []string{"audit", "enforce"} {
+		k := readKustomization(t, "overlays/"+name)
+		assert.Equal(t, []string{"../../base"}, k.Resources, name)
+		assert.Equal(t, map[string]any{"order": "legacy"}, k.SortOptions, "%s: namespace first, webhook configuration last", name)
 	}
-	assert.NotContains(t, k.Resources, "cert-manager.yaml", "the base must apply without cert-manager")
+	k := readKustomization(t, "overlays/audit")
+	require.Len(t, k.ConfigMapGenerator, 1)
+	assert.Equal(t, generator{Name: "hubgate-registry", Namespace: "hubgate-system", Behavior: "merge", Files: []string{"mode.cue"}}, k.ConfigMapGenerator[0])
+	mode, err := os.ReadFile("overlays/audit/mode.cue")
+	require.NoError(t, err)
+	assert.Contains(t, string(mode), `admission: default_mode: "audit"`)
+	require.Len(t, k.Patches, 2)
+	assert.Contains(t, k.Patches[0]["patch"], "value: Ignore")
+	assert.Contains(t, k.Patches[1]["patch"], "value: --failure-policy=open")
+}
+
+func TestComponents(t *testing.T) {
+	for _, name := range []string{"cert-manager", "self-signed", "monitoring"} {
+		k := readKustomization(t, "components/"+name)
+		assert.Equal(t, "Component", k.Kind, name)
+	}
+	k := readKustomization(t, "components/self-signed")
+	require.Len(t, k.SecretGenerator, 1)
+	g := k.SecretGenerator[0]
+	assert.Equal(t, "hubgate-tls", g.Name)
+	assert.Equal(t, "kubernetes.io/tls", g.Type)
+	assert.ElementsMatch(t, []string{"tls.crt=certs/tls.crt", "tls.key=certs/tls.key", "ca.crt=certs/ca.crt"}, g.Files)
+	assert.Equal(t, true, g.Options["disableNameSuffixHash"])
+	require.Len(t, k.Replacements, 1)
+	var dash map[string]any
+	b, err := os.ReadFile("components/monitoring/dashboard.json")
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &dash))
+	assert.Equal(t, "hubgate-webhook", dash["uid"])
 }
 
 func TestDeployment(t *testing.T) {
-	d := one[appsv1.Deployment](t, "deployment.yaml")
+	d := one[appsv1.Deployment](t, "base/deployment.yaml")
 	assert.Equal(t, "hubgate", d.Name)
 	assert.Equal(t, "hubgate-system", d.Namespace)
 	require.NotNil(t, d.Spec.Replicas)
@@ -117,6 +206,16 @@ func TestDeployment(t *testing.T) {
 	for _, flag := range []string{"--registry=", "--tls-cert=", "--tls-key=", "--addr=:8443", "--vsa-dir=", "--vsa-key=", "--namespace=hubgate-system"} {
 		assert.True(t, slices.ContainsFunc(c.Args, func(a string) bool { return strings.HasPrefix(a, flag) }), flag)
 	}
+	// deploy/overlays/audit replaces this argument by index.
+	assert.Equal(t, "--failure-policy=closed", c.Args[9])
+	assert.Equal(t, "system-cluster-critical", ps.PriorityClassName)
+	assert.Equal(t, corev1.SeccompProfileTypeRuntimeDefault, ps.SecurityContext.SeccompProfile.Type)
+	assert.Equal(t, corev1.SeccompProfileTypeRuntimeDefault, c.SecurityContext.SeccompProfile.Type)
+	assert.False(t, c.Resources.Limits.Cpu().IsZero())
+	assert.False(t, c.Resources.Limits.Memory().IsZero())
+	assert.False(t, c.Resources.Requests.Cpu().IsZero())
+	assert.False(t, c.Resources.Requests.Memory().IsZero())
+	assert.Equal(t, "true", d.Spec.Template.Annotations["prometheus.io/scrape"])
 	// Every mounted volume exists.
 	for _, m := range c.VolumeMounts {
 		assert.True(t, m.ReadOnly, m.Name)
@@ -126,13 +225,13 @@ func TestDeployment(t *testing.T) {
 }
 
 func TestPDBAndService(t *testing.T) {
-	d := one[appsv1.Deployment](t, "deployment.yaml")
-	pdb := one[policyv1.PodDisruptionBudget](t, "poddisruptionbudget.yaml")
+	d := one[appsv1.Deployment](t, "base/deployment.yaml")
+	pdb := one[policyv1.PodDisruptionBudget](t, "base/poddisruptionbudget.yaml")
 	assert.Equal(t, d.Spec.Selector.MatchLabels, pdb.Spec.Selector.MatchLabels)
 	require.NotNil(t, pdb.Spec.MinAvailable)
 	assert.Equal(t, intstr.FromInt32(1), *pdb.Spec.MinAvailable)
 
-	svc := one[corev1.Service](t, "service.yaml")
+	svc := one[corev1.Service](t, "base/service.yaml")
 	assert.Equal(t, "hubgate", svc.Name)
 	assert.Equal(t, "hubgate-system", svc.Namespace)
 	assert.Equal(t, d.Spec.Template.Labels["app"], svc.Spec.Selector["app"])
@@ -142,9 +241,9 @@ func TestPDBAndService(t *testing.T) {
 }
 
 func TestValidatingWebhookConfiguration(t *testing.T) {
-	v := one[admissionregistrationv1.ValidatingWebhookConfiguration](t, "validatingwebhookconfiguration.yaml")
+	v := one[admissionregistrationv1.ValidatingWebhookConfiguration](t, "base/validatingwebhookconfiguration.yaml")
 	assert.Equal(t, "hubgate", v.Name)
-	assert.Equal(t, "hubgate-system/hubgate-serving-cert", v.Annotations["cert-manager.io/inject-ca-from"])
+	assert.Empty(t, v.Annotations, "the certificate components add the caBundle source")
 	require.Len(t, v.Webhooks, 1)
 	w := v.Webhooks[0]
 	assert.Equal(t, "validate.hubgate.dev", w.Name)
@@ -162,18 +261,22 @@ func TestValidatingWebhookConfiguration(t *testing.T) {
 		assert.ElementsMatch(t, []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update}, r.Operations)
 		resources = append(resources, r.Resources...)
 	}
-	assert.ElementsMatch(t, []string{"pods", "deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs", "configmaps"}, resources)
+	assert.ElementsMatch(t, []string{"pods", "pods/ephemeralcontainers", "replicationcontrollers", "podtemplates", "deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs", "configmaps"}, resources)
 	require.NotNil(t, w.NamespaceSelector)
-	require.Len(t, w.NamespaceSelector.MatchExpressions, 1)
+	require.Len(t, w.NamespaceSelector.MatchExpressions, 2)
 	e := w.NamespaceSelector.MatchExpressions[0]
 	assert.Equal(t, "kubernetes.io/metadata.name", e.Key)
 	assert.EqualValues(t, "NotIn", e.Operator)
-	assert.ElementsMatch(t, []string{"hubgate-system", "kube-system"}, e.Values)
+	assert.ElementsMatch(t, []string{"hubgate-system", "kube-system", "cert-manager"}, e.Values)
+	optOut := w.NamespaceSelector.MatchExpressions[1]
+	assert.Equal(t, "hubgate.dev/admission", optOut.Key, "the documented opt-out label")
+	assert.EqualValues(t, "NotIn", optOut.Operator)
+	assert.Equal(t, []string{"off"}, optOut.Values)
 }
 
 func TestCertManager(t *testing.T) {
 	var names []string
-	for _, d := range docs(t, "cert-manager.yaml") {
+	for _, d := range docs(t, "components/cert-manager/certificates.yaml") {
 		var o struct {
 			Kind     string `json:"kind"`
 			Metadata struct {

@@ -4,8 +4,15 @@
 // The tests start etcd and kube-apiserver with controller-runtime's envtest
 // (binaries from KUBEBUILDER_ASSETS, built by build-k8s.sh), run
 // `hubgate webhook serve` over TLS on a loopback port, install the
-// ValidatingWebhookConfiguration from deploy/ as shipped (only clientConfig is
-// rewritten to the local URL and CA), and drive the API server with client-go.
+// ValidatingWebhookConfiguration that kustomize builds from deploy/ (only
+// clientConfig is rewritten to the local URL and CA), and drive the API server
+// with client-go.
+//
+// The TestDeploy tests build deploy/ (each overlay, each certificate path)
+// with the kustomize library (krusty), server-side apply every object to the
+// API server, decode the objects of CRDs it lacks (cert-manager, Prometheus
+// Operator) strictly into those projects' Go types, and run the webhook with
+// the built Deployment's arguments and files.
 //
 // # Goals
 //

@@ -95,6 +95,11 @@ func TestWebhook(t *testing.T) {
 	t.Run("enforce_hub_deployments", h.testEnforceDeployments)
 	t.Run("enforce_bare_pod_unpinned", h.testBarePodUnpinned)
 	t.Run("enforce_cronjob_secret_env", h.testCronJobSecretEnv)
+	t.Run("ephemeral_containers", h.testEphemeralContainers)
+	t.Run("update_container_image", h.testUpdateImage)
+	t.Run("every_workload_kind", h.testWorkloadKinds)
+	t.Run("vsa_bound_to_repo_and_mapping", h.testVSABinding)
+	t.Run("terminating_pod", h.testTerminating)
 	t.Run("audit_admits_with_warnings", h.testAudit)
 	t.Run("kubectl_shows_denial_and_warnings", h.testKubectl)
 	t.Run("dry_run_same_verdict", h.testDryRun)
@@ -203,6 +208,24 @@ func (h *harness) testDeployConfig(t *testing.T) {
 		}
 	}
 	assert.Contains(t, names, webhookName)
+
+	// Every path to a pod's images: ephemeral containers come only through
+	// the pods/ephemeralcontainers subresource (UPDATE), which "pods" does
+	// not match.
+	covered := map[string]bool{}
+	for _, wh := range h.vwc.Webhooks {
+		for _, r := range wh.Rules {
+			if !slices.Contains(r.Operations, admissionregistrationv1.Update) && !slices.Contains(r.Operations, admissionregistrationv1.OperationAll) {
+				continue
+			}
+			for _, res := range r.Resources {
+				covered[res] = true
+			}
+		}
+	}
+	for _, res := range []string{"pods", "pods/ephemeralcontainers", "deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs"} {
+		assert.True(t, covered[res], "no UPDATE rule for %s", res)
+	}
 }
 
 // testEnforceDeployments sends the hub's four Deployments to an enforced
@@ -257,6 +280,8 @@ func (h *harness) testBadVSAs(t *testing.T, deploys typedappsv1.DeploymentInterf
 	tampered := tamperPayload(t, good)
 	otherPolicy := h.vsa
 	otherPolicy.policyDigest = "sha256:" + strings.Repeat("0d", 32)
+	otherRepo := h.vsa
+	otherRepo.repo = "acme/lax"
 
 	for _, tc := range []struct {
 		name   string
@@ -272,6 +297,9 @@ func (h *harness) testBadVSAs(t *testing.T, deploys typedappsv1.DeploymentInterf
 		{name: "expired", bundle: signVSA(t, trusted, secureDigest, h.vsa, time.Now().Add(-48*time.Hour), true)},
 		{name: "tampered", bundle: tampered},
 		{name: "unaccepted_policy", bundle: signVSA(t, trusted, secureDigest, otherPolicy, time.Now(), true)},
+		// Signed, PASSED and fresh, but made for another repo (one whose
+		// registry entry may be lax): not for this image.
+		{name: "another_repo", bundle: signVSA(t, trusted, secureDigest, otherRepo, time.Now(), true)},
 	} {
 		t.Run("vsa_"+tc.name, func(t *testing.T) {
 			h.putVSA(t, tc.bundle)
@@ -667,37 +695,6 @@ func (r *warningRecorder) get() []string {
 	return slices.Clone(r.warnings)
 }
 
-// loadShippedVWC reads the ValidatingWebhookConfiguration from deploy/ (or
-// from $HUBGATE_E2E_DEPLOY_DIR, to try a modified copy by hand).
-func loadShippedVWC(t *testing.T) *admissionregistrationv1.ValidatingWebhookConfiguration {
-	t.Helper()
-	dir := os.Getenv("HUBGATE_E2E_DEPLOY_DIR")
-	if dir == "" {
-		dir = filepath.Join(repoRoot(t), "deploy")
-	}
-	path := filepath.Join(dir, "validatingwebhookconfiguration.yaml")
-	dec := k8syaml.NewYAMLOrJSONDecoder(bytes.NewReader(readFile(t, path)), 4096)
-	for {
-		var raw json.RawMessage
-		err := dec.Decode(&raw)
-		if err == io.EOF {
-			break
-		}
-		require.NoError(t, err, "decode %s", path)
-		var meta metav1.TypeMeta
-		require.NoError(t, json.Unmarshal(raw, &meta), "decode %s", path)
-		if meta.Kind != "ValidatingWebhookConfiguration" {
-			continue
-		}
-		require.Equal(t, "admissionregistration.k8s.io/v1", meta.APIVersion, "%s", path)
-		var vwc admissionregistrationv1.ValidatingWebhookConfiguration
-		require.NoError(t, json.Unmarshal(raw, &vwc), "decode %s", path)
-		return &vwc
-	}
-	t.Fatalf("%s holds no ValidatingWebhookConfiguration", path)
-	return nil
-}
-
 // loadDeployment reads one of the hub's Deployments from testdata/kyverno.
 func loadDeployment(t *testing.T, file string) *appsv1.Deployment {
 	t.Helper()
@@ -769,7 +766,13 @@ admission: {
 		%q: {mode: "enforce", failure: "closed"}
 		%q: {mode: "audit", failure: "closed"}
 	}
-	registries: ["ghcr.io", "registry.example"]
+	registries: ["ghcr.io", "registry.example", "quay.io"]
+	images: {
+		// secureImage's repository: summaries made by eval for acme/app.
+		"ghcr.io/jguida941/ci-cd-bst-demo-github-actions": repos: ["acme/app"]
+		// A stricter mapping: checksums-only summaries (level 0) do not do.
+		"ghcr.io/jguida941/strict": {repos: ["acme/app"], required_levels: ["SLSA_BUILD_LEVEL_1"]}
+	}
 	vsa: {
 		max_age: "24h"
 		policy_digests: [%q]
@@ -803,13 +806,18 @@ func makeVSA(t *testing.T, dir, signKey, digest string) (string, vsaInfo) {
 }
 
 // signVSA signs a VSA for digest with key as hubgate eval would: PASSED when
-// passed, verified at at, naming info's policy digest and verifier.
+// passed, verified at at, naming info's repo (default acme/app), policy
+// digest and verifier.
 func signVSA(t *testing.T, key *vsa.Key, digest string, info vsaInfo, at time.Time, passed bool) []byte {
 	t.Helper()
+	repo := info.repo
+	if repo == "" {
+		repo = "acme/app"
+	}
 	d := &policy.Decision{
 		Outcome: policy.OutcomePass,
 		Allowed: true,
-		Repo:    "acme/app",
+		Repo:    repo,
 		Policy:  policy.PolicyRef{Digest: info.policyDigest},
 		Time:    at.UTC().Truncate(time.Second),
 	}
@@ -856,7 +864,7 @@ func readVSA(t *testing.T, path, digest string) vsaInfo {
 	require.NoError(t, json.Unmarshal(payload, &stmt), "%s: statement", path)
 	require.Equal(t, vsa.PredicateType, stmt.PredicateType, "%s", path)
 	require.Equal(t, "PASSED", stmt.Predicate.VerificationResult, "%s: verificationResult", path)
-	require.Contains(t, stmt.Predicate.ResourceURI, strings.TrimPrefix(digest, "sha256:"), "%s: resourceUri", path)
+	require.Equal(t, "git+https://github.com/acme/app", stmt.Predicate.ResourceURI, "%s: resourceUri names the repo", path)
 	hex := stmt.Predicate.Policy.Digest["sha256"]
 	require.NotEmpty(t, hex, "%s: predicate.policy.digest.sha256", path)
 	require.NotEmpty(t, stmt.Predicate.Verifier.ID, "%s: predicate.verifier.id", path)
@@ -879,4 +887,5 @@ func writeFile(t *testing.T, path, content string) {
 type vsaInfo struct {
 	policyDigest string // "sha256:HEX"
 	verifierID   string
+	repo         string // "" for acme/app
 }

@@ -206,7 +206,12 @@ func TestCollectCache(t *testing.T) {
 			out := collectCache(context.Background(), env, tt.items).(*cacheFacts)
 			assert.Equal(t, tt.problems, problemPaths(out.Problems))
 			assert.Equal(t, tt.verified, out.Signature.Verified, out.Signature.Error)
-			assert.Equal(t, tt.identityOK, out.Signature.IdentityOK)
+			if tt.identityOK {
+				// The signer and its Fulcio claims reach the facts;
+				// rego/cache.rego judges them.
+				assert.Equal(t, own, out.Signature.SAN)
+				assert.Equal(t, "https://github.com/acme/app", out.Signature.Claims.SourceRepositoryURI)
+			}
 			assert.Equal(t, tt.checked, out.Checked)
 			assert.Len(t, out.Unlisted, tt.unlisted)
 		})
@@ -293,27 +298,49 @@ func TestEvaluateSignedCache(t *testing.T) {
 	dir := t.TempDir()
 	rootPath := writeTemp(t, dir, "trusted_root.json", string(ss.RootJSON))
 	reg := writeTemp(t, dir, "registry.cue", `repos: "acme/app": {require: ["checksums", "cache"]}`+"\n")
+	// The registry's identities decide for the cache kind too.
+	regIDs := writeTemp(t, dir, "registry-ids.cue", `repos: "acme/app": {require: ["checksums", "cache"], provenance: identities: [{
+	issuer: "https://token\\.actions\\.githubusercontent\\.com"
+	subject: "https://github\\.com/acme/app/\\.github/workflows/cache\\.yml@refs/heads/main"
+	source_repository_uri: "https://github\\.com/acme/app"
+}]}`+"\n")
 	app := writeTemp(t, dir, "app.tar.gz", "app\n")
 	sums := writeTemp(t, dir, "SHA256SUMS", "6aa8a0ae7b6e2c6f8dbfc6c3b1a6c3d4d0c5e0d7f1b0e6c8d2a1b0c9d8e7f6a5  app.tar.gz\n")
 	manifest := `{"version":1,"cache_dir":"c","entry_count":1,"algorithm":"blake3","entries":[{"path":"x.whl","size":5,"blake3":"` + b3hex("wheel") + `"}]}`
 	mPath := writeTemp(t, dir, "cache-manifest.json", manifest)
 	cdir := filepath.Join(dir, "cache")
 	writeTemp(t, cdir, "x.whl", "wheel")
-	e, err := New(context.Background(), WithRegistryPath(reg))
-	require.NoError(t, err)
+	engines := map[string]*Engine{}
+	for name, p := range map[string]string{"default": reg, "ids": regIDs} {
+		e, err := New(context.Background(), WithRegistryPath(p))
+		require.NoError(t, err)
+		engines[name] = e
+	}
+	gh := trust.GitHubActionsIssuer
+	release := "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.3"
+	foreignCaller := trusttest.GitHubCert(release, gh)
+	foreignCaller.Extensions.SourceRepositoryURI = "https://github.com/evil/caller"
+	foreignCaller.Extensions.SourceRepositoryRef = "refs/heads/main"
 	tests := []struct {
-		name    string
-		san     string
-		allowed bool
-		rules   []string
+		name     string
+		registry string
+		cert     trusttest.Cert
+		allowed  bool
+		rules    []string
 	}{
-		{name: "own workflow", san: "https://github.com/acme/app/.github/workflows/cache.yml@refs/heads/main", allowed: true, rules: []string{}},
-		{name: "another repo", san: "https://github.com/acme/app2/.github/workflows/cache.yml@refs/heads/main", rules: []string{"cache.signature"}},
+		{name: "release workflow at a tag", registry: "default", cert: trusttest.GitHubCert(release, gh), allowed: true, rules: []string{}},
+		{name: "another repo", registry: "default", cert: trusttest.GitHubCert("https://github.com/acme/app2/.github/workflows/release.yml@refs/tags/v1.2.3", gh), rules: []string{"cache.signature"}},
+		{name: "pr.yml", registry: "default", cert: trusttest.GitHubCert("https://github.com/acme/app/.github/workflows/pr.yml@refs/tags/v1.2.3", gh), rules: []string{"cache.signature"}},
+		{name: "release.yml at a branch", registry: "default", cert: trusttest.GitHubCert("https://github.com/acme/app/.github/workflows/release.yml@refs/heads/evil", gh), rules: []string{"cache.signature"}},
+		{name: "reusable release workflow called from another repo", registry: "default", cert: foreignCaller, rules: []string{"cache.signature"}},
+		{name: "cache workflow on main, no registry identity", registry: "default", cert: trusttest.GitHubCert("https://github.com/acme/app/.github/workflows/cache.yml@refs/heads/main", gh), rules: []string{"cache.signature"}},
+		{name: "cache workflow on main, registry identity", registry: "ids", cert: trusttest.GitHubCert("https://github.com/acme/app/.github/workflows/cache.yml@refs/heads/main", gh), allowed: true, rules: []string{}},
+		{name: "release workflow, registry identity names another", registry: "ids", cert: trusttest.GitHubCert(release, gh), rules: []string{"cache.signature"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sig := writeTemp(t, t.TempDir(), "cache.sigstore.json", string(ss.MessageBundle(t, tt.san, trust.GitHubActionsIssuer, []byte(manifest), trusttest.BundleOptions{})))
-			d, err := e.Evaluate(context.Background(), Input{
+			sig := writeTemp(t, t.TempDir(), "cache.sigstore.json", string(ss.MessageBundleCert(t, tt.cert, []byte(manifest), trusttest.BundleOptions{})))
+			d, err := engines[tt.registry].Evaluate(context.Background(), Input{
 				Repo: "acme/app", Now: time.Now().UTC(), TrustedRoot: rootPath,
 				Subjects: []SubjectInput{{Path: app}},
 				Evidence: []Item{
@@ -328,6 +355,8 @@ func TestEvaluateSignedCache(t *testing.T) {
 			for _, f := range d.Findings {
 				if f.Kind() == policy.KindCache {
 					rules = append(rules, f.Rule)
+					assert.Contains(t, f.Actual, "SAN "+tt.cert.SAN)
+					assert.Contains(t, f.Expected, "issuer ^(?:")
 				}
 			}
 			assert.Equal(t, tt.rules, rules)

@@ -28,9 +28,8 @@ type cacheFacts struct {
 // cache-manifest.json and verifies the manifest's signature.
 func collectCache(ctx context.Context, env *Env, items []Item) any {
 	out := &cacheFacts{
-		Facts:     Facts{Present: len(items) > 0, Problems: []Problem{}},
-		Result:    cache.Result{Missing: []cache.Missing{}, Mismatched: []cache.Mismatch{}, Unlisted: []cache.Unlisted{}},
-		Signature: cache.Signature{Identities: trust.DefaultIdentities(env.Repo)},
+		Facts:  Facts{Present: len(items) > 0, Problems: []Problem{}},
+		Result: cache.Result{Missing: []cache.Missing{}, Mismatched: []cache.Mismatch{}, Unlisted: []cache.Unlisted{}},
 	}
 	if len(items) == 0 {
 		return out
@@ -106,9 +105,9 @@ func verifyCacheSignature(env *Env, manifest, bundle []byte, f *Facts) cache.Sig
 		r, err := trust.LoadTrustedRoot(env.TrustedRoot)
 		if err != nil {
 			f.AddProblem(env.TrustedRoot, "", 0, "%v", err)
-			return cache.Signature{Given: bundle != nil, Error: err.Error(), Identities: trust.DefaultIdentities(env.Repo)}
+			return cache.Signature{Given: bundle != nil, Error: err.Error()}
 		}
 		tr = r
 	}
-	return cache.VerifySignature(manifest, bundle, tr, env.Repo)
+	return cache.VerifySignature(manifest, bundle, tr)
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	evidencebundle "github.com/cicd-hub/hubgate/engine/evidence/evidence_bundle"
 	"github.com/cicd-hub/hubgate/engine/trust"
@@ -24,7 +25,29 @@ type evidenceBundleFacts struct {
 	// Checked is true when the manifest was parsed and the directory
 	// walked, so files and unlisted are complete.
 	Checked bool `json:"checked"`
+	// Parsed is true when the manifest parsed, so version, timestamp and
+	// subjects are the manifest's.
+	Parsed bool `json:"parsed"`
+	// MaxAge is the registry's evidence_bundle.max_age, the oldest the
+	// manifest's timestamp may be at the evaluation time.
+	MaxAge   string `json:"max_age"`
+	MaxAgeNs int64  `json:"max_age_ns"`
+	// Inputs are the evidence files the other kinds read, each checked
+	// against the manifest ([bindEvidenceBundle]); rules judge them when the
+	// registry requires evidence_bundle.
+	Inputs []evidencebundle.Binding `json:"inputs"`
 	evidencebundle.Result
+
+	manifest *evidencebundle.Manifest
+}
+
+// defaultEvidenceBundleMaxAge is evidence_bundle.max_age when the registry
+// sets none (the CUE default is the same).
+const defaultEvidenceBundleMaxAge = 720 * time.Hour
+
+// evidenceBundleConfig is the registry's evidence_bundle section.
+type evidenceBundleConfig struct {
+	MaxAge string `json:"max_age"`
 }
 
 // collectEvidenceBundle checks evidence-manifest.json (role "manifest"), its
@@ -38,6 +61,24 @@ func collectEvidenceBundle(ctx context.Context, env *Env, items []Item) any {
 	facts.Signature.TlogIndex = -1
 	facts.Signature.Timestamps = []trust.Timestamp{}
 	facts.Signature.ExpiredTrust = []string{}
+	facts.Subjects = []evidencebundle.ManifestSubject{}
+	facts.Inputs = []evidencebundle.Binding{}
+	var cfg evidenceBundleConfig
+	if env.Config != nil {
+		if err := env.Config.Section("evidence_bundle", &cfg); err != nil {
+			facts.AddProblem("registry", "evidence_bundle", 0, "%v", err)
+		}
+	}
+	maxAge := defaultEvidenceBundleMaxAge
+	if cfg.MaxAge != "" {
+		d, err := time.ParseDuration(cfg.MaxAge)
+		if err != nil || d <= 0 {
+			facts.AddProblem("registry", "evidence_bundle.max_age", 0, "want a positive duration such as \"720h\", got %q", cfg.MaxAge)
+		} else {
+			maxAge = d
+		}
+	}
+	facts.MaxAge, facts.MaxAgeNs = maxAge.String(), int64(maxAge)
 	if len(items) == 0 {
 		return facts
 	}
@@ -73,7 +114,14 @@ func collectEvidenceBundle(ctx context.Context, env *Env, items []Item) any {
 		facts.AddProblem(facts.Manifest, "", 0, "%v", err)
 		return facts
 	}
+	facts.manifest, facts.Parsed = m, true
 	facts.Version, facts.Timestamp = m.Version, m.Timestamp
+	if m.Subjects != nil {
+		facts.Subjects = m.Subjects
+	}
+	if ts, err := evidencebundle.ParseTimestamp(m.Timestamp); err == nil {
+		facts.TimestampValid, facts.TimestampNs = true, ts.UnixNano()
+	}
 
 	var bundle []byte
 	explicit := sigPath != ""
@@ -113,4 +161,44 @@ func collectEvidenceBundle(ctx context.Context, env *Env, items []Item) any {
 	}
 	facts.Files, facts.Unlisted, facts.Checked = files, unlisted, true
 	return facts
+}
+
+// bindEvidenceBundle runs after every collector: it checks each evidence
+// file another kind read (its path and the sha256 of the bytes read, as
+// recorded by [Env.ReadFile]) against the parsed manifest, into the
+// evidence_bundle facts' inputs. Trusted material (role "trusted-root") is
+// not evidence and is skipped, as are inputs without a sha256 (the cache
+// directory, whose files the signed cache manifest names). facts and envs
+// are indexed like kinds.
+func bindEvidenceBundle(kinds []policy.EvidenceKind, facts []any, envs []*Env) {
+	var eb *evidenceBundleFacts
+	for i, k := range kinds {
+		if k == policy.KindEvidenceBundle {
+			eb, _ = facts[i].(*evidenceBundleFacts)
+		}
+	}
+	if eb == nil || eb.manifest == nil {
+		return
+	}
+	binder := evidencebundle.NewBinder(eb.manifest, eb.Dir)
+	seen := map[string]bool{}
+	for i, env := range envs {
+		if kinds[i] == policy.KindEvidenceBundle {
+			continue
+		}
+		for _, in := range env.inputs {
+			sum := in.Digest["sha256"]
+			if in.Role == "trusted-root" || sum == "" {
+				continue
+			}
+			key := in.Path + "\x00" + sum
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			b := binder.Bind(in.Path, sum)
+			b.Kind, b.Role = string(in.Kind), in.Role
+			eb.Inputs = append(eb.Inputs, b)
+		}
+	}
 }

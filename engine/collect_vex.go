@@ -2,6 +2,9 @@ package engine
 
 import (
 	"context"
+	"time"
+
+	govex "github.com/openvex/go-vex/pkg/vex"
 
 	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
 	"github.com/cicd-hub/hubgate/engine/evidence/vex"
@@ -24,6 +27,36 @@ type vexFacts struct {
 	// most maxVEXListed; UnjustifiedTotal counts them all.
 	Unjustified      []vexStatementRef `json:"unjustified"`
 	UnjustifiedTotal int               `json:"unjustified_total"`
+	// InvalidJustification lists not_affected statements whose
+	// justification is not an enumerated value of their format (they
+	// suppress nothing), at most maxVEXListed; the total counts them all.
+	InvalidJustification      []vexInvalidRef `json:"invalid_justification"`
+	InvalidJustificationTotal int             `json:"invalid_justification_total"`
+	// Future lists statements dated after the evaluation time (they are
+	// ignored), at most maxVEXListed; FutureTotal counts them all.
+	Future      []vexFutureRef `json:"future"`
+	FutureTotal int            `json:"future_total"`
+	// Now is the evaluation time, RFC 3339.
+	Now string `json:"now"`
+}
+
+// vexInvalidRef is a not_affected statement with a justification outside
+// its format's enumeration.
+type vexInvalidRef struct {
+	vexStatementRef
+	// Field is the justification's path; Allowed the format's values.
+	Field   string   `json:"field"`
+	Allowed []string `json:"allowed"`
+}
+
+// vexFutureRef is a statement ignored for a date after the evaluation time.
+type vexFutureRef struct {
+	vexStatementRef
+	// Field is the date's path; Document is true when it is the
+	// document's date.
+	Field    string `json:"field"`
+	Date     string `json:"date"`
+	Document bool   `json:"document"`
 }
 
 type vexDocument struct {
@@ -39,7 +72,16 @@ type vexStatementRef struct {
 	ID            string   `json:"id"`
 	Vulnerability string   `json:"vulnerability"`
 	Status        string   `json:"status"`
+	Justification string   `json:"justification"`
 	Products      []string `json:"products"`
+}
+
+func newVEXStatementRef(s *vex.Statement) vexStatementRef {
+	ref := vexStatementRef{Evidence: s.Evidence, Path: s.Path, ID: s.ID, Vulnerability: s.Vulnerability, Status: string(s.Status), Justification: s.Justification, Products: []string{}}
+	for j := range s.Products {
+		ref.Products = append(ref.Products, s.Products[j].Name())
+	}
+	return ref
 }
 
 // vexResolver returns a bom-ref resolver over the SBOMs given with the
@@ -51,34 +93,58 @@ func vexResolver(env *Env) func(string) (sbom.Component, bool) {
 	if len(items) == 0 {
 		return nil
 	}
-	var refs map[string]sbom.Component
+	var resolve func(string) (sbom.Component, bool)
 	return func(ref string) (sbom.Component, bool) {
-		if refs == nil {
-			refs = map[string]sbom.Component{}
-			for _, it := range items {
-				b, err := env.ReadFile(policy.KindSBOM, it.Role, it.Path)
-				if err != nil {
-					continue
-				}
-				doc, err := sbom.Parse(b, sbom.Options{MaxSize: env.MaxFileSize})
-				if err != nil {
-					continue
-				}
-				add := func(c sbom.Component) {
-					if c.BOMRef != "" {
-						if _, dup := refs[c.BOMRef]; !dup {
-							refs[c.BOMRef] = c
-						}
-					}
-				}
-				if doc.Subject != nil {
-					add(*doc.Subject)
-				}
-				for _, c := range doc.Components {
-					add(c)
-				}
+		if resolve == nil {
+			resolve = sbomResolver(readSBOMs(env, items))
+		}
+		return resolve(ref)
+	}
+}
+
+// releaseSBOM is one SBOM given with the release, parsed.
+type releaseSBOM struct {
+	Evidence string
+	Doc      *sbom.Document
+}
+
+// readSBOMs parses every sbom item; those that cannot be read are left
+// out (the sbom collector reports them).
+func readSBOMs(env *Env, items []Item) []releaseSBOM {
+	var out []releaseSBOM
+	for _, it := range items {
+		b, err := env.ReadFile(policy.KindSBOM, it.Role, it.Path)
+		if err != nil {
+			continue
+		}
+		doc, err := sbom.Parse(b, sbom.Options{MaxSize: env.MaxFileSize})
+		if err != nil {
+			continue
+		}
+		out = append(out, releaseSBOM{Evidence: it.Path, Doc: doc})
+	}
+	return out
+}
+
+// sbomResolver resolves bom-refs over docs, the first definition winning.
+func sbomResolver(docs []releaseSBOM) func(string) (sbom.Component, bool) {
+	refs := map[string]sbom.Component{}
+	add := func(c sbom.Component) {
+		if c.BOMRef != "" {
+			if _, dup := refs[c.BOMRef]; !dup {
+				refs[c.BOMRef] = c
 			}
 		}
+	}
+	for _, d := range docs {
+		if d.Doc.Subject != nil {
+			add(*d.Doc.Subject)
+		}
+		for _, c := range d.Doc.Components {
+			add(c)
+		}
+	}
+	return func(ref string) (sbom.Component, bool) {
 		c, ok := refs[ref]
 		return c, ok
 	}
@@ -121,7 +187,10 @@ func readVEX(env *Env, items []Item, facts *Facts, resolve func(string) (sbom.Co
 }
 
 func collectVEX(ctx context.Context, env *Env, items []Item) any {
-	facts := &vexFacts{Facts: Facts{Present: len(items) > 0, Problems: []Problem{}}, Documents: []vexDocument{}, Unjustified: []vexStatementRef{}}
+	facts := &vexFacts{Facts: Facts{Present: len(items) > 0, Problems: []Problem{}}, Documents: []vexDocument{}, Unjustified: []vexStatementRef{}, InvalidJustification: []vexInvalidRef{}, Future: []vexFutureRef{}}
+	if !env.Now.IsZero() {
+		facts.Now = env.Now.UTC().Format(time.RFC3339)
+	}
 	if ctx.Err() != nil {
 		for _, it := range items {
 			facts.AddProblem(it.Path, "", 0, "not read: %v", ctx.Err())
@@ -134,18 +203,30 @@ func collectVEX(ctx context.Context, env *Env, items []Item) any {
 		facts.Statements += len(doc.Statements)
 		for i := range doc.Statements {
 			s := &doc.Statements[i]
-			if s.Justified() {
-				continue
+			if d, future := s.FutureDate(env.Now); future {
+				facts.FutureTotal++
+				if len(facts.Future) < maxVEXListed {
+					facts.Future = append(facts.Future, vexFutureRef{vexStatementRef: newVEXStatementRef(s), Field: d.Field, Date: d.Time.UTC().Format(time.RFC3339), Document: d.Document})
+				}
 			}
-			facts.UnjustifiedTotal++
-			if len(facts.Unjustified) >= maxVEXListed {
-				continue
+			switch {
+			case s.Justified():
+			case s.InvalidJustification:
+				facts.InvalidJustificationTotal++
+				if len(facts.InvalidJustification) < maxVEXListed {
+					ref := vexInvalidRef{vexStatementRef: newVEXStatementRef(s), Field: s.Path + ".justification", Allowed: govex.Justifications()}
+					if doc.Format != vex.FormatOpenVEX {
+						ref.Field = s.Path + ".analysis.justification"
+						ref.Allowed = vex.CycloneDXJustifications()
+					}
+					facts.InvalidJustification = append(facts.InvalidJustification, ref)
+				}
+			default:
+				facts.UnjustifiedTotal++
+				if len(facts.Unjustified) < maxVEXListed {
+					facts.Unjustified = append(facts.Unjustified, newVEXStatementRef(s))
+				}
 			}
-			ref := vexStatementRef{Evidence: s.Evidence, Path: s.Path, ID: s.ID, Vulnerability: s.Vulnerability, Status: string(s.Status), Products: []string{}}
-			for j := range s.Products {
-				ref.Products = append(ref.Products, s.Products[j].Name())
-			}
-			facts.Unjustified = append(facts.Unjustified, ref)
 		}
 	}
 	return facts

@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
 	"github.com/cicd-hub/hubgate/engine/evidence/vex"
 	"github.com/cicd-hub/hubgate/engine/evidence/vulnerabilities"
 	"github.com/cicd-hub/hubgate/engine/registry"
@@ -20,6 +23,7 @@ const (
 	defaultCVSSThreshold      = 7.0
 	defaultEPSSThreshold      = 0.75
 	defaultUnderInvestigation = "warn"
+	defaultUnscored           = "fail"
 )
 
 // VulnerabilitiesConfig is the registry's vulnerabilities section.
@@ -29,6 +33,9 @@ type VulnerabilitiesConfig struct {
 	UnderInvestigation string   `json:"under_investigation"`
 	// VEXMaxAge is a Go duration ("2160h"); "" means no limit.
 	VEXMaxAge string `json:"vex_max_age"`
+	// Unscored is the outcome for a finding with no CVSS score, no EPSS
+	// percentile and no severity: "fail" (default), "warn" or "ignore".
+	Unscored string `json:"unscored"`
 }
 
 // vulnConfigFacts is the effective configuration, defaults applied: Rego
@@ -38,6 +45,7 @@ type vulnConfigFacts struct {
 	EPSSThreshold      float64 `json:"epss_threshold"`
 	UnderInvestigation string  `json:"under_investigation"`
 	VEXMaxAge          string  `json:"vex_max_age"`
+	Unscored           string  `json:"unscored"`
 }
 
 // vulnerabilitiesFacts is the facts document of the vulnerabilities kind,
@@ -49,6 +57,9 @@ type vulnerabilitiesFacts struct {
 	Reports []vulnReport `json:"reports"`
 	// Subjects are the digests a VEX product must carry to be the subject.
 	Subjects []string `json:"subjects"`
+	// ReleaseSubjects are the release's own digests (never taken from the
+	// reports): what a report must be bound to.
+	ReleaseSubjects []string `json:"release_subjects"`
 	// VEXStatements counts the usable VEX statements the findings were
 	// matched against.
 	VEXStatements int `json:"vex_statements"`
@@ -63,11 +74,42 @@ type vulnReport struct {
 	Target          string   `json:"target"`
 	TargetDigests   []string `json:"target_digests"`
 	Vulnerabilities int      `json:"vulnerabilities"`
+	// TargetField is where the report names what it scanned.
+	TargetField string `json:"target_field"`
+	// Bound is true when the report is about a release subject: one of its
+	// target digests is a subject digest, or it names an SBOM that is
+	// itself bound to a subject by digest. BoundBy says which; Unbound
+	// says why not.
+	Bound   bool   `json:"bound"`
+	BoundBy string `json:"bound_by"`
+	Unbound string `json:"unbound"`
+	// Actual describes what the report is about, for the finding.
+	Actual string `json:"actual"`
 }
 
 // VulnerabilitiesSettings resolves cfg with defaults and parses its maximum
-// age. The CLI's verify vex uses it too.
+// age.
 func VulnerabilitiesSettings(cfg VulnerabilitiesConfig) (cvss, epss float64, underInvestigation string, maxAge time.Duration, err error) {
+	f, maxAge, err := vulnSettings(cfg)
+	return f.CVSSThreshold, f.EPSSThreshold, f.UnderInvestigation, maxAge, err
+}
+
+// vulnSettings resolves cfg with defaults: every threshold and outcome
+// comes from the registry (or these defaults), never from evidence.
+func vulnSettings(cfg VulnerabilitiesConfig) (vulnConfigFacts, time.Duration, error) {
+	cvss, epss, ui, maxAge, err := vulnThresholds(cfg)
+	f := vulnConfigFacts{CVSSThreshold: cvss, EPSSThreshold: epss, UnderInvestigation: ui, VEXMaxAge: cfg.VEXMaxAge, Unscored: defaultUnscored}
+	switch cfg.Unscored {
+	case "":
+	case "fail", "warn", "ignore":
+		f.Unscored = cfg.Unscored
+	default:
+		err = fmt.Errorf("vulnerabilities.unscored: %q is not fail, warn or ignore", cfg.Unscored)
+	}
+	return f, maxAge, err
+}
+
+func vulnThresholds(cfg VulnerabilitiesConfig) (cvss, epss float64, underInvestigation string, maxAge time.Duration, err error) {
 	cvss, epss, underInvestigation = defaultCVSSThreshold, defaultEPSSThreshold, defaultUnderInvestigation
 	if cfg.CVSSThreshold != nil {
 		cvss = *cfg.CVSSThreshold
@@ -121,11 +163,13 @@ func collectVulnerabilities(ctx context.Context, env *Env, items []Item) any {
 			facts.AddProblem("registry", "vulnerabilities", 0, "%v", err)
 		}
 	}
-	cvss, epss, ui, maxAge, err := VulnerabilitiesSettings(cfg)
+	conf, maxAge, err := vulnSettings(cfg)
 	if err != nil {
 		facts.AddProblem("registry", "vulnerabilities", 0, "%v", err)
 	}
-	facts.Config = vulnConfigFacts{CVSSThreshold: cvss, EPSSThreshold: epss, UnderInvestigation: ui, VEXMaxAge: cfg.VEXMaxAge}
+	facts.Config = conf
+	release := subjectDigestStrings(env.Subjects)
+	facts.ReleaseSubjects = append([]string{}, release...)
 	if len(items) == 0 {
 		return facts
 	}
@@ -135,7 +179,11 @@ func collectVulnerabilities(ctx context.Context, env *Env, items []Item) any {
 		}
 		return facts
 	}
-	resolve := vexResolver(env)
+	sboms := readSBOMs(env, env.ItemsOf(policy.KindSBOM))
+	var resolve func(string) (sbom.Component, bool)
+	if len(sboms) > 0 {
+		resolve = sbomResolver(sboms)
+	}
 	var reports []*vulnerabilities.Report
 	var evidence []string
 	for _, it := range items {
@@ -160,7 +208,9 @@ func collectVulnerabilities(ctx context.Context, env *Env, items []Item) any {
 		if td == nil {
 			td = []string{}
 		}
-		facts.Reports = append(facts.Reports, vulnReport{Evidence: it.Path, Format: string(r.Format), Target: r.Target, TargetDigests: td, Vulnerabilities: len(r.Vulnerabilities)})
+		vr := vulnReport{Evidence: it.Path, Format: string(r.Format), Target: r.Target, TargetDigests: td, Vulnerabilities: len(r.Vulnerabilities), TargetField: r.TargetField}
+		bindReport(&vr, r, release, sboms)
+		facts.Reports = append(facts.Reports, vr)
 	}
 	// The subject: the release's digests; without any, what the reports
 	// say they scanned.
@@ -185,6 +235,81 @@ func collectVulnerabilities(ctx context.Context, env *Env, items []Item) any {
 	m := vex.NewMatcher(stmts, vex.MatcherOptions{Subjects: subjects, Now: env.Now, MaxAge: maxAge})
 	facts.Findings = vulnerabilities.Assess(evidence, reports, m, len(vexItems) > 0)
 	return facts
+}
+
+// bindReport decides whether r is about the release: a target digest that
+// is a release subject digest, or an SBOM the report names (grype's
+// "sbom-file" source path, a CycloneDX BOM-Link's serial number) that is
+// itself bound to a subject by digest. Names and tags never bind: they are
+// what a report about another build would say too.
+func bindReport(vr *vulnReport, r *vulnerabilities.Report, release []string, sboms []releaseSBOM) {
+	target := r.Target
+	if target == "" {
+		target = "(none)"
+	}
+	vr.Actual = fmt.Sprintf("target %s with digests [%s]", target, strings.Join(r.TargetDigests, ", "))
+	if len(release) == 0 {
+		vr.Unbound = "no release subject was given, so nothing ties the report to this release"
+		return
+	}
+	for _, d := range r.TargetDigests {
+		if sbomContains(release, d) {
+			vr.Bound, vr.BoundBy = true, fmt.Sprintf("%s digest %s", r.TargetField, d)
+			return
+		}
+	}
+	var named []string
+	for i := range sboms {
+		sb := &sboms[i]
+		how := ""
+		switch {
+		case r.SBOMPath != "" && sameFile(r.SBOMPath, sb.Evidence):
+			how = "source.target " + r.SBOMPath
+		case sb.Doc.SerialNumber != "" && sbomContains(r.SBOMSerials, strings.ToLower(sb.Doc.SerialNumber)):
+			how = "a BOM-Link to serialNumber " + sb.Doc.SerialNumber
+		default:
+			continue
+		}
+		var digests []string
+		if sb.Doc.Subject != nil {
+			digests = sb.Doc.Subject.ArtifactDigests()
+		}
+		for _, d := range digests {
+			if sbomContains(release, d) {
+				vr.Bound, vr.BoundBy = true, fmt.Sprintf("%s: the SBOM %s, whose described component has the subject digest %s", how, sb.Evidence, d)
+				return
+			}
+		}
+		named = append(named, fmt.Sprintf("%s (named by %s) describes digests [%s]", sb.Evidence, how, strings.Join(digests, ", ")))
+	}
+	switch {
+	case len(named) > 0:
+		vr.Unbound = fmt.Sprintf("its target digests [%s] are no subject digest, and the SBOM it names is not bound to the release: %s", strings.Join(r.TargetDigests, ", "), strings.Join(named, "; "))
+	case r.SBOMPath != "" || len(r.SBOMSerials) > 0:
+		vr.Unbound = fmt.Sprintf("it names an SBOM (%s) that was not given with --sbom", strings.Join(append(nonEmpty(r.SBOMPath), r.SBOMSerials...), ", "))
+	case len(r.TargetDigests) == 0 && len(r.Vulnerabilities) == 0:
+		vr.Unbound = fmt.Sprintf("it is empty and names no digest of what it scanned (%s %s)", r.TargetField, target)
+	case len(r.TargetDigests) == 0:
+		vr.Unbound = fmt.Sprintf("it names no digest of what it scanned (%s %s)", r.TargetField, target)
+	default:
+		vr.Unbound = fmt.Sprintf("it scanned another artifact: its digests [%s] are none of the subject digests", strings.Join(r.TargetDigests, ", "))
+	}
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+// sameFile reports whether the path a report names and an evidence path
+// are the same file: equal after cleaning, or with the same base name (the
+// scan ran in another directory than the gate).
+func sameFile(named, evidence string) bool {
+	a := path.Clean(filepath.ToSlash(named))
+	b := path.Clean(filepath.ToSlash(evidence))
+	return a == b || path.Base(a) == path.Base(b)
 }
 
 // VEXCheck is the input of [CheckVEX].
@@ -212,7 +337,7 @@ type VEXCheckResult struct {
 	// Findings are the vulnerabilities with their effective VEX status.
 	Findings []vulnerabilities.Assessment `json:"findings"`
 	// Problems are the evidence files (reports, VEX, SBOMs) that could not
-	// be used, with positions.
+	// be used, with positions, and the reports not bound to a subject.
 	Problems []Problem `json:"problems"`
 }
 
@@ -243,6 +368,11 @@ func CheckVEX(ctx context.Context, c VEXCheck) *VEXCheckResult {
 	sf := collectSBOM(ctx, env, env.ItemsOf(policy.KindSBOM)).(*sbomFacts)
 	res := &VEXCheckResult{Config: vf.Config, Subjects: vf.Subjects, Reports: len(vf.Reports), VEXStatements: vf.VEXStatements, Findings: vf.Findings, Problems: []Problem{}}
 	res.Problems = append(res.Problems, vf.Problems...)
+	for _, r := range vf.Reports {
+		if !r.Bound {
+			res.Problems = append(res.Problems, Problem{Evidence: r.Evidence, Path: r.TargetField, Message: "not bound to the release: " + r.Unbound})
+		}
+	}
 	res.Problems = append(res.Problems, xf.Problems...)
 	res.Problems = append(res.Problems, sf.Problems...)
 	return res

@@ -8,6 +8,10 @@
 //  2. it runs one collector per evidence kind (collect_<kind>.go), each
 //     verifying its evidence in Go (engine/evidence/<kind>) into a facts
 //     document. Bad evidence is a problem in the facts, never an error;
+//     once all have run, the evidence_bundle facts get each file the other
+//     kinds read (path and the sha256 of the bytes read, from
+//     [Env.ReadFile]), checked against the signed manifest, so a rule can
+//     bind every piece of evidence to it (collect_evidence_bundle.go);
 //  3. it converts all facts into one Rego input value, once, and evaluates
 //     every rule with a single prepared query. data.hub.repo is the repo's
 //     resolved registry entry;

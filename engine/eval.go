@@ -77,6 +77,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, erro
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	bindEvidenceBundle(kinds, facts, envs)
 
 	doc, present, problems, err := factsDocument(in.Repo, now, subjects, kinds, facts)
 	if err != nil {

@@ -1,9 +1,10 @@
 # Cache: the build cache holds exactly the files its signed manifest lists,
-# with their digests, and the manifest was signed by this repository's own
-# workflow.
+# with their digests, and the manifest was signed by an identity the
+# registry trusts (hub.signature.signer_ok, shared with every signed kind).
 package hub.cache
 
 import data.hub.lib
+import data.hub.signature as sigs
 
 # METADATA
 # title: Cache evidence is present
@@ -27,11 +28,11 @@ evidence contains f if {
 }
 
 # METADATA
-# title: The cache manifest is signed by this repository
-# description: The cache manifest's sigstore signature must verify over its bytes, with a certificate issued to one of this repository's own GitHub Actions workflows. A missing signature fails.
+# title: The cache manifest is signed by a trusted identity
+# description: The cache manifest's sigstore signature must verify over its bytes, with a certificate that matches the registry's provenance.identities, as for every signed kind; with none, this repository's release workflow at a release ref, run in this repository. A missing signature fails.
 # custom:
 #   severity: critical
-#   remediation: Sign cache-manifest.json keylessly from this repository's workflow (cosign sign-blob --bundle) and pass the bundle with --cache-signature.
+#   remediation: Sign cache-manifest.json keylessly from a trusted workflow of this repository (cosign sign-blob --bundle), or add that workflow to provenance.identities, and pass the bundle with --cache-signature.
 signature contains f if {
 	input.cache.present
 	input.cache.manifest != ""
@@ -47,13 +48,14 @@ signature contains f if {
 
 signature contains f if {
 	input.cache.signature.verified
-	not input.cache.signature.identity_ok
+	not sigs.signer_ok(input.cache.signature)
 	f := {
-		"message": sprintf("the cache manifest was signed by %s (issuer %s), not by a workflow of %s", [input.cache.signature.san, input.cache.signature.issuer, input.repo]),
+		"message": sprintf("the cache manifest was signed by %s (issuer %s), which is not a trusted identity for %s", [input.cache.signature.san, input.cache.signature.issuer, input.repo]),
 		"evidence": input.cache.signature_file,
+		"path": "verificationMaterial",
 		"target": input.cache.manifest,
-		"expected": concat(" or ", [sprintf("%s / %s", [i.issuer, i.subject]) | some i in input.cache.signature.identities]),
-		"actual": sprintf("%s / %s", [input.cache.signature.issuer, input.cache.signature.san]),
+		"expected": sigs.describe_identities,
+		"actual": sigs.describe_signer(input.cache.signature),
 	}
 }
 

@@ -4,17 +4,23 @@ import data.hub.cache
 
 repo := {"require": ["cache"]}
 
-ids := [{"issuer": "https://token\\.actions\\.githubusercontent\\.com", "subject": "https://github\\.com/acme/app/\\.github/workflows/.+"}]
+release_san := "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.3"
+
+own_claims := {
+	"source_repository_uri": "https://github.com/acme/app", "source_repository_ref": "refs/tags/v1.2.3",
+	"build_signer_uri": release_san, "build_trigger": "push",
+}
+
+signed_by(san, claims) := {
+	"given": true, "verified": true, "error": "",
+	"issuer": "https://token.actions.githubusercontent.com", "san": san, "claims": claims,
+}
 
 facts(over) := object.union(
 	{
 		"present": true, "problems": [], "manifest": "cache-manifest.json", "dir": "cache",
 		"algorithm": "blake3", "checked": true, "signature_file": "cache-manifest.json.sigstore.json",
-		"signature": {
-			"given": true, "verified": true, "error": "", "identity_ok": true, "identities": ids,
-			"issuer": "https://token.actions.githubusercontent.com",
-			"san": "https://github.com/acme/app/.github/workflows/cache.yml@refs/heads/main",
-		},
+		"signature": signed_by(release_san, own_claims),
 		"listed": 2, "observed": 2, "verified": 2, "missing": [], "mismatched": [], "unlisted": [],
 	},
 	over,
@@ -39,7 +45,7 @@ test_one_unlisted_file if {
 }
 
 test_missing_signature_fails if {
-	sig := {"given": false, "verified": false, "error": "no signature bundle was given", "identity_ok": false, "identities": ids, "issuer": "", "san": ""}
+	sig := {"given": false, "verified": false, "error": "no signature bundle was given", "issuer": "", "san": "", "claims": {}}
 	fs := cache.signature with input as inp({"signature": sig, "signature_file": ""})
 	count(fs) == 1
 	some f in fs
@@ -48,19 +54,40 @@ test_missing_signature_fails if {
 }
 
 test_unverified_signature_fails if {
-	sig := {"given": true, "verified": false, "error": "not verified: bad signature", "identity_ok": false, "identities": ids, "issuer": "", "san": ""}
+	sig := {"given": true, "verified": false, "error": "not verified: bad signature", "issuer": "", "san": "", "claims": {}}
 	some f in cache.signature with input as inp({"signature": sig})
 	contains(f.message, "bad signature")
 }
 
 test_foreign_identity_fails if {
-	sig := {
-		"given": true, "verified": true, "error": "", "identity_ok": false, "identities": ids,
-		"issuer": "https://token.actions.githubusercontent.com",
-		"san": "https://github.com/evil/app/.github/workflows/x.yml@refs/heads/main",
-	}
-	some f in cache.signature with input as inp({"signature": sig})
+	sig := signed_by("https://github.com/evil/app/.github/workflows/release.yml@refs/tags/v1", object.union(own_claims, {"source_repository_uri": "https://github.com/evil/app"}))
+	some f in cache.signature with input as inp({"signature": sig}) with data.hub.repo as repo
 	contains(f.actual, "evil/app")
+}
+
+# The cache kind uses the same default identity as every signed kind: a
+# pull-request workflow, the release workflow at a branch, and this repo's
+# release workflow called from another repo are all refused.
+test_default_identity_refuses_pr_branch_and_foreign_caller if {
+	pr := signed_by("https://github.com/acme/app/.github/workflows/pr.yml@refs/tags/v1.2.3", own_claims)
+	branch := signed_by("https://github.com/acme/app/.github/workflows/release.yml@refs/heads/evil", object.union(own_claims, {"source_repository_ref": "refs/heads/evil"}))
+	foreign := signed_by(release_san, object.union(own_claims, {"source_repository_uri": "https://github.com/evil/caller"}))
+	every sig in [pr, branch, foreign] {
+		count(cache.signature) == 1 with input as inp({"signature": sig}) with data.hub.repo as repo
+	}
+}
+
+# With registry identities, those decide, not a cache default.
+test_registry_identities_decide if {
+	san := "https://github.com/acme/app/.github/workflows/cache.yml@refs/heads/main"
+	sig := signed_by(san, object.union(own_claims, {"source_repository_ref": "refs/heads/main", "build_signer_uri": san}))
+	count(cache.signature) == 1 with input as inp({"signature": sig}) with data.hub.repo as repo
+	reg := object.union(repo, {"provenance": {"identities": [{
+		"issuer": "https://token\\.actions\\.githubusercontent\\.com",
+		"subject": "https://github\\.com/acme/app/\\.github/workflows/cache\\.yml@refs/heads/main",
+		"source_repository_uri": "https://github\\.com/acme/app",
+	}]}})
+	count(cache.signature) == 0 with input as inp({"signature": sig}) with data.hub.repo as reg
 }
 
 test_missing_file if {

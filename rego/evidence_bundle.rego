@@ -1,6 +1,9 @@
 # Evidence bundle: the release's evidence directory is exactly what its
-# signed evidence-manifest.json lists, and the manifest was signed by a
-# trusted identity.
+# signed evidence-manifest.json lists, the manifest was signed by a trusted
+# identity, and it is bound to this release: it names this release's
+# subjects, its timestamp is recent and not in the future, and (when the
+# registry requires evidence_bundle) every evidence file eval read is one of
+# its files.
 package hub.evidence_bundle
 
 import data.hub.lib
@@ -24,14 +27,14 @@ present contains f if {
 # custom:
 #   severity: high
 #   outcome: error
-#   remediation: Pass the manifest the hub wrote ({"version","timestamp","files":[{"path","sha256","size"}]}) and an existing directory.
+#   remediation: Pass the manifest the hub wrote ({"version","timestamp","subjects":[{"name","digest":{"sha256"}}],"files":[{"path","sha256","size"}]}, files not empty) and an existing directory.
 evidence contains f if {
 	some f in lib.problems("evidence_bundle")
 }
 
 # METADATA
 # title: The evidence manifest is signed by a trusted identity
-# description: A sigstore bundle over evidence-manifest.json (MANIFEST.sigstore.json or MANIFEST.bundle beside it) verifies offline, and its signer matches provenance.identities (anchored), or it was signed with a registry key.
+# description: A sigstore bundle over evidence-manifest.json (evidence-manifest.json.sigstore.json, else evidence-manifest.json.bundle, beside it) verifies offline, and its signer matches provenance.identities (anchored), or it was signed with a registry key.
 # custom:
 #   severity: critical
 #   remediation: Sign the manifest in the release workflow (cosign sign-blob --bundle evidence-manifest.json.sigstore.json evidence-manifest.json) and keep the bundle beside it.
@@ -51,13 +54,13 @@ signature contains f if {
 signature contains f if {
 	eb.signature.verified
 	not eb.signature.keyed
-	not sigs.identity_ok(eb.signature.issuer, eb.signature.san)
+	not sigs.signer_ok(eb.signature)
 	f := {
 		"message": sprintf("%s was signed by %s (issuer %s), which is not a trusted identity for %s", [eb.manifest, eb.signature.san, eb.signature.issuer, input.repo]),
 		"evidence": eb.signature.file,
 		"target": eb.manifest,
 		"expected": sigs.describe_identities,
-		"actual": sprintf("issuer %s and SAN %s", [eb.signature.issuer, eb.signature.san]),
+		"actual": sigs.describe_signer(eb.signature),
 	}
 }
 
@@ -146,4 +149,165 @@ trusted_root_current contains f if {
 		"expected": sprintf("validity windows of the %s trusted root that have not ended", [eb.trusted_root]),
 		"actual": w,
 	}
+}
+
+# same_digest(a, b): the digest maps share an algorithm, and agree on every
+# algorithm they share.
+same_digest(a, b) if {
+	common := {alg | some alg, _ in a; b[alg]}
+	count(common) > 0
+	every alg in common {
+		a[alg] == b[alg]
+	}
+}
+
+digest_text(d) := concat(", ", [sprintf("%s:%s", [alg, v]) | some alg, v in d])
+
+manifest_subjects := "none" if {
+	count(eb.subjects) == 0
+} else := concat("; ", [digest_text(s.digest) | some s in eb.subjects])
+
+# METADATA
+# title: The manifest names this release's subjects
+# description: The signed manifest's subjects are exactly this release's subjects, by digest, so a manifest signed for another release cannot be replayed onto this one.
+# custom:
+#   severity: critical
+#   remediation: Write the release's artifacts into the manifest's subjects ({"name","digest":{"sha256"}}) before signing it, in the same job that builds them.
+subjects contains f if {
+	eb.parsed
+	some s in input.subjects
+	not named(s)
+	f := {
+		"message": sprintf("%s does not name subject %s (%s)", [eb.manifest, s.name, digest_text(s.digest)]),
+		"evidence": eb.manifest,
+		"path": "subjects",
+		"target": s.name,
+		"expected": digest_text(s.digest),
+		"actual": manifest_subjects,
+	}
+}
+
+subjects contains f if {
+	eb.parsed
+	some i, ms in eb.subjects
+	not release_subject(ms)
+	f := {
+		"message": sprintf("%s names subject %s (%s), which is not a subject of this release", [eb.manifest, ms.name, digest_text(ms.digest)]),
+		"evidence": eb.manifest,
+		"path": sprintf("subjects[%d].digest", [i]),
+		"target": ms.name,
+		"expected": concat("; ", [digest_text(s.digest) | some s in input.subjects]),
+		"actual": digest_text(ms.digest),
+	}
+}
+
+named(s) if {
+	some ms in eb.subjects
+	same_digest(ms.digest, s.digest)
+}
+
+release_subject(ms) if {
+	some s in input.subjects
+	same_digest(ms.digest, s.digest)
+}
+
+# METADATA
+# title: The manifest's timestamp is a valid past time
+# description: The manifest's timestamp is an RFC 3339 date-time and not after the evaluation time.
+# custom:
+#   severity: high
+#   remediation: Write the signing time as RFC 3339 UTC (date -u +%Y-%m-%dT%H:%M:%SZ) when the manifest is made; check the evaluation time (--now).
+timestamp contains f if {
+	eb.parsed
+	not eb.timestamp_valid
+	f := {
+		"message": sprintf("%s: timestamp %q is not an RFC 3339 time", [eb.manifest, eb.timestamp]),
+		"evidence": eb.manifest,
+		"path": "timestamp",
+		"target": eb.manifest,
+		"expected": "an RFC 3339 date-time, such as 2026-11-27T00:00:00Z",
+		"actual": eb.timestamp,
+	}
+}
+
+timestamp contains f if {
+	eb.timestamp_valid
+	eb.timestamp_ns > input.now_ns
+	f := {
+		"message": sprintf("%s: timestamp %s is after the evaluation time %s", [eb.manifest, eb.timestamp, input.now]),
+		"evidence": eb.manifest,
+		"path": "timestamp",
+		"target": eb.manifest,
+		"expected": sprintf("a time not after %s", [input.now]),
+		"actual": eb.timestamp,
+	}
+}
+
+# METADATA
+# title: The manifest is recent
+# description: The manifest's timestamp lies within the registry's evidence_bundle.max_age of the evaluation time.
+# custom:
+#   severity: high
+#   remediation: Make and sign the evidence manifest in the release job itself; an old manifest belongs to an old release.
+max_age contains f if {
+	eb.timestamp_valid
+	eb.timestamp_ns <= input.now_ns
+	input.now_ns - eb.timestamp_ns > eb.max_age_ns
+	f := {
+		"message": sprintf("%s: timestamp %s is older than evidence_bundle.max_age %s at %s", [eb.manifest, eb.timestamp, eb.max_age, input.now]),
+		"evidence": eb.manifest,
+		"path": "timestamp",
+		"target": eb.manifest,
+		"expected": sprintf("a time within %s before %s", [eb.max_age, input.now]),
+		"actual": eb.timestamp,
+	}
+}
+
+# METADATA
+# title: Every evidence file read is listed in the manifest
+# description: When the registry requires evidence_bundle, each evidence file eval read, of any kind, is inside the evidence directory, listed in the manifest, and the bytes read have the listed sha256.
+# custom:
+#   severity: critical
+#   remediation: Put every evidence file in the evidence directory before the manifest is made, pass them from there, and sign the manifest after the last file is written.
+inputs contains f if {
+	"evidence_bundle" in data.hub.repo.require
+	some b in eb.inputs
+	b.status != "ok"
+	f := input_finding(b)
+}
+
+input_finding(b) := {
+	"message": sprintf("%s (%s evidence) is not in the evidence directory %s, so %s cannot list it", [b.file, b.kind, eb.dir, eb.manifest]),
+	"evidence": eb.manifest,
+	"path": "files",
+	"target": b.file,
+	"expected": sprintf("a file inside %s listed in files", [eb.dir]),
+	"actual": sprintf("%s, outside %s", [b.file, eb.dir]),
+} if {
+	b.status == "outside_dir"
+} else := {
+	"message": sprintf("%s (%s evidence) is not listed in %s", [b.file, b.kind, eb.manifest]),
+	"evidence": eb.manifest,
+	"path": "files",
+	"target": b.file,
+	"expected": sprintf("a files entry for %s with sha256 %s", [b.path, b.actual_sha256]),
+	"actual": "not listed",
+} if {
+	b.status == "unlisted"
+} else := {
+	"message": sprintf("%s (%s evidence) has sha256 %s, but %s lists %s", [b.file, b.kind, b.actual_sha256, eb.manifest, b.expected_sha256]),
+	"evidence": eb.manifest,
+	"path": sprintf("files[%d].sha256", [b.index]),
+	"target": b.file,
+	"expected": b.expected_sha256,
+	"actual": b.actual_sha256,
+} if {
+	b.status == "digest_mismatch"
+} else := {
+	"message": sprintf("%s (%s evidence): %s", [b.file, b.kind, b.status]),
+	"evidence": eb.manifest,
+	"path": "files",
+	"target": b.file,
+	"expected": "a listed file with its listed sha256",
+	"actual": b.status,
 }

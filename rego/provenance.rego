@@ -18,7 +18,7 @@ default_builders := [
 	"https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_container-based_slsa3.yml",
 ]
 
-release_tag := `^refs/tags/v[0-9]+\.[0-9]+\.[0-9]+$`
+release_tag := `^refs/tags/v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`
 
 builders := object.get(data.hub.repo, ["provenance", "builders"], [])
 
@@ -45,16 +45,38 @@ builder_ok(st) if {
 
 builder_ok(st) if {
 	some b in builders
+	builder_matches(b, st)
+}
+
+# short_tag is the version of a short-tag builder id (…@v2.1.0): vX.Y.Z,
+# slsa-verifier's IsValidBuilderTag; engine/evidence/provenance.ShortTag is
+# the same expression.
+short_tag := `^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`
+
+# builder_matches(b, st): the registry's builder entry b matches st's
+# builder id as slsa-verifier's MatchesLoose/MatchesFull do: a bare name
+# matches any ref, a full ref exactly, a short tag (@vX.Y.Z) the id at
+# refs/tags/vX.Y.Z. A short form never stands for a branch.
+builder_matches(b, st) if {
+	not contains(b, "@")
+	st.builder_id != ""
+	b == st.builder_name
+}
+
+builder_matches(b, st) if {
 	contains(b, "@")
 	st.builder_id != ""
 	b == st.builder_id
 }
 
-builder_ok(st) if {
-	some b in builders
-	not contains(b, "@")
+builder_matches(b, st) if {
+	contains(b, "@")
 	st.builder_id != ""
-	b == st.builder_name
+	parts := split(b, "@")
+	ref := parts[count(parts) - 1]
+	concat("@", array.slice(parts, 0, count(parts) - 1)) == st.builder_name
+	regex.match(short_tag, ref)
+	st.builder_ref == concat("", ["refs/tags/", ref])
 }
 
 describe_builders := sprintf("one of %s at a release tag (refs/tags/vX.Y.Z)", [concat(", ", default_builders)]) if {
@@ -124,14 +146,14 @@ signed contains f if {
 
 # METADATA
 # title: The provenance signer is trusted
-# description: The verified certificate's OIDC issuer and SAN match one of the registry's provenance.identities (anchored); with none, the repo's own GitHub Actions workflows.
+# description: The verified certificate matches one of the registry's provenance.identities (issuer, SAN and the Fulcio extensions each names, anchored), with none the repo's release workflow at a release ref run in this repo; or, as slsa-verifier accepts, the certificate was issued to the attestation's trusted reusable-workflow builder (SAN equal to the builder id) for a run in this repo (source repository extension).
 # custom:
 #   severity: critical
 #   remediation: Generate provenance from a trusted workflow, or add its identity to provenance.identities in the registry.
 identity contains f if {
 	some a in verified
 	not a.keyed
-	not signature.identity_ok(a.issuer, a.san)
+	not signer_trusted(a)
 	f := {
 		"message": sprintf("%s %s was signed by %s (issuer %s), which is not a trusted identity for %s", [a.file, where(a), a.san, a.issuer, input.repo]),
 		"evidence": a.file,
@@ -139,7 +161,40 @@ identity contains f if {
 		"line": a.line,
 		"target": a.file,
 		"expected": signature.describe_identities,
-		"actual": sprintf("issuer %s and SAN %s", [a.issuer, a.san]),
+		"actual": signature.describe_signer(a),
+	}
+}
+
+# signer_trusted(a): a's signer matches an identity, or the certificate was
+# issued to a's trusted builder (a reusable workflow such as
+# slsa-github-generator signs with its own identity) for a run whose source
+# repository is this repo's.
+signer_trusted(a) if signature.signer_ok(a)
+
+signer_trusted(a) if {
+	a.issuer == "https://token.actions.githubusercontent.com"
+	a.san == a.statement.builder_id
+	builder_ok(a.statement)
+	norm_source(object.get(a, ["claims", "source_repository_uri"], "")) == expected_source
+}
+
+# METADATA
+# title: The provenance agrees with its certificate
+# description: Where the Fulcio certificate carries them, the predicate's source repository, ref, commit, builder id (for a reusable-workflow builder, against the build-signer URI) and trigger equal the certificate's extensions, as slsa-verifier checks for GitHub Actions builders. A key-signed attestation has no certificate, and nothing is compared.
+# custom:
+#   severity: critical
+#   remediation: Publish the provenance exactly as the builder signed it; a predicate that names another repository, ref, commit, builder or trigger than the signing workflow's certificate was not produced by that run.
+certificate contains f if {
+	some a in verified
+	some m in object.get(a, "certificate_mismatches", [])
+	f := {
+		"message": sprintf("%s %s: the predicate's %s is %s (%s) but the certificate's is %s (%s)", [a.file, where(a), m.field, source_text(m.predicate), m.predicate_path, m.certificate, m.certificate_source]),
+		"evidence": a.file,
+		"path": m.predicate_path,
+		"line": a.line,
+		"target": a.file,
+		"expected": sprintf("%s %s, from the %s", [m.field, m.certificate, m.certificate_source]),
+		"actual": sprintf("%s %s, from %s", [m.field, source_text(m.predicate), m.predicate_path]),
 	}
 }
 
@@ -175,7 +230,7 @@ actual_digests(listed) := "no verified attestation" if {
 
 # METADATA
 # title: The builder is trusted
-# description: The SLSA builder id is one of the registry's provenance.builders (an entry with @ref matches exactly, one without matches any ref), or with none, an slsa-github-generator builder at a release tag.
+# description: The SLSA builder id matches one of the registry's provenance.builders as slsa-verifier's --builder-id does (a bare name matches any ref, name@refs/tags/vX.Y.Z exactly, the short tag name@vX.Y.Z the id at refs/tags/vX.Y.Z; never a branch), or with none, an slsa-github-generator builder at a release tag.
 # custom:
 #   severity: critical
 #   remediation: Build with a trusted builder referenced at a release tag, or add the builder id to provenance.builders in the registry.

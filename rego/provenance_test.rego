@@ -17,9 +17,14 @@ stmt(over) := object.union({
 	"source": {"uri": "github.com/acme/app", "raw_uri": "https://github.com/acme/app", "ref": "refs/tags/v1.2.3", "commit": "ab", "path": "predicate.buildDefinition.externalParameters.workflow"},
 }, over)
 
+own_claims := {
+	"source_repository_uri": "https://github.com/acme/app", "source_repository_ref": "refs/tags/v1.2.3",
+	"source_repository_digest": "ab", "build_signer_uri": san, "build_trigger": "push",
+}
+
 att(over) := object.union({
 	"file": "prov.sigstore.json", "index": 0, "line": 0, "path": "", "format": "sigstore-bundle",
-	"verified": true, "reason": "", "keyed": false, "key_id": "", "issuer": iss, "san": san, "tlog_index": 1,
+	"verified": true, "reason": "", "keyed": false, "key_id": "", "issuer": iss, "san": san, "claims": own_claims, "tlog_index": 1,
 	"statement": stmt({}),
 }, over)
 
@@ -30,7 +35,7 @@ inp(atts) := {
 }
 
 all_findings(i, repo) := {f |
-	some rule in ["signed", "identity", "subject_digest", "builder_trusted", "source", "ref", "predicate_type"]
+	some rule in ["signed", "identity", "certificate", "subject_digest", "builder_trusted", "source", "ref", "predicate_type"]
 	some f in provenance[rule] with input as i with data.hub.repo as repo
 }
 
@@ -161,4 +166,72 @@ test_expired_trust_warns if {
 	fs := provenance.trusted_root_current with input as inp([att({"expired_trust": ["certificate authority x: validity ended 2026-01-01T00:00:00Z"]})]) with data.hub.repo as {}
 	count(fs) == 1
 	count(provenance.trusted_root_current) == 0 with input as inp([att({"expired_trust": []})]) with data.hub.repo as {}
+}
+
+# Issue 14.1: a predicate that disagrees with its certificate is denied,
+# naming both values and their sources.
+test_certificate_mismatch_is_denied if {
+	m := {
+		"field": "source repository", "certificate": "https://github.com/acme/app",
+		"certificate_source": "certificate extension sourceRepositoryURI (1.3.6.1.4.1.57264.1.12)",
+		"predicate": "github.com/acme/other", "predicate_path": "predicate.buildDefinition.externalParameters.workflow",
+	}
+	fs := provenance.certificate with input as inp([att({"certificate_mismatches": [m]})]) with data.hub.repo as {}
+	count(fs) == 1
+	some f in fs
+	contains(f.expected, "https://github.com/acme/app")
+	contains(f.expected, "sourceRepositoryURI")
+	contains(f.actual, "github.com/acme/other")
+	contains(f.actual, "externalParameters.workflow")
+	f.path == "predicate.buildDefinition.externalParameters.workflow"
+}
+
+test_no_certificate_mismatch_passes if {
+	count(provenance.certificate) == 0 with input as inp([att({"certificate_mismatches": []})]) with data.hub.repo as {}
+}
+
+# A reusable-workflow builder signs with its own identity: trusted when the
+# builder is trusted and the run's source repository is this repo.
+builder_signed(claims) := att({
+	"san": concat("@", [gen, "refs/tags/v2.0.0"]),
+	"claims": object.union(own_claims, object.union({"build_signer_uri": concat("@", [gen, "refs/tags/v2.0.0"])}, claims)),
+})
+
+test_trusted_builder_signer_passes if {
+	count(provenance.identity) == 0 with input as inp([builder_signed({})]) with data.hub.repo as {}
+}
+
+test_trusted_builder_signer_for_another_repo_is_denied if {
+	count(provenance.identity) == 1 with input as inp([builder_signed({"source_repository_uri": "https://github.com/evil/app"})]) with data.hub.repo as {}
+}
+
+test_untrusted_builder_signer_is_denied if {
+	a := builder_signed({})
+	other := "https://github.com/evil/gen/.github/workflows/gen.yml@refs/tags/v1.0.0"
+	b := object.union(a, {"san": other, "statement": stmt({"builder_id": other, "builder_name": "https://github.com/evil/gen/.github/workflows/gen.yml", "builder_ref": "refs/tags/v1.0.0"})})
+	count(provenance.identity) == 1 with input as inp([b]) with data.hub.repo as {}
+}
+
+# Issue 14.2: builder ids as users write them, tags only.
+test_configured_builder_short_tag_matches_the_tag if {
+	repo := {"provenance": {"builders": [concat("@", [gen, "v2.0.0"])]}}
+	count(provenance.builder_trusted) == 0 with input as inp([att({})]) with data.hub.repo as repo
+}
+
+test_configured_builder_short_tag_never_matches_a_branch if {
+	repo := {"provenance": {"builders": [concat("@", [gen, "v2.0.0"])]}}
+	a := att({"statement": stmt({"builder_id": concat("@", [gen, "refs/heads/v2.0.0"]), "builder_ref": "refs/heads/v2.0.0"})})
+	fs := provenance.builder_trusted with input as inp([a]) with data.hub.repo as repo
+	count(fs) == 1
+	some f in fs
+	f.actual == concat("@", [gen, "refs/heads/v2.0.0"])
+	contains(f.expected, concat("@", [gen, "v2.0.0"]))
+}
+
+test_configured_builder_non_semver_short_form_never_matches_a_tag if {
+	repo := {"provenance": {"builders": [concat("@", [gen, "main"])]}}
+	a := att({"statement": stmt({"builder_id": concat("@", [gen, "refs/tags/main"]), "builder_ref": "refs/tags/main"})})
+	count(provenance.builder_trusted) == 1 with input as inp([a]) with data.hub.repo as repo
+	b := att({"statement": stmt({"builder_id": concat("@", [gen, "refs/heads/main"]), "builder_ref": "refs/heads/main"})})
+	count(provenance.builder_trusted) == 1 with input as inp([b]) with data.hub.repo as repo
 }

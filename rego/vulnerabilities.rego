@@ -36,19 +36,110 @@ epss_text(f) := "none" if not f.has_epss
 
 cvss_text(f) := sprintf("%v", [f.cvss]) if f.has_cvss
 
-cvss_text(f) := "none" if not f.has_cvss
+cvss_text(f) := sprintf("none (severity %s: CVSS band from %v)", [f.severity, f.score]) if {
+	not f.has_cvss
+	score_source(f) == "severity"
+}
+
+cvss_text(f) := "none" if {
+	not f.has_cvss
+	score_source(f) != "severity"
+}
+
+score_source(f) := object.get(f, "score_source", "")
 
 crossings(f) := array.concat(cvss_crossing(f), epss_crossing(f))
 
+# Without a CVSS score, score is the lower bound of the severity's CVSS band
+# (critical 9.0, high 7.0, medium 4.0, low 0.1), computed in Go.
 cvss_crossing(f) := [sprintf("CVSS %v >= %v", [f.cvss, cfg.cvss_threshold])] if {
 	f.has_cvss
 	f.cvss >= cfg.cvss_threshold
+} else := [sprintf("severity %s (CVSS band from %v) >= %v", [f.severity, f.score, cfg.cvss_threshold])] if {
+	not f.has_cvss
+	score_source(f) == "severity"
+	f.score >= cfg.cvss_threshold
 } else := []
 
 epss_crossing(f) := [sprintf("EPSS %v >= %v", [f.epss, cfg.epss_threshold])] if {
 	f.has_epss
 	f.epss >= cfg.epss_threshold
 } else := []
+
+# METADATA
+# title: The vulnerability report is about this release
+# description: A vulnerability report counts only when it is bound to a release subject - the scan's target digest (grype source.target manifestDigest, imageID or repoDigests; CycloneDX metadata.component hashes or digest) is a subject digest, or the report names an SBOM (grype sbom-file source path, CycloneDX BOM-Link) that is itself bound to a subject by digest. An empty report about nothing, or a report about another build, does not satisfy the vulnerabilities requirement.
+# custom:
+#   severity: high
+#   remediation: Scan the release by digest (grype IMAGE@sha256:... or grype sbom:SBOM where the SBOM was made from the image by digest) and pass the SBOM with --sbom.
+bound contains r if {
+	some rep in input.vulnerabilities.reports
+	not rep.bound
+	r := {
+		"message": sprintf("%s is not bound to this release: %s", [rep.evidence, rep.unbound]),
+		"evidence": rep.evidence,
+		"path": rep.target_field,
+		"target": rep.evidence,
+		"expected": bound_expected,
+		"actual": rep.actual,
+	}
+}
+
+bound_expected := sprintf("a target digest in [%s], or an SBOM bound to one of them", [concat(", ", input.vulnerabilities.release_subjects)]) if {
+	count(input.vulnerabilities.release_subjects) > 0
+} else := "a release subject (--subject or --subject-digest) the report's target digest equals"
+
+# METADATA
+# title: No vulnerability is left without a score
+# description: A finding with no CVSS score, no EPSS percentile and no severity cannot be compared with any threshold. The registry's vulnerabilities.unscored decides - fail (default), warn, or ignore (a note).
+# custom:
+#   severity: high
+#   remediation: Use a scanner database that scores the vulnerability, or publish a VEX statement for it; the registry may set vulnerabilities.unscored.
+unscored contains r if {
+	some f in input.vulnerabilities.findings
+	f.unscored
+	not f.suppressed
+	r := {
+		"message": sprintf("%s%s has no CVSS score, no EPSS percentile and no severity (%s): vulnerabilities.unscored is %s", [f.id, component_suffix(f), f.reason, cfg.unscored]),
+		"evidence": f.evidence,
+		"path": f.path,
+		"target": f.target,
+		"expected": "a CVSS score, an EPSS percentile or a severity",
+		"actual": sprintf("none (severity %q)", [f.severity]),
+		"outcome": unscored_outcome,
+	}
+}
+
+unscored_outcome := "warn" if cfg.unscored == "warn"
+
+unscored_outcome := "pass" if cfg.unscored == "ignore"
+
+unscored_outcome := "fail" if not cfg.unscored in {"warn", "ignore"}
+
+# METADATA
+# title: VEX statements do not tie
+# description: Two VEX statements for the same vulnerability and product, made at the same time, say different statuses. The less favourable status decided (affected, under_investigation, fixed, not_affected, in that order), whatever the order of the files.
+# custom:
+#   severity: medium
+#   outcome: warn
+#   remediation: Publish one statement with a later timestamp that says what is true now.
+vex_tie contains r if {
+	some f in input.vulnerabilities.findings
+	some t in f.ties
+	d := f.decision
+	r := {
+		"message": sprintf("%s%s: %s %s (%s) and %s %s (%s) were made at the same time (%s); the less favourable %s decided", [f.id, component_suffix(f), d.evidence, d.path, d.status, t.evidence, t.path, t.status, tie_time(d), d.status]),
+		"evidence": t.evidence,
+		"path": t.path,
+		"target": f.target,
+		"expected": sprintf("one latest statement for %s", [d.product]),
+		"actual": sprintf("%s and %s at %s", [d.status, t.status, tie_time(d)]),
+	}
+}
+
+tie_time(d) := d.timestamp if d.timestamp != ""
+
+tie_time(d) := "no timestamp" if d.timestamp == ""
 
 # METADATA
 # title: No unsuppressed vulnerability at or over a threshold
@@ -66,7 +157,7 @@ threshold contains r if {
 		"evidence": f.evidence,
 		"path": f.path,
 		"target": f.target,
-		"expected": sprintf("CVSS < %v and EPSS < %v, or a not_affected or fixed VEX statement for this product", [cfg.cvss_threshold, cfg.epss_threshold]),
+		"expected": sprintf("CVSS (or severity band) < %v and EPSS < %v, or a not_affected or fixed VEX statement for this product", [cfg.cvss_threshold, cfg.epss_threshold]),
 		"actual": sprintf("CVSS %s, EPSS %s, VEX status %s", [cvss_text(f), epss_text(f), status_text(f)]),
 	}
 }

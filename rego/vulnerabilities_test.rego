@@ -143,3 +143,88 @@ test_evidence_problem if {
 	f.line == 3
 	f.evidence == "g.json"
 }
+
+report(over) := object.union({
+	"evidence": "grype.json", "format": "grype-json", "target": "ghcr.io/example/demo:latest", "target_digests": [],
+	"vulnerabilities": 0, "target_field": "source.target", "bound": false, "bound_by": "",
+	"unbound": "it is empty and names no digest of what it scanned (source.target ghcr.io/example/demo:latest)",
+	"actual": "target ghcr.io/example/demo:latest with digests []",
+}, over)
+
+inp_reports(reports, subjects) := json.patch(inp([]), [
+	{"op": "replace", "path": "/vulnerabilities/reports", "value": reports},
+	{"op": "add", "path": "/vulnerabilities/release_subjects", "value": subjects},
+])
+
+test_unbound_report_fails if {
+	fs := vulnerabilities.bound with input as inp_reports([report({})], ["sha256:aa"]) with data.hub.repo as repo
+	count(fs) == 1
+	some f in fs
+	f.evidence == "grype.json"
+	f.path == "source.target"
+	f.expected == "a target digest in [sha256:aa], or an SBOM bound to one of them"
+	f.actual == "target ghcr.io/example/demo:latest with digests []"
+	contains(f.message, "not bound to this release")
+}
+
+test_bound_report_passes if {
+	fs := vulnerabilities.bound with input as inp_reports([report({"bound": true, "unbound": "", "bound_by": "source.target digest sha256:aa"})], ["sha256:aa"]) with data.hub.repo as repo
+	count(fs) == 0
+}
+
+sev_only := {"cvss": 0, "has_cvss": false, "epss": 0, "has_epss": false, "severity": "high", "score": 7.0, "has_score": true, "score_source": "severity", "unscored": false}
+
+test_severity_only_crosses_by_band if {
+	fs := vulnerabilities.threshold with input as inp([finding(sev_only)]) with data.hub.repo as repo
+	count(fs) == 1
+	some f in fs
+	contains(f.message, "severity high (CVSS band from 7) >= 7")
+}
+
+test_severity_only_below_band_passes if {
+	fs := vulnerabilities.threshold with input as inp([finding(object.union(sev_only, {"severity": "medium", "score": 4.0}))]) with data.hub.repo as repo
+	count(fs) == 0
+}
+
+no_score := {"cvss": 0, "has_cvss": false, "epss": 0, "has_epss": false, "severity": "", "score": 0, "has_score": false, "score_source": "", "unscored": true}
+
+unscored_with(setting) := fs if {
+	fs := vulnerabilities.unscored with input as inp_cfg([finding(no_score)], object.union(cfg, {"unscored": setting})) with data.hub.repo as repo
+}
+
+test_unscored_fail if {
+	fs := unscored_with("fail")
+	count(fs) == 1
+	some f in fs
+	f.outcome == "fail"
+	f.path == "matches[0]"
+}
+
+test_unscored_warn if {
+	some f in unscored_with("warn")
+	f.outcome == "warn"
+}
+
+test_unscored_ignore_is_a_note if {
+	some f in unscored_with("ignore")
+	f.outcome == "pass"
+}
+
+test_scored_is_not_unscored if {
+	fs := vulnerabilities.unscored with input as inp_cfg([finding(sev_only)], object.union(cfg, {"unscored": "fail"})) with data.hub.repo as repo
+	count(fs) == 0
+}
+
+test_vex_tie_reported if {
+	tie := object.union(stmt("not_affected"), {"evidence": "a.json"})
+	fs := vulnerabilities.vex_tie with input as inp([finding({"status": "affected", "decision": stmt("affected"), "ties": [tie]})]) with data.hub.repo as repo
+	count(fs) == 1
+	some f in fs
+	f.evidence == "a.json"
+	contains(f.message, "the less favourable affected decided")
+}
+
+test_no_tie_no_finding if {
+	fs := vulnerabilities.vex_tie with input as inp([finding({"status": "affected", "decision": stmt("affected"), "ties": []})]) with data.hub.repo as repo
+	count(fs) == 0
+}

@@ -31,17 +31,38 @@ evidence contains f if {
 # description: A uses reference names a tag or branch, which its owner can move to other code at any time.
 # custom:
 #   severity: high
-#   remediation: Pin the action or reusable workflow to the full 40-hex commit SHA of the release you reviewed (keep the tag in a comment); docker images by @sha256 digest.
+#   remediation: Pin the action or reusable workflow to the full lower-case 40-hex commit SHA of the release you reviewed (keep the tag in a comment); docker images by @sha256 digest.
 unpinned contains f if {
 	some u in input.workflow.uses
 	not u.pinned
+	not u.outside
 	f := {
 		"message": sprintf("%s is not pinned: %s", [u.ref, u.reason]),
 		"evidence": u.file,
 		"path": u.path,
 		"line": u.line,
 		"target": u.ref,
-		"expected": "owner/repo@<40-hex commit SHA>, ./local, or docker://image@sha256:<digest>",
+		"expected": "owner/repo@<lower-case 40-hex commit SHA>, ./local inside the repository, or docker://image@sha256:<digest>",
+		"actual": u.ref,
+	}
+}
+
+# METADATA
+# title: Local actions stay in the repository
+# description: A local uses path (./../x, ./a/../../x) leaves the repository, so it runs code this review never saw.
+# custom:
+#   severity: high
+#   remediation: Keep local actions and reusable workflows under the repository root (./path/inside), or pin an external action by commit SHA.
+local_outside contains f if {
+	some u in input.workflow.uses
+	u.outside
+	f := {
+		"message": sprintf("%s at %s leaves the repository", [u.ref, u.path]),
+		"evidence": u.file,
+		"path": u.path,
+		"line": u.line,
+		"target": u.ref,
+		"expected": "a ./ path inside the repository",
 		"actual": u.ref,
 	}
 }
@@ -87,14 +108,14 @@ literal_secret contains f if {
 
 # METADATA
 # title: No untrusted expressions in scripts
-# description: A run script expands ${{ github.event.* }}, ${{ github.head_ref }} or ${{ inputs.* }} directly, so whoever controls that text can inject commands.
+# description: A run script (or a script input such as actions/github-script's) expands an expression whose value an attacker controls, directly (github.event.*, github.head_ref, inputs.*, in any case or index form) or through env, step outputs, job outputs or needs.*.outputs, so whoever controls that text can inject commands.
 # custom:
 #   severity: critical
 #   remediation: 'Pass the value through an environment variable (env TITLE set to the expression) and use "$TITLE" in the script.'
 injection contains f if {
 	some i in input.workflow.injections
 	f := {
-		"message": sprintf("%s expands %s inside a script", [i.path, i.expression]),
+		"message": sprintf("job %s, step %s, %s expands %s, which carries %s%s", [i.job, i.step, i.field, i.expression, i.source, via(i.via)]),
 		"evidence": i.file,
 		"path": i.path,
 		"line": i.line,
@@ -103,3 +124,7 @@ injection contains f if {
 		"actual": i.expression,
 	}
 }
+
+via(v) := "" if count(v) == 0
+
+via(v) := sprintf(" via %s", [concat(" -> ", v)]) if count(v) > 0

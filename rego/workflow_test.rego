@@ -24,7 +24,7 @@ facts(over) := object.union(
 inp(over) := {"repo": "acme/app", "workflow": facts(over)}
 
 all_findings(x) := y if {
-	y := (((((workflow.present | workflow.evidence) | workflow.unpinned) | workflow.pull_request_target) | workflow.literal_secret) | workflow.injection) with input as x with data.hub.repo as repo
+	y := (((((workflow.present | workflow.evidence) | workflow.unpinned) | workflow.pull_request_target) | workflow.literal_secret) | workflow.injection) | workflow.local_outside with input as x with data.hub.repo as repo
 }
 
 test_pinned_passes if {
@@ -57,10 +57,30 @@ test_literal_secret if {
 	f.target == "env.API_TOKEN"
 }
 
+inj(over) := object.union({
+	"file": "ci.yml", "line": 12, "path": "jobs.t.steps[0].run", "job": "t", "step": "say", "field": "run",
+	"expression": "${{ github.event.comment.body }}", "context": "github.event.comment.body",
+	"source": "github.event.comment.body", "via": [],
+}, over)
+
 test_injection if {
-	some f in workflow.injection with input as inp({"injections": [{"file": "ci.yml", "line": 12, "path": "jobs.t.steps[0].run", "expression": "${{ github.event.comment.body }}"}]})
+	some f in workflow.injection with input as inp({"injections": [inj({})]})
 	f.line == 12
 	f.actual == "${{ github.event.comment.body }}"
+	f.message == "job t, step say, run expands ${{ github.event.comment.body }}, which carries github.event.comment.body"
+}
+
+test_injection_via_env if {
+	some f in workflow.injection with input as inp({"injections": [inj({"expression": "${{ env.B }}", "context": "env.b", "via": ["jobs.t.env.B"]})]})
+	f.message == "job t, step say, run expands ${{ env.B }}, which carries github.event.comment.body via jobs.t.env.B"
+}
+
+test_local_outside if {
+	u := object.union(use("./../x", false), {"kind": "local", "outside": true, "reason": "the local path leaves the repository"})
+	fs := all_findings(inp({"uses": [u]}))
+	count(fs) == 1
+	some f in workflow.local_outside with input as inp({"uses": [u]})
+	f.actual == "./../x"
 }
 
 test_absent_raises_only_present if {

@@ -340,7 +340,7 @@ func TestPlanCheckRun(t *testing.T) {
 		}
 		assert.Equal(t, []string{"failure", "notice", "failure", "warning", "failure", "failure"}, levels)
 		assert.Equal(t, 17, plan.Annotate[0].Output.Annotations[4].GetStartLine())
-		assert.Contains(t, plan.Annotate[0].Output.Annotations[1].GetMessage(), "waived until 2027-01-31")
+		assert.Contains(t, plan.Annotate[0].Output.Annotations[1].GetMessage(), "waived through 2027-01-30 (UTC)")
 	})
 	t.Run("workspace-relative paths", func(t *testing.T) {
 		d := loadDecision(t)
@@ -502,4 +502,18 @@ func TestStepSummaryLimit(t *testing.T) {
 		assert.Contains(t, got, fmt.Sprintf("of %d bytes were cut", len(md)))
 		assert.Equal(t, "small\n", TruncateSummary("small\n", MaxStepSummary))
 	})
+}
+
+// TestAnnotationsSanitiseHostileNames: a Check Run annotation shows no raw
+// ANSI or bidi control from an evidence file name.
+func TestAnnotationsSanitiseHostileNames(t *testing.T) {
+	d := &policy.Decision{ID: "d", Outcome: policy.OutcomeFail, Findings: []policy.Finding{{
+		Rule: "evidence_bundle.unlisted", Outcome: policy.OutcomeFail, Severity: policy.SeverityHigh,
+		Message: "\x1b[2J\x1b[32mALLOWED is not listed", Evidence: "evil\u202etxt.exe",
+		Target: "evil\u202etxt.exe", Actual: "\x1b[32mALLOWED",
+	}}}
+	as := Annotations(d, nil, "")
+	require.Len(t, as, 1)
+	assert.Equal(t, `\x1b[2J\x1b[32mALLOWED is not listed`, as[0].GetMessage())
+	assert.Equal(t, "target: evil\\u202etxt.exe\nexpected: \nactual: \\x1b[32mALLOWED", as[0].GetRawDetails())
 }

@@ -189,7 +189,7 @@ func Annotations(d *policy.Decision, rules []policy.RuleInfo, workspace string) 
 			msg = f.Rule
 		}
 		if f.Waiver != nil {
-			msg = "waived until " + f.Waiver.Expires.UTC().Format("2006-01-02") + " by " + f.Waiver.Owner + ": " + msg
+			msg = "waived " + report.WaiverThrough(f.Waiver) + " by " + f.Waiver.Owner + ": " + msg
 		}
 		var raw []string
 		if f.Path != "" {
@@ -209,8 +209,11 @@ func Annotations(d *policy.Decision, rules []policy.RuleInfo, workspace string) 
 			StartLine:       github.Ptr(line),
 			EndLine:         github.Ptr(line),
 			AnnotationLevel: github.Ptr(AnnotationLevel(f)),
-			Message:         github.Ptr(TruncateChars(msg, maxAnnotationMessage)),
-			Title:           github.Ptr(TruncateChars(title, maxAnnotationTitle)),
+			Message:         github.Ptr(TruncateChars(report.Sanitize(msg), maxAnnotationMessage)),
+			Title:           github.Ptr(TruncateChars(report.Sanitize(title), maxAnnotationTitle)),
+		}
+		for i := range raw {
+			raw[i] = report.Sanitize(raw[i]) // each field on its own line
 		}
 		if len(raw) > 0 {
 			a.RawDetails = github.Ptr(TruncateChars(strings.Join(raw, "\n"), maxAnnotationMessage))

@@ -22,14 +22,14 @@ func (a *app) afterEval(f *evalFlags, d *policy.Decision, rules []policy.RuleInf
 	if f.decisionLog != "" {
 		fh, err := os.OpenFile(f.decisionLog, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 		if err != nil {
-			return fmt.Errorf("--decision-log: %w", err)
+			return fmt.Errorf("--decision-log: write %s: %s", f.decisionLog, reason(err))
 		}
 		err = report.WriteDecisionLog(fh, d)
 		if cerr := fh.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
-			return fmt.Errorf("--decision-log: %w", err)
+			return fmt.Errorf("--decision-log: write %s: %s", f.decisionLog, reason(err))
 		}
 	}
 	if f.pipelineRun != "" {

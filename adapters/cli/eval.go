@@ -13,6 +13,7 @@ import (
 
 	"github.com/cicd-hub/hubgate/adapters/report"
 	"github.com/cicd-hub/hubgate/engine"
+	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -38,6 +39,9 @@ type evalFlags struct {
 
 	vsaOut, signKey, decisionLog, pipelineRun string
 	github                                    bool
+
+	failOn  string
+	explain bool
 }
 
 func (a *app) newEvalCmd() *cobra.Command {
@@ -48,8 +52,12 @@ func (a *app) newEvalCmd() *cobra.Command {
 		Long: `Judge one release's evidence against its repository's policy.
 
 Exit codes: 0 allowed (pass, or warnings only); 1 denied (any fail or error
-finding); 2 hubgate could not evaluate (bad flags, a registry or policy that
-fails to load, an unknown repo, an unreadable file named on the command line).`,
+finding; with --fail-on warn, any warning too); 2 hubgate could not evaluate
+(bad flags, a registry or policy that fails to load, an unknown repo, a file
+named on the command line that cannot be opened, an output that cannot be
+written). A file that opens but is malformed is an error finding: exit 1.
+
+A single evidence file flag may be "-" to read standard input.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runEval(cmd, &f) },
 	}
@@ -70,8 +78,8 @@ fails to load, an unknown repo, an unreadable file named on the command line).`,
 	fl.StringArrayVar(&f.vulns, "vulns", nil, "a vulnerability report: grype JSON or CycloneDX (repeatable)")
 	fl.StringVar(&f.signature, "signature", "", "a sigstore bundle signing a subject")
 	fl.StringArrayVar(&f.provenance, "provenance", nil, "signed SLSA provenance: sigstore bundle, DSSE envelope or .intoto.jsonl (repeatable)")
-	fl.StringVar(&f.referrers, "referrers", "", "`oras discover -o json` output for the subject digest")
-	fl.StringVar(&f.evidenceManifest, "evidence-manifest", "", "evidence-manifest.json; its sigstore bundle is MANIFEST.sigstore.json beside it")
+	fl.StringVar(&f.referrers, "referrers", "", "the output of oras discover -o json for the subject digest")
+	fl.StringVar(&f.evidenceManifest, "evidence-manifest", "", "evidence-manifest.json; its sigstore bundle is evidence-manifest.json.sigstore.json beside it")
 	fl.StringVar(&f.evidenceDir, "evidence-dir", "", "the directory the evidence manifest lists")
 	fl.StringArrayVar(&f.egress, "egress", nil, "the hub's egress-report.json or a Squid access.log (repeatable)")
 	fl.StringVar(&f.detOriginal, "determinism-original", "", "sha256sum list of the original build")
@@ -92,6 +100,8 @@ fails to load, an unknown repo, an unreadable file named on the command line).`,
 	fl.StringVar(&f.signKey, "sign-key", "", "the PEM private key that signs --vsa-out (from hubgate keygen)")
 	fl.StringVar(&f.decisionLog, "decision-log", "", "append one NDJSON line per decision to this file")
 	fl.StringVar(&f.pipelineRun, "pipeline-run", "", "write the decision as policies[] entries of the hub's pipeline_run.v1.2 record")
+	fl.StringVar(&f.failOn, "fail-on", "fail", "the lowest outcome that exits 1: warn (warnings fail too) or fail (a denied release)")
+	fl.BoolVar(&f.explain, "explain", false, "for each failing or warning finding, print the evidence and field it read, what it found and wanted, and the registry settings it compared")
 	fl.BoolVar(&f.github, "github", false, "write the step summary and outputs of a GitHub Actions step (automatic when GITHUB_ACTIONS=true)")
 	return c
 }
@@ -131,16 +141,18 @@ func parseOutputs(specs []string) ([]output, error) {
 func (f *evalFlags) items() ([]engine.Item, error) {
 	var items []engine.Item
 	var errs []error
-	file := func(k policy.EvidenceKind, role, flag, p string) {
+	input := func(k policy.EvidenceKind, role, flag, p string, kind inputKind) {
 		if p == "" {
 			return
 		}
-		if _, err := os.Stat(p); err != nil {
-			errs = append(errs, fmt.Errorf("--%s: %w", flag, err))
+		if err := checkInput(flag, p, kind); err != nil {
+			errs = append(errs, err)
 			return
 		}
 		items = append(items, engine.Item{Kind: k, Role: role, Path: p})
 	}
+	file := func(k policy.EvidenceKind, role, flag, p string) { input(k, role, flag, p, inputFile) }
+	dir := func(k policy.EvidenceKind, role, flag, p string) { input(k, role, flag, p, inputDir) }
 	files := func(k policy.EvidenceKind, flag string, ps []string) {
 		for _, p := range ps {
 			file(k, "", flag, p)
@@ -164,7 +176,7 @@ func (f *evalFlags) items() ([]engine.Item, error) {
 	file(policy.KindSignature, "", "signature", f.signature)
 	file(policy.KindReferrers, "", "referrers", f.referrers)
 	file(policy.KindEvidenceBundle, "manifest", "evidence-manifest", f.evidenceManifest)
-	file(policy.KindEvidenceBundle, "dir", "evidence-dir", f.evidenceDir)
+	dir(policy.KindEvidenceBundle, "dir", "evidence-dir", f.evidenceDir)
 	files(policy.KindEgress, "egress", f.egress)
 	file(policy.KindDeterminism, "original", "determinism-original", f.detOriginal)
 	file(policy.KindDeterminism, "rebuild", "determinism-rebuild", f.detRebuild)
@@ -175,10 +187,10 @@ func (f *evalFlags) items() ([]engine.Item, error) {
 	value(policy.KindDeterminism, "rebuild-time", "determinism-rebuild-time", f.detRebuildTime)
 	file(policy.KindCache, "manifest", "cache-manifest", f.cacheManifest)
 	file(policy.KindCache, "signature", "cache-signature", f.cacheSignature)
-	file(policy.KindCache, "dir", "cache-dir", f.cacheDir)
+	dir(policy.KindCache, "dir", "cache-dir", f.cacheDir)
 	file(policy.KindDrill, "manifest", "drill", f.drill)
 	file(policy.KindDrill, "report", "drill-report", f.drillReport)
-	file(policy.KindWorkflow, "dir", "workflows", f.workflows)
+	dir(policy.KindWorkflow, "dir", "workflows", f.workflows)
 	return items, errors.Join(errs...)
 }
 
@@ -186,8 +198,8 @@ func (f *evalFlags) subjectInputs() ([]engine.SubjectInput, error) {
 	var out []engine.SubjectInput
 	var errs []error
 	for _, p := range f.subjects {
-		if _, err := os.Stat(p); err != nil {
-			errs = append(errs, fmt.Errorf("--subject: %w", err))
+		if err := checkInput("subject", p, inputFile); err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		out = append(out, engine.SubjectInput{Name: filepath.Base(p), Path: p})
@@ -238,14 +250,25 @@ func (a *app) runEval(cmd *cobra.Command, f *evalFlags) error {
 	if f.repo == "" {
 		return usageErr("eval: --repo OWNER/NAME is required")
 	}
+	if err := a.checkColor(); err != nil {
+		return err
+	}
 	outs, err := parseOutputs(f.outputs)
 	if err != nil {
 		return usageErr("eval: %v", err)
+	}
+	if f.failOn != "warn" && f.failOn != "fail" {
+		return usageErr("eval: --fail-on %q: want warn or fail", f.failOn)
 	}
 	now, err := parseNow(f.now)
 	if err != nil {
 		return usageErr("eval: %v", err)
 	}
+	spool, err := a.spoolStdin(f)
+	if err != nil {
+		return usageErr("eval: %v", err)
+	}
+	defer spool.remove()
 	subjects, err := f.subjectInputs()
 	if err != nil {
 		return usageErr("eval: %v", err)
@@ -255,8 +278,16 @@ func (a *app) runEval(cmd *cobra.Command, f *evalFlags) error {
 		return usageErr("eval: %v", err)
 	}
 	if f.trustedRoot != "" {
-		if _, err := os.Stat(f.trustedRoot); err != nil {
-			return usageErr("eval: --trusted-root: %v", err)
+		if err := checkInput("trusted-root", f.trustedRoot, inputFile); err != nil {
+			return usageErr("eval: %v", err)
+		}
+	}
+	if err := checkEngineInputs(f.registry, f.policies); err != nil {
+		return usageErr("eval: %v", err)
+	}
+	if f.signKey != "" {
+		if err := checkInput("sign-key", f.signKey, inputFile); err != nil {
+			return usageErr("eval: %v", err)
 		}
 	}
 	if (f.vsaOut == "") != (f.signKey == "") {
@@ -275,18 +306,47 @@ func (a *app) runEval(cmd *cobra.Command, f *evalFlags) error {
 		TrustedRoot: f.trustedRoot,
 	})
 	if err != nil {
+		if errors.Is(err, registry.ErrUnknownRepo) {
+			return usageErr("eval: %v%s; see hubgate registry list", err, didYouMean(f.repo, eng.Registry().Names()))
+		}
 		return usageErr("eval: %v", err)
 	}
+	spool.rename(d)
 	rules := eng.Rules()
+	a.warnUnknownWaiverRules(eng.Registry(), f.repo, rules)
+	// Write every output even when one fails; any failure exits 2, for
+	// a report that was asked for and not written cannot gate anything.
+	var werrs []error
 	for _, o := range outs {
 		if err := a.writeOutput(o, d, rules); err != nil {
-			return usageErr("eval: %v", err)
+			werrs = append(werrs, fmt.Errorf("-o %s: %w", o.format, err))
+		}
+	}
+	if err := errors.Join(werrs...); err != nil {
+		return usageErr("eval: %v", err)
+	}
+	if f.explain {
+		// After a text report on stdout; on stderr when stdout carries a
+		// machine format, so that stays parseable.
+		w := a.stderr
+		for _, o := range outs {
+			if o.path == "" && o.format == "text" {
+				w = a.stdout
+			}
+		}
+		if err := writeExplain(w, d, rules, eng.Registry()); err != nil {
+			return usageErr("eval: --explain: %v", err)
 		}
 	}
 	if err := a.afterEval(f, d, rules, outs); err != nil {
 		return usageErr("eval: %v", err)
 	}
 	if !d.Allowed {
+		return exitCode(ExitDenied, nil)
+	}
+	if f.failOn == "warn" && d.Outcome != policy.OutcomePass {
+		// Allowed with warnings: --fail-on warn makes that exit 1 too.
+		fmt.Fprintf(a.stderr, "hubgate: eval: outcome %s fails with --fail-on warn\n", d.Outcome)
 		return exitCode(ExitDenied, nil)
 	}
 	return nil
@@ -297,26 +357,38 @@ func (a *app) writeOutput(o output, d *policy.Decision, rules []policy.RuleInfo)
 	// so annotations attach to repository files.
 	opts := report.Options{Rules: rules, Root: a.getenv("GITHUB_WORKSPACE")}
 	if o.path == "" {
-		opts.Color = report.UseColor(a.stdout, a.getenv)
-		return report.Render(a.stdout, o.format, d, opts)
+		opts.Color = a.useColor(a.stdout)
+		if err := report.Render(a.stdout, o.format, d, opts); err != nil {
+			return fmt.Errorf("write %s report to standard output: %w", o.format, err)
+		}
+		return nil
 	}
 	return writeFileAtomic(o.path, func(w io.Writer) error { return report.Render(w, o.format, d, opts) })
 }
 
-// writeFileAtomic writes a file through a temporary file in the same
-// directory, so a reader never sees half an output.
+// writeFileAtomic writes a report file through a temporary file in the same
+// directory, so a reader never sees half an output. Reports are not secrets:
+// the file is mode 0644 (keys, written by keygen, stay 0600). Errors name the
+// output, never the temporary file.
 func writeFileAtomic(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
-		return err
+		return fmt.Errorf("write %s: %s", path, reason(err))
 	}
 	defer os.Remove(tmp.Name())
 	if err := write(tmp); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := tmp.Close(); err != nil {
-		return err
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %s", path, reason(err))
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %s", path, reason(err))
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %s", path, reason(err))
+	}
+	return nil
 }

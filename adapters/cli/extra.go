@@ -10,5 +10,6 @@ func (a *app) extraCmds() []*cobra.Command {
 		a.newKeygenCmd(),
 		a.newWebhookCmd(),
 		a.newReportCmd(),
+		a.newAdmissionCmd(),
 	}
 }

@@ -61,7 +61,7 @@ prints the key id. Existing files are not overwritten unless --force.`,
 			if err := os.WriteFile(pubPath, k.Public().MarshalPEM(), 0o644); err != nil {
 				return exitCode(ExitUsage, fmt.Errorf("keygen: %w", err))
 			}
-			fmt.Fprintf(a.stdout, "wrote %s and %s (%s, key id %s)\n", keyPath, pubPath, alg, k.Public().ID())
+			fmt.Fprintf(a.stdout, "wrote %s and %s (%s, key id %s)\n", keyPath, pubPath, alg, keyID(k.Public()))
 			return nil
 		},
 	}

@@ -3,9 +3,12 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -40,7 +43,7 @@ func TestRuleCatalogueIsCurrent(t *testing.T) {
 }
 
 func TestPolicyTestRunsRegoUnitTests(t *testing.T) {
-	code, out, errs := run(t, "policy", "test")
+	code, out, errs := run(t, "policy", "test", "-v")
 	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out, errs)
 	assert.Contains(t, out, "PASS data.hub.checksums_test.")
 	assert.Regexp(t, `(?m)^\d+ passed, 0 failed$`, out)
@@ -62,4 +65,53 @@ func TestPolicyListUserRuleHTTPSendFails(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errs, "c.rego:8:")
 	assert.Contains(t, errs, "http.send")
+}
+
+// TestPolicyTestDeterministic: the same bytes on every run, in name order;
+// --run selects, -v shows passes, --format json has the pinned keys.
+func TestPolicyTestDeterministic(t *testing.T) {
+	_, first, _ := run(t, "policy", "test", "-v")
+	for range 3 {
+		_, again, _ := run(t, "policy", "test", "-v")
+		require.Equal(t, first, again)
+	}
+	var names []string
+	for _, l := range strings.Split(strings.TrimSpace(first), "\n") {
+		if f := strings.Fields(l); len(f) > 1 && f[0] == "PASS" {
+			names = append(names, f[1])
+		}
+	}
+	require.Greater(t, len(names), 50)
+	assert.True(t, slices.IsSorted(names), "name order")
+
+	code, quiet, _ := run(t, "policy", "test")
+	require.Equal(t, 0, code)
+	assert.NotContains(t, quiet, "PASS ", "passes only with -v")
+	assert.Regexp(t, `^\d+ passed, 0 failed\n$`, quiet)
+
+	code, out, _ := run(t, "policy", "test", "-v", "--run", `checksums_test\.test_digest_match`)
+	require.Equal(t, 0, code)
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n")[:1] {
+		assert.Contains(t, l, "PASS data.hub.checksums_test.test_digest_match")
+	}
+	assert.NotContains(t, out, "sbom_test")
+
+	code, out, _ = run(t, "policy", "test", "--format", "json", "--run", `checksums_test\.test_digest_match`)
+	require.Equal(t, 0, code)
+	var rep struct {
+		Passed, Failed int
+		Tests          []map[string]any
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	require.NotEmpty(t, rep.Tests)
+	assert.Equal(t, len(rep.Tests), rep.Passed)
+	assert.ElementsMatch(t, []string{"name", "package", "location", "pass"}, slices.Collect(maps.Keys(rep.Tests[0])))
+
+	code, _, errs := run(t, "policy", "test", "--run", "no_such_test_xyz")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errs, "no tests match --run")
+	code, _, _ = run(t, "policy", "test", "--run", "(")
+	assert.Equal(t, 2, code)
+	code, _, _ = run(t, "policy", "test", "--format", "xml")
+	assert.Equal(t, 2, code)
 }

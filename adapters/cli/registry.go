@@ -15,11 +15,12 @@ import (
 func (a *app) newRegistryCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "registry",
-		Short: "Validate, show, import and print the registry",
+		Short: "Validate, list, show, import and print the registry",
 	}
 	c.AddCommand(
 		a.newRegistryValidateCmd(),
 		a.newRegistryShowCmd(),
+		a.newRegistryListCmd(),
 		a.newRegistryImportCmd(),
 		a.newRegistrySchemaCmd(),
 	)
@@ -85,7 +86,7 @@ func (a *app) newRegistryShowCmd() *cobra.Command {
 			rp, err := r.Repo(repo)
 			if err != nil {
 				if errors.Is(err, registry.ErrUnknownRepo) {
-					return usageErr("registry show: %v (known: %d repositories; see hubgate registry validate)", err, len(r.Names()))
+					return usageErr("registry show: %v%s (known: %d repositories; see hubgate registry list)", err, didYouMean(repo, r.Names()), len(r.Names()))
 				}
 				return exitCode(ExitUsage, err)
 			}
@@ -121,6 +122,9 @@ func (a *app) newRegistryImportCmd() *cobra.Command {
 			if name == "-" {
 				in, name = a.stdin, "<stdin>"
 			} else {
+				if err := checkInput("file", name, inputFile); err != nil {
+					return usageErr("registry import: %s", err.Error()[len("--file "):])
+				}
 				f, err := os.Open(name)
 				if err != nil {
 					return usageErr("registry import: %w", err)

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -74,17 +72,9 @@ decision, a missing environment, or an API error.`,
 // readDecision reads and checks a saved decision: bounded size, the
 // decision media type, known keys only.
 func readDecision(path string) (*policy.Decision, error) {
-	f, err := os.Open(path)
+	b, err := readLimited(path, maxDecisionFile)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxDecisionFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if len(b) > maxDecisionFile {
-		return nil, fmt.Errorf("read %s: larger than %d bytes", path, maxDecisionFile)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()

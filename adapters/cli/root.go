@@ -49,6 +49,8 @@ type app struct {
 	stderr io.Writer
 	// getenv reads the environment; tests replace it.
 	getenv func(string) string
+	// color is --color: auto, always or never.
+	color string
 }
 
 // Main runs hubgate with args (without the program name) and returns the exit
@@ -73,7 +75,7 @@ func (a *app) run(args []string) int {
 		return ee.code
 	}
 	// cobra's own errors: unknown flags, wrong argument counts.
-	fmt.Fprintf(a.stderr, "hubgate: %v\n", err)
+	fmt.Fprintf(a.stderr, "hubgate: %s\n", foldCobraError(err.Error()))
 	return ExitUsage
 }
 
@@ -83,7 +85,14 @@ func (a *app) newRootCmd() *cobra.Command {
 		Short:         "Judge a release's supply-chain evidence against its repository's policy",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// --version prints what "hubgate version" prints.
+		Version: versionString(buildInfo()),
 	}
+	root.SetVersionTemplate("hubgate {{.Version}}\n")
+	root.Flags().BoolP("version", "v", false, "print the version and build information (as hubgate version does)")
+	root.PersistentFlags().StringVar(&a.color, "color", "auto", "colour the text report: auto (a terminal without NO_COLOR), always or never")
+	root.SetFlagErrorFunc(flagErrorWithSuggestion)
+	setHelp(root)
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
@@ -96,5 +105,7 @@ func (a *app) newRootCmd() *cobra.Command {
 	for _, c := range a.extraCmds() {
 		root.AddCommand(c)
 	}
+	groupsRejectUnknown(root)
+	registerCompletions(root)
 	return root
 }

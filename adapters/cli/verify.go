@@ -7,6 +7,6 @@ func (a *app) newVerifyCmd() *cobra.Command {
 		Use:   "verify",
 		Short: "Verify one kind of evidence on its own, for debugging",
 	}
-	c.AddCommand(a.newVerifySignatureCmd(), a.newVerifyProvenanceCmd(), a.newVerifyVEXCmd())
+	c.AddCommand(a.newVerifySignatureCmd(), a.newVerifyProvenanceCmd(), a.newVerifyVEXCmd(), a.newVerifyVSACmd())
 	return c
 }

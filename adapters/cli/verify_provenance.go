@@ -29,8 +29,15 @@ subjects is the artifact's digest, its builder is trusted, and it was built
 from --source-uri (and --source-tag or --source-branch).
 
 With no --builder-id the trusted builders are the slsa-github-generator
-reusable workflows at a release tag. A --builder-id without "@ref" matches
-any ref; with "@ref" it must match exactly.
+reusable workflows at a release tag. --builder-id takes slsa-verifier's
+three forms: the bare name (any ref), the full ref (name@refs/tags/v2.1.0,
+exactly) or the short tag (name@v2.1.0, the builder at refs/tags/v2.1.0;
+vX.Y.Z tags only, never a branch).
+
+For a keyless attestation the predicate must agree with the certificate's
+Fulcio extensions wherever the certificate carries them: source repository,
+ref, commit, builder id (for a reusable-workflow builder, the build-signer
+URI) and trigger.
 
 Exit status: 0 verified, 1 not verified (the reason is printed), 2 usage.`,
 		Args: cobra.NoArgs,
@@ -123,6 +130,9 @@ func (a *app) verifyProvenance(f verifyProvenanceFlags) error {
 		}
 		if !at.Keyed && !signerMatches(at, st, wantSource) {
 			fails = append(fails, fmt.Sprintf("signer: expected the builder's or %s's GitHub Actions workflow, got %s (issuer %s)", wantSource, at.SAN, at.Issuer))
+		}
+		for _, m := range at.CertificateMismatches {
+			fails = append(fails, fmt.Sprintf("%s: the predicate says %q (%s), the certificate %q (%s)", m.Field, m.Predicate, m.PredicatePath, m.Certificate, m.CertificateSource))
 		}
 		if len(fails) > 0 {
 			reasons = append(reasons, fmt.Sprintf("%s %s: %s", f.provenance, attPath(at.Path), strings.Join(fails, "; ")))

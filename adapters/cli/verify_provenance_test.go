@@ -16,8 +16,10 @@ func slsaV1(t *testing.T, builder, repo, ref, digest string) []byte {
 	t.Helper()
 	pred := map[string]any{
 		"buildDefinition": map[string]any{
-			"buildType":          "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1",
-			"externalParameters": map[string]any{"workflow": map[string]any{"ref": ref, "repository": "https://github.com/" + repo, "path": ".github/workflows/release.yml"}},
+			"buildType":            "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1",
+			"externalParameters":   map[string]any{"workflow": map[string]any{"ref": ref, "repository": "https://github.com/" + repo, "path": ".github/workflows/release.yml"}},
+			"internalParameters":   map[string]any{"github": map[string]any{"event_name": "push"}},
+			"resolvedDependencies": []any{map[string]any{"uri": "git+https://github.com/" + repo + "@" + ref, "digest": map[string]any{"gitCommit": trusttest.DefaultCommit}}},
 		},
 		"runDetails": map[string]any{"builder": map[string]any{"id": builder}},
 	}
@@ -31,10 +33,19 @@ func TestVerifyProvenanceCommand(t *testing.T) {
 	artPath := write(t, dir, "app.tar.gz", art)
 	rootPath := write(t, dir, "trusted_root.json", ss.RootJSON)
 	builder := genericGen + "@refs/tags/v2.1.0"
-	// slsa-github-generator signs with the reusable workflow's identity.
-	good := write(t, dir, "good.sigstore.json", ss.DSSEBundle(t, builder, ghIssuer, slsaV1(t, builder, "acme/app", "refs/tags/v1.2.3", shaHex(art)), trusttest.BundleOptions{}))
+	// slsa-github-generator signs with the reusable workflow's identity,
+	// called from acme/app.
+	signed := func(name, signer, repo, ref string, stmt []byte) string {
+		c := trusttest.GitHubCert(signer, ghIssuer).CalledFrom(repo, ref)
+		return write(t, dir, name, ss.DSSEBundleCert(t, c, stmt, trusttest.BundleOptions{}))
+	}
+	good := signed("good.sigstore.json", builder, "acme/app", "refs/tags/v1.2.3", slsaV1(t, builder, "acme/app", "refs/tags/v1.2.3", shaHex(art)))
 	branchBuilder := genericGen + "@refs/heads/main"
-	atMain := write(t, dir, "main.sigstore.json", ss.DSSEBundle(t, branchBuilder, ghIssuer, slsaV1(t, branchBuilder, "acme/app", "refs/tags/v1.2.3", shaHex(art)), trusttest.BundleOptions{}))
+	atMain := signed("main.sigstore.json", branchBuilder, "acme/app", "refs/tags/v1.2.3", slsaV1(t, branchBuilder, "acme/app", "refs/tags/v1.2.3", shaHex(art)))
+	// Issue 14.1: the predicate names acme/other, the certificate acme/app.
+	otherRepo := signed("other-repo.sigstore.json", builder, "acme/app", "refs/tags/v1.2.3", slsaV1(t, builder, "acme/other", "refs/tags/v1.2.3", shaHex(art)))
+	otherRef := signed("other-ref.sigstore.json", builder, "acme/app", "refs/heads/main", slsaV1(t, builder, "acme/app", "refs/tags/v1.2.3", shaHex(art)))
+	otherBuilder := signed("other-builder.sigstore.json", builder, "acme/app", "refs/tags/v1.2.3", slsaV1(t, genericGen+"@refs/tags/v2.2.0", "acme/app", "refs/tags/v1.2.3", shaHex(art)))
 	evilSigner := write(t, dir, "evil.sigstore.json", ss.DSSEBundle(t, "https://github.com/evil/x/.github/workflows/a.yml@refs/heads/main", ghIssuer, slsaV1(t, builder, "acme/app", "refs/tags/v1.2.3", shaHex(art)), trusttest.BundleOptions{}))
 	k := trusttest.NewKey(t, "ecdsa")
 	keyPath := write(t, dir, "key.pub", k.PEM(t))
@@ -54,6 +65,13 @@ func TestVerifyProvenanceCommand(t *testing.T) {
 		{"default builder at a release tag", args(good), 0, "PASSED"},
 		{"source tag", args(good, "--source-tag", "v1.2.3"), 0, "PASSED"},
 		{"builder id without ref", args(atMain, "--builder-id", genericGen), 0, "PASSED"},
+		{"builder id with the full tag ref", args(good, "--builder-id", genericGen+"@refs/tags/v2.1.0"), 0, "PASSED"},
+		{"builder id with the short tag", args(good, "--builder-id", genericGen+"@v2.1.0"), 0, "PASSED"},
+		{"short tag against a branch", args(atMain, "--builder-id", genericGen+"@main"), 1, "builder: expected"},
+		{"short tag of another version", args(good, "--builder-id", genericGen+"@v2.1.1"), 1, "builder: expected"},
+		{"predicate names another repo than the certificate", []string{"verify", "provenance", "--provenance", otherRepo, "--trusted-root", rootPath, "--artifact", artPath, "--source-uri", "github.com/acme/other"}, 1, `source repository: the predicate says "github.com/acme/other"`},
+		{"predicate names another ref than the certificate", args(otherRef), 1, `ref: the predicate says "refs/tags/v1.2.3"`},
+		{"predicate names another builder than the certificate", args(otherBuilder, "--builder-id", genericGen), 1, "builder id: the predicate says"},
 		{"keyed DSSE jsonl", args(keyedEnv, "--key", keyPath), 0, "signed with key"},
 		{"wrong tag", args(good, "--source-tag", "v9.9.9"), 1, "tag: expected refs/tags/v9.9.9"},
 		{"branch instead of tag", args(good, "--source-branch", "main"), 1, "branch: expected refs/heads/main"},

@@ -121,7 +121,7 @@ func (a *app) verifySignature(f verifySignatureFlags) error {
 		if v.Keyed {
 			return exitCode(ExitDenied, fmt.Errorf("%s: %w: signed with a key; pass --key", f.bundle, trust.ErrNotVerified))
 		}
-		if _, ok := trust.MatchIdentity([]trust.Identity{want}, v.Issuer, v.SAN); !ok {
+		if _, ok := trust.MatchIdentity([]trust.Identity{want}, v.Issuer, v.SAN, v.Claims); !ok {
 			return exitCode(ExitDenied, fmt.Errorf("%s: identity mismatch: expected issuer ^(?:%s)$ and SAN ^(?:%s)$, got issuer %s and SAN %s",
 				f.bundle, want.Issuer, want.Subject, v.Issuer, v.SAN))
 		}
@@ -169,21 +169,7 @@ func loadTrust(rootPath, keyPath string) (trust.Options, error) {
 	return opts, nil
 }
 
-func readBounded(path string, limit int64) ([]byte, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	b, err := io.ReadAll(io.LimitReader(fh, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
-	}
-	return b, nil
-}
+func readBounded(path string, limit int64) ([]byte, error) { return readLimited(path, limit) }
 
 // parseDigestFlag reads "sha256:HEX" (or sha384, sha512).
 func parseDigestFlag(s string) (trust.Digest, error) {

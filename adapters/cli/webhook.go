@@ -65,8 +65,11 @@ func (a *app) newWebhookServeCmd() *cobra.Command {
 Images must be pinned by digest, come from an allowed registry and have a
 signed verification summary in --vsa-dir (<sha256-hex>.vsa.json, a sigstore
 bundle written by hubgate eval --vsa-out) that verifies against --vsa-key,
-says PASSED, is younger than the registry's admission.vsa.max_age and names
-an accepted policy digest. The hub's Kyverno rules (referrer annotations,
+says PASSED, is younger than the registry's admission.vsa.max_age, names an
+accepted policy digest, and was made for a repo that the registry's
+admission.images maps the image's name to (longest prefix). An empty
+admission.images is refused in enforce mode (exit 2) and a warning when
+every namespace is in audit mode. The hub's Kyverno rules (referrer annotations,
 secretless pods, pull_request_target ConfigMaps) apply too. The certificate
 is reloaded when its files change. SIGINT or SIGTERM shuts down gracefully.`,
 		Args: cobra.NoArgs,
@@ -113,6 +116,10 @@ func (a *app) webhookServe(ctx context.Context, f webhookServeFlags) error {
 	if err != nil {
 		return usageErr("webhook serve: %v", err)
 	}
+	serveWarnings, err := cfg.CheckServe()
+	if err != nil {
+		return usageErr("webhook serve: registry: %v", err)
+	}
 	if f.namespace != "" && !slices.Contains(cfg.Exempt, f.namespace) {
 		cfg.Exempt = append(cfg.Exempt, f.namespace)
 	}
@@ -143,6 +150,9 @@ func (a *app) webhookServe(ctx context.Context, f webhookServeFlags) error {
 		return usageErr("webhook serve: %v", err)
 	}
 	logger := slog.New(slog.NewJSONHandler(a.stderr, nil))
+	for _, w := range serveWarnings {
+		logger.Warn("hubgate webhook: " + w)
+	}
 	h, err := webhook.NewHandler(cfg, verifier,
 		webhook.WithFailurePolicy(failure), webhook.WithTimeout(f.timeout),
 		webhook.WithMaxBodyBytes(f.maxBody), webhook.WithLogger(logger))
@@ -164,7 +174,7 @@ func (a *app) webhookServe(ctx context.Context, f webhookServeFlags) error {
 	defer stop()
 	done := make(chan error, 1)
 	go func() { done <- srv.ServeTLS(l, "", "") }()
-	logger.Info("hubgate webhook serving", "addr", l.Addr().String(), "vsa_dir", f.vsaDir, "key_id", pub.ID(),
+	logger.Info("hubgate webhook serving", "addr", l.Addr().String(), "vsa_dir", f.vsaDir, "key_id", keyID(pub),
 		"registry_digest", reg.Digest(), "exempt", strings.Join(cfg.Exempt, ","), "cache_size", f.cacheSize)
 	select {
 	case err := <-done:

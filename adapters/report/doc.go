@@ -6,9 +6,14 @@
 // # Formats
 //
 //   - text: a table grouped by check, then every finding that is not a pass
-//     with where it is, expected versus actual and the remediation.
+//     with where it is, expected versus actual and the remediation, and the
+//     informational notes. The table is aligned on visible runes and painted
+//     after padding (table.go), so colour and multi-byte text keep columns
+//     straight; text/tabwriter counted escape bytes. Waivers read
+//     "through DATE (UTC)" ([WaiverThrough]).
 //   - json: the decision itself ([DecisionMediaType] wire format).
-//   - sarif: SARIF 2.1.0 for GitHub code scanning ([SARIF]). Stable
+//   - sarif: SARIF 2.1.0 for GitHub code scanning ([SARIF]), locations
+//     relative to %SRCROOT% ([SRCRootBase]). Stable
 //     partialFingerprints, waived findings as external suppressions, and
 //     GitHub's upload limits kept by deterministic truncation.
 //   - junit: one testcase per check ([JUnit]).

@@ -46,7 +46,7 @@ func ExampleAnnotation() {
 	f.Message = "50% done\n::add-mask::x"
 	fmt.Println(report.Annotation("error", f, "Actions are pinned"))
 	// Output:
-	// ::error file=.github/workflows/ci.yml,line=12,title=workflow.pinned_actions%3A Actions are pinned::50%25 done%0A::add-mask::x
+	// ::error file=.github/workflows/ci.yml,line=12,title=workflow.pinned_actions%3A Actions are pinned::50%25 done\n::add-mask::x
 }
 
 func ExampleWritePipelineRun() {

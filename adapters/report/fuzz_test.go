@@ -13,12 +13,14 @@ import (
 
 // FuzzRenderers feeds untrusted strings (as evidence would) through every
 // renderer: none may fail or panic, JSON-based outputs must stay valid, the
-// JUnit XML must parse, and the github output must contain exactly the
-// commands hubgate meant to write.
+// JUnit XML must parse, the github output must contain exactly the
+// commands hubgate meant to write, and no raw control or bidi character
+// reaches the text, markdown or github output.
 func FuzzRenderers(f *testing.F) {
 	f.Add("msg", "file.json", "target", "path", 3, uint8(3))
 	f.Add("100%\n::error::x\r\n", "a,b:c", "::stop-commands::x", "]]><x>", 0, uint8(2))
 	f.Add("<script>|`*_[x](y)", `..\..\x`, "\x00\x1b[2J", "\xff\xfe", -5, uint8(9))
+	f.Add("\x1b[2J\x1b[32mALLOWED", "evil\u202etxt.exe", "\u2066x\u2069\u200f", "\u0085\u009b", 1, uint8(1))
 	f.Fuzz(func(t *testing.T, msg, evidence, target, path string, line int, outcome uint8) {
 		d := &policy.Decision{
 			ID: "d", Outcome: policy.Outcome(outcome % 5), Repo: target,
@@ -37,6 +39,11 @@ func FuzzRenderers(f *testing.F) {
 			}
 			if err != nil {
 				t.Fatalf("%s: %v", format, err)
+			}
+			if format == "text" || format == "markdown" || format == "github" {
+				if r, bad := hostileRaw(buf.String()); bad {
+					t.Fatalf("%s: raw %U in the output", format, r)
+				}
 			}
 			switch format {
 			case "json", "sarif":

@@ -28,9 +28,11 @@ const MaxAnnotationsPerLevel = 10
 //     ::TOKEN:: so that nothing in it (messages, paths, remediations come
 //     from evidence) is read as a workflow command.
 //
-// Annotation data and properties are escaped as the runner documents (data:
-// % CR LF; properties also : and ,), so a finding cannot start a command of
-// its own. TOKEN is opts.StopToken, or 16 random bytes in hex.
+// Annotation data and properties are first made inert with [Sanitize]
+// (control characters, ANSI escape sequences and bidi controls from file
+// names never reach the log viewer raw), then escaped as the runner
+// documents (data: % CR LF; properties also : and ,), so a finding cannot
+// start a command of its own. TOKEN is opts.StopToken, or 16 random bytes in hex.
 func GitHub(w io.Writer, d *policy.Decision, opts Options) error {
 	token := opts.StopToken
 	if token == "" {
@@ -125,11 +127,12 @@ func commandLevel(f policy.Finding) string {
 
 // Annotation returns one workflow command line (without the newline) for f
 // at level ("error", "warning" or "notice"), with file and line properties
-// when the finding has them and title set to "<rule>: <title>".
+// when the finding has them and title set to "<rule>: <title>". Every value
+// is passed through [Sanitize] before it is escaped.
 func Annotation(level string, f policy.Finding, title string) string {
 	var props []string
 	if f.Evidence != "" {
-		props = append(props, "file="+EscapeProperty(strings.ReplaceAll(f.Evidence, `\`, "/")))
+		props = append(props, "file="+EscapeProperty(Sanitize(strings.ReplaceAll(f.Evidence, `\`, "/"))))
 		if f.Line > 0 {
 			props = append(props, fmt.Sprintf("line=%d", f.Line))
 		}
@@ -138,12 +141,12 @@ func Annotation(level string, f policy.Finding, title string) string {
 	if title != "" && title != f.Rule {
 		t += ": " + title
 	}
-	props = append(props, "title="+EscapeProperty(t))
+	props = append(props, "title="+EscapeProperty(Sanitize(t)))
 	msg := f.Message
 	if f.Waiver != nil {
 		msg = "waived: " + msg + " (" + f.Waiver.Reason + ")"
 	}
-	return "::" + level + " " + strings.Join(props, ",") + "::" + EscapeData(msg)
+	return "::" + level + " " + strings.Join(props, ",") + "::" + EscapeData(Sanitize(msg))
 }
 
 var (

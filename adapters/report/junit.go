@@ -52,35 +52,37 @@ type junitProblem struct {
 // testcase per check (classname hubgate.<kind>), a <failure> per failing
 // finding and an <error> per error finding. Warnings and waived findings go
 // to the testcase's system-out, so they are visible without failing the
-// case. The suite's failures and errors count those elements. encoding/xml
-// escapes every string, and replaces characters XML cannot carry.
+// case. The suite's failures and errors count those elements. Every string
+// from the decision goes through [Sanitize] (encoding/xml alone would keep
+// C1 and bidi controls), then encoding/xml escapes it.
 func JUnit(w io.Writer, d *policy.Decision, opts Options) error {
 	cat := newCatalogue(opts.Rules)
 	order, groups := byKind(d)
 	suite := junitSuite{
-		Name:      "hubgate " + d.Repo,
+		Name:      "hubgate " + Sanitize(d.Repo),
 		Timestamp: timestamp(d),
 		Properties: []junitProperty{
-			{Name: "decision", Value: d.ID},
+			{Name: "decision", Value: Sanitize(d.ID)},
 			{Name: "outcome", Value: d.Outcome.String()},
 			{Name: "allowed", Value: fmt.Sprint(d.Allowed)},
-			{Name: "policy", Value: d.Policy.Digest},
+			{Name: "policy", Value: Sanitize(d.Policy.Digest)},
 		},
 	}
 	for _, k := range order {
-		c := junitCase{Name: string(k), Classname: "hubgate." + string(k)}
+		c := junitCase{Name: Sanitize(string(k)), Classname: "hubgate." + Sanitize(string(k))}
 		var out strings.Builder
 		for _, f := range groups[k] {
 			text := junitText(cat, f)
+			rule, msg := Sanitize(f.Rule), Sanitize(f.Message)
 			switch {
 			case f.Waiver != nil:
-				fmt.Fprintf(&out, "waived %s: %s\n%s\n", f.Rule, f.Message, text)
+				fmt.Fprintf(&out, "waived %s: %s\n%s\n", rule, msg, text)
 			case f.Outcome == policy.OutcomeFail:
-				c.Failures = append(c.Failures, junitProblem{Message: f.Message, Type: f.Rule, Text: text})
+				c.Failures = append(c.Failures, junitProblem{Message: msg, Type: rule, Text: text})
 			case f.Outcome == policy.OutcomeError || f.Outcome == policy.OutcomeUnknown:
-				c.Errors = append(c.Errors, junitProblem{Message: f.Message, Type: f.Rule, Text: text})
+				c.Errors = append(c.Errors, junitProblem{Message: msg, Type: rule, Text: text})
 			case f.Outcome == policy.OutcomeWarn:
-				fmt.Fprintf(&out, "warn %s: %s\n%s\n", f.Rule, f.Message, text)
+				fmt.Fprintf(&out, "warn %s: %s\n%s\n", rule, msg, text)
 			}
 		}
 		c.SystemOut = out.String()
@@ -102,23 +104,25 @@ func JUnit(w io.Writer, d *policy.Decision, opts Options) error {
 	return err
 }
 
+// junitText is the body of a finding's element: one line per field, each
+// field sanitised on its own so the lines stay the structure.
 func junitText(cat catalogue, f policy.Finding) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "rule: %s (%s)\nseverity: %s\n", f.Rule, cat.title(f), f.Severity)
+	fmt.Fprintf(&b, "rule: %s (%s)\nseverity: %s\n", Sanitize(f.Rule), Sanitize(cat.title(f)), f.Severity)
 	if loc := location(f); loc != "" {
-		fmt.Fprintf(&b, "where: %s\n", loc)
+		fmt.Fprintf(&b, "where: %s\n", Sanitize(loc))
 	}
 	if f.Target != "" {
-		fmt.Fprintf(&b, "target: %s\n", f.Target)
+		fmt.Fprintf(&b, "target: %s\n", Sanitize(f.Target))
 	}
 	if f.Expected != "" || f.Actual != "" {
-		fmt.Fprintf(&b, "expected: %s\nactual: %s\n", f.Expected, f.Actual)
+		fmt.Fprintf(&b, "expected: %s\nactual: %s\n", Sanitize(f.Expected), Sanitize(f.Actual))
 	}
 	if f.Waiver != nil {
-		fmt.Fprintf(&b, "waiver: %s (owner %s, expires %s)\n", f.Waiver.Reason, f.Waiver.Owner, f.Waiver.Expires.UTC().Format("2006-01-02"))
+		fmt.Fprintf(&b, "waiver: %s (owner %s, %s)\n", Sanitize(f.Waiver.Reason), Sanitize(f.Waiver.Owner), WaiverThrough(f.Waiver))
 	}
 	if r := cat.remediation(f); r != "" {
-		fmt.Fprintf(&b, "fix: %s\n", r)
+		fmt.Fprintf(&b, "fix: %s\n", Sanitize(r))
 	}
 	return b.String()
 }

@@ -14,8 +14,9 @@ import (
 // that did not pass (fail, error, or warn) listing its findings with their
 // remediation, and a list of waived findings. Every string that comes from
 // evidence or rules is escaped: table pipes, HTML-significant characters and
-// Markdown punctuation; control characters (newlines included) are shown as
-// escapes, so a string stays inside its table cell or list item.
+// Markdown punctuation; control characters (newlines included) and bidi
+// controls are shown as escapes ([Sanitize]), so a string stays inside its
+// table cell or list item and reads in the order it is stored.
 func Markdown(w io.Writer, d *policy.Decision, opts Options) error {
 	bw := bufio.NewWriter(w)
 	cat := newCatalogue(opts.Rules)
@@ -88,9 +89,9 @@ func Markdown(w io.Writer, d *policy.Decision, opts Options) error {
 		}
 	}
 	if len(waived) > 0 {
-		fmt.Fprintf(bw, "\n### Waived\n\n| Rule | Finding | Owner | Expires | Reason |\n|---|---|---|---|---|\n")
+		fmt.Fprintf(bw, "\n### Waived\n\n| Rule | Finding | Owner | Applies | Reason |\n|---|---|---|---|---|\n")
 		for _, f := range waived {
-			fmt.Fprintf(bw, "| `%s` | %s | %s | %s | %s |\n", codeSpan(f.Rule), cell(f.Message), cell(f.Waiver.Owner), f.Waiver.Expires.UTC().Format("2006-01-02"), cell(f.Waiver.Reason))
+			fmt.Fprintf(bw, "| `%s` | %s | %s | %s | %s |\n", codeSpan(f.Rule), cell(f.Message), cell(f.Waiver.Owner), WaiverThrough(f.Waiver), cell(f.Waiver.Reason))
 		}
 	}
 	return bw.Flush()
@@ -109,7 +110,7 @@ func outcomeIcon(o policy.Outcome) string {
 
 // mdEscape makes untrusted text inert in Markdown and HTML on one line:
 // &, <, > and " become entities, Markdown punctuation gets a backslash, and
-// control characters are shown as escapes (see clean).
+// control and bidi characters are shown as escapes ([Sanitize]).
 func mdEscape(s string) string {
 	s = clean(s)
 	var b strings.Builder
@@ -139,7 +140,7 @@ func mdEscape(s string) string {
 func cell(s string) string { return mdEscape(s) }
 
 // codeSpan makes s safe inside a single-backtick code span: backticks and
-// newlines cannot close or break it.
-func codeSpan(s string) string { return codeSpanReplacer.Replace(s) }
+// newlines cannot close or break it, and controls are escaped ([Sanitize]).
+func codeSpan(s string) string { return codeSpanReplacer.Replace(Sanitize(s)) }
 
 var codeSpanReplacer = strings.NewReplacer("`", "'", "\n", " ", "\r", " ", "|", `\|`)

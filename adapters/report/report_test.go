@@ -49,12 +49,16 @@ func TestRenderDispatch(t *testing.T) {
 func TestTextGroupedWithRemediation(t *testing.T) {
 	d := loadDecision(t)
 	out := render(t, "text", d, Options{Rules: loadRules(t)})
-	// Grouped by check, in check order; the pass-only check has no section.
+	// Grouped by check, in check order; the pass-only check shows only its
+	// informational notes, without a fix.
+	iSum := strings.Index(out, "== checksums: pass\n\n  INFO checksums.listed (info): app.tar.gz is listed with a matching sha256\n    rule:     Every subject is listed\n    where:    dist/SHA256SUMS:3\n    target:   app.tar.gz\n\n")
 	iSBOM := strings.Index(out, "== sbom: error")
 	iWF := strings.Index(out, "== workflow: fail")
-	require.Positive(t, iSBOM)
+	require.GreaterOrEqual(t, iSum, 0, out)
+	require.Greater(t, iSBOM, iSum)
 	require.Greater(t, iWF, iSBOM)
-	assert.NotContains(t, out, "== checksums")
+	// The waiver is shown through the day its author wrote.
+	assert.Contains(t, out, "waived:   through 2027-01-30 (UTC) by security@acme.example")
 	// Remediation: the finding's own, else its rule's.
 	assert.Contains(t, out, "fix:      Pin the action: uses: actions/checkout@<sha> # v4")
 	assert.Contains(t, out, "fix:      Pin each action to a commit SHA with a version comment.")
@@ -319,8 +323,10 @@ func TestGitHubCannotBeInjected(t *testing.T) {
 			}
 			require.Equal(t, []string{"error", "group", "stop-commands", "endgroup"}, names)
 			ann := cmds[0]
-			// The message round-trips through the runner's unescaping.
-			assert.Equal(t, nasty, unescapeData(ann.data))
+			// The message reaches the runner as one inert line: the runner's
+			// unescaping gives back the sanitised text, newlines as escapes.
+			assert.Equal(t, Sanitize(nasty), unescapeData(ann.data))
+			assert.NotContains(t, unescapeData(ann.data), "\n")
 			// Properties carry no raw separator characters.
 			for _, p := range strings.Split(ann.props, ",") {
 				k, v, ok := strings.Cut(p, "=")
@@ -328,7 +334,7 @@ func TestGitHubCannotBeInjected(t *testing.T) {
 				assert.NotContains(t, v, ":", k)
 				assert.NotContains(t, v, "\n", k)
 			}
-			assert.Contains(t, ann.props, "file=a%2Cb%3Ac%0A%3A%3Awarning%3A%3Ax.yml")
+			assert.Contains(t, ann.props, `file=a%2Cb%3Ac\n%3A%3Awarning%3A%3Ax.yml`)
 			assert.Contains(t, ann.props, "line=4")
 			if token == "" {
 				tok := cmds[1+1].data
@@ -442,8 +448,9 @@ func TestJUnitStructure(t *testing.T) {
 		fails[c.Name] = len(c.Failures)
 	}
 	assert.Equal(t, map[string]int{"checksums": 0, "sbom": 0, "vulnerabilities": 0, "provenance": 1, "egress": 0, "workflow": 2}, fails)
-	// The injected message survives as data, newline and all.
-	assert.Equal(t, "100% evil\n::error file=x::injected\r\n::add-mask::secret, yes: really", cases[5].Failures[1].Message)
+	// The injected message survives as data, on one line: its newlines are
+	// shown as escapes (Sanitize), as in every renderer.
+	assert.Equal(t, `100% evil\n::error file=x::injected\r\n::add-mask::secret, yes: really`, cases[5].Failures[1].Message)
 }
 
 func TestWriteDecisionLog(t *testing.T) {

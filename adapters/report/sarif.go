@@ -41,8 +41,10 @@ type sarifLog struct {
 type sarifRun struct {
 	Tool              sarifTool        `json:"tool"`
 	AutomationDetails *sarifAutomation `json:"automationDetails,omitempty"`
-	Results           []sarifResult    `json:"results"`
-	Properties        sarifRunProps    `json:"properties"`
+	// OriginalURIBaseIDs says where %SRCROOT% was (opts.Root) when known.
+	OriginalURIBaseIDs map[string]sarifArtifact `json:"originalUriBaseIds,omitempty"`
+	Results            []sarifResult            `json:"results"`
+	Properties         sarifRunProps            `json:"properties"`
 }
 
 type sarifAutomation struct {
@@ -136,7 +138,14 @@ type sarifPhysical struct {
 
 type sarifArtifact struct {
 	URI string `json:"uri"`
+	// URIBaseID is SRCRootBase for a path relative to the checkout.
+	URIBaseID string `json:"uriBaseId,omitempty"`
 }
+
+// SRCRootBase is the uriBaseId of every repository-relative location: code
+// scanning resolves it to the checkout, so a result never depends on the
+// folder the runner checked out into.
+const SRCRootBase = "%SRCROOT%"
 
 type sarifRegion struct {
 	StartLine int `json:"startLine"`
@@ -156,6 +165,9 @@ type sarifRegion struct {
 // are made relative to it first (so are the fingerprints, which then do not
 // depend on the runner's workspace folder). Rules carry the catalogue's title,
 // description, remediation (help.markdown), security-severity and tags.
+// Every text a viewer shows (messages, descriptions, help, properties,
+// justifications) goes through [Sanitize]; artifact URIs are percent-encoded
+// instead, so they still name the real file.
 func SARIF(w io.Writer, d *policy.Decision, opts Options) error {
 	cat := newCatalogue(opts.Rules)
 	run := sarifRun{
@@ -169,12 +181,15 @@ func SARIF(w io.Writer, d *policy.Decision, opts Options) error {
 			DecisionID:   d.ID,
 			Outcome:      d.Outcome.String(),
 			Allowed:      d.Allowed,
-			Repo:         d.Repo,
-			PolicyDigest: d.Policy.Digest,
+			Repo:         Sanitize(d.Repo),
+			PolicyDigest: Sanitize(d.Policy.Digest),
 		},
 	}
 	if d.ID != "" {
 		run.AutomationDetails = &sarifAutomation{ID: "hubgate/" + d.ID}
+	}
+	if root := strings.TrimRight(strings.ReplaceAll(opts.Root, `\`, "/"), "/"); root != "" && (strings.HasPrefix(root, "/") || (len(root) > 2 && root[1] == ':')) {
+		run.OriginalURIBaseIDs = map[string]sarifArtifact{SRCRootBase: {URI: ArtifactURI(root) + "/"}}
 	}
 	fallback := "hubgate-decision.json"
 	if len(d.Subjects) > 0 && d.Subjects[0].Name != "" {
@@ -238,9 +253,9 @@ func sarifRuleOf(r policy.RuleInfo) sarifRule {
 	return sarifRule{
 		ID:                   r.ID,
 		Name:                 ruleName(r.ID),
-		ShortDescription:     sarifText{Text: short},
-		FullDescription:      sarifText{Text: full},
-		Help:                 sarifHelp{Text: help, Markdown: md},
+		ShortDescription:     sarifText{Text: Sanitize(short)},
+		FullDescription:      sarifText{Text: Sanitize(full)},
+		Help:                 sarifHelp{Text: Sanitize(help), Markdown: md},
 		DefaultConfiguration: sarifConfig{Level: severityLevel(r.Severity)},
 		Properties: sarifRuleProps{
 			SecuritySeverity: r.Severity.SecurityScore(),
@@ -293,9 +308,9 @@ func outcomeLevel(o policy.Outcome) string {
 }
 
 func sarifResultOf(f policy.Finding, idx int, fallback string) sarifResult {
-	msg := f.Message
+	msg := Sanitize(f.Message)
 	if msg == "" {
-		msg = f.Rule
+		msg = Sanitize(f.Rule)
 	}
 	if len(msg) > maxSARIFMessage {
 		msg = truncateUTF8(msg, maxSARIFMessage) + " [truncated]"
@@ -305,6 +320,9 @@ func sarifResultOf(f policy.Finding, idx int, fallback string) sarifResult {
 		file = fallback
 	}
 	phys := sarifPhysical{ArtifactLocation: sarifArtifact{URI: ArtifactURI(file)}}
+	if u := phys.ArtifactLocation.URI; !strings.HasPrefix(u, "file:") && u != ".." && !strings.HasPrefix(u, "../") {
+		phys.ArtifactLocation.URIBaseID = SRCRootBase
+	}
 	if f.Line > 0 {
 		phys.Region = &sarifRegion{StartLine: f.Line}
 	}
@@ -318,18 +336,18 @@ func sarifResultOf(f policy.Finding, idx int, fallback string) sarifResult {
 		Properties: sarifResultProps{
 			Outcome:  f.Outcome.String(),
 			Severity: f.Severity.String(),
-			Target:   f.Target,
-			Path:     f.Path,
-			Expected: f.Expected,
-			Actual:   f.Actual,
+			Target:   Sanitize(f.Target),
+			Path:     Sanitize(f.Path),
+			Expected: Sanitize(f.Expected),
+			Actual:   Sanitize(f.Actual),
 		},
 	}
 	if f.Waiver != nil {
 		just := f.Waiver.Reason
 		if f.Waiver.Owner != "" {
-			just += " (owner " + f.Waiver.Owner + ", expires " + f.Waiver.Expires.UTC().Format("2006-01-02") + ")"
+			just += " (owner " + f.Waiver.Owner + ", " + WaiverThrough(f.Waiver) + ")"
 		}
-		r.Suppressions = []sarifSuppress{{Kind: "external", Status: "accepted", Justification: just}}
+		r.Suppressions = []sarifSuppress{{Kind: "external", Status: "accepted", Justification: Sanitize(just)}}
 	}
 	return r
 }

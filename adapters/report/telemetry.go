@@ -200,7 +200,7 @@ func PolicyEntries(d *policy.Decision, rules []policy.RuleInfo) []PolicyEntry {
 			if first == nil {
 				first = &fs[0]
 			}
-			e.Reason = truncateUTF8(first.Message, maxLogMessage)
+			e.Reason = truncateUTF8(Sanitize(first.Message), maxLogMessage)
 			if first.Waiver != nil {
 				e.Reason = "waived: " + e.Reason
 			}

@@ -4,8 +4,9 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"golang.org/x/term"
 
@@ -49,8 +50,11 @@ func Text(w io.Writer, d *policy.Decision, opts Options) error {
 	fmt.Fprintln(bw)
 
 	order, groups := byKind(d)
-	tw := tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CHECK\tOUTCOME\tFINDINGS\tWAIVED")
+	// Kinds of custom rules that ran and found nothing still get a row, so
+	// a passing custom rule is visible.
+	order = append(order, customKinds(opts.Rules, order)...)
+	var tw table
+	tw.row(tcell{text: "CHECK"}, tcell{text: "OUTCOME"}, tcell{text: "FINDINGS"}, tcell{text: "WAIVED"})
 	for _, k := range order {
 		fs := groups[k]
 		o := checkOutcome(d, k, fs)
@@ -60,17 +64,19 @@ func Text(w io.Writer, d *policy.Decision, opts Options) error {
 				waived++
 			}
 		}
-		// Pad before painting so escape codes do not upset the columns.
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\n", clean(string(k)), paint(o, o.String()), len(fs), waived)
+		// The table pads before it paints, so escape codes do not upset
+		// the columns.
+		tw.row(tcell{text: clean(string(k))}, tcell{text: o.String(), paint: func(s string) string { return paint(o, s) }},
+			tcell{text: strconv.Itoa(len(fs))}, tcell{text: strconv.Itoa(waived)})
 	}
-	if err := tw.Flush(); err != nil {
+	if err := tw.write(bw); err != nil {
 		return err
 	}
 
 	for _, k := range order {
 		var shown []policy.Finding
 		for _, f := range groups[k] {
-			if reported(f) {
+			if reported(f) || f.Severity == policy.SeverityInfo {
 				shown = append(shown, f)
 			}
 		}
@@ -83,6 +89,8 @@ func Text(w io.Writer, d *policy.Decision, opts Options) error {
 			label := strings.ToUpper(f.Outcome.String())
 			if f.Waiver != nil {
 				label = "WAIVED " + f.Outcome.String()
+			} else if f.Outcome == policy.OutcomePass {
+				label = "INFO"
 			}
 			fmt.Fprintf(bw, "\n  %s %s (%s): %s\n", paint(f.Effective(), label), clean(f.Rule), f.Severity, clean(f.Message))
 			if t := cat.title(f); t != f.Rule {
@@ -94,11 +102,15 @@ func Text(w io.Writer, d *policy.Decision, opts Options) error {
 			if f.Target != "" {
 				fmt.Fprintf(bw, "    target:   %s\n", clean(f.Target))
 			}
+			if label == "INFO" {
+				// A note, not a problem: no expected/actual, nothing to fix.
+				continue
+			}
 			if f.Expected != "" || f.Actual != "" {
 				fmt.Fprintf(bw, "    expected: %s\n    actual:   %s\n", clean(f.Expected), clean(f.Actual))
 			}
 			if f.Waiver != nil {
-				fmt.Fprintf(bw, "    waived:   until %s by %s: %s\n", f.Waiver.Expires.UTC().Format("2006-01-02"), clean(f.Waiver.Owner), clean(f.Waiver.Reason))
+				fmt.Fprintf(bw, "    waived:   %s by %s: %s\n", WaiverThrough(f.Waiver), clean(f.Waiver.Owner), clean(f.Waiver.Reason))
 			}
 			if r := cat.remediation(f); r != "" {
 				fmt.Fprintf(bw, "    fix:      %s\n", clean(r))
@@ -107,32 +119,6 @@ func Text(w io.Writer, d *policy.Decision, opts Options) error {
 	}
 	return bw.Flush()
 }
-
-// clean escapes control characters (newlines included) so that untrusted
-// text stays on its line and cannot send terminal escape sequences.
-func clean(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case isControl(r):
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
 
 // digestString is "alg:hex" for the first algorithm in name order.
 func digestString(d policy.Digest) string {
@@ -160,4 +146,19 @@ func UseColor(w io.Writer, getenv func(string) string) bool {
 	}
 	f, ok := w.(interface{ Fd() uintptr })
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// customKinds lists, in catalogue order, the kinds of rules outside the
+// built-in kinds that are not in order yet.
+func customKinds(rules []policy.RuleInfo, order []policy.EvidenceKind) []policy.EvidenceKind {
+	var out []policy.EvidenceKind
+	for _, r := range rules {
+		// Skip built-in kinds (their checks are the engine's to list) and
+		// the engine's own meta rules (waiver.*, decision.*).
+		if r.Kind == "" || r.Kind.Valid() || strings.HasPrefix(r.Source, "engine/") || slices.Contains(order, r.Kind) || slices.Contains(out, r.Kind) {
+			continue
+		}
+		out = append(out, r.Kind)
+	}
+	return out
 }

@@ -9,12 +9,35 @@
 // internal error, a timeout) is denied unless the namespace fails open. A
 // malformed review gets HTTP 400.
 //
+// What the API server never sends is denied whatever the namespace's mode
+// and failure policy, with code 400: an operation other than CREATE,
+// UPDATE, DELETE or CONNECT (DELETE and CONNECT are allowed unjudged), an
+// object that does not decode as its kind, and a pod spec without
+// containers. A review of the pods/ephemeralcontainers subresource (kind
+// Pod, subResource ephemeralcontainers, operation UPDATE) carries the whole
+// Pod and is judged like it, ephemeral containers included; the shipped
+// webhook configuration must list that subresource, since a rule for pods
+// does not match it. A review of that subresource with another kind (the
+// EphemeralContainers list of Kubernetes before 1.23) is denied.
+//
 // The admission.vsa rule is answered by a [VSAVerifier]: it reads the
 // summary of an image digest from a [Store] (a directory of
 // <hex>.vsa.json sigstore bundles), verifies it with engine/vsa against one
 // trusted key, and caches verified summaries in a bounded LRU keyed by
-// (digest, key id, bundle content). Time, age and policy checks run on every
-// request, so a cached summary still expires.
+// (digest, key id, bundle content). Time, age, policy and binding checks
+// run on every request, so a cached summary still expires.
+//
+// # What a summary is bound to
+//
+// A summary admits an image only if it is signed by the trusted key over
+// the image's digest, says PASSED, is fresh, and was made for a repo that
+// the registry's admission.images maps the image's name to (its
+// resourceUri, git+https://github.com/<owner>/<name>), under a policy
+// digest vsa.policy_digests and the mapping's policy_digests accept, at the
+// mapping's required_levels. engine/admission picks the mapping (longest
+// prefix) and passes it as an [admission.Requirement]; an image under no
+// prefix is denied in enforce mode. `hubgate webhook serve` refuses to
+// start in enforce mode with an empty mapping ([admission.Config.CheckServe]).
 //
 // # Goals
 //

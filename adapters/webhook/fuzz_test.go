@@ -11,20 +11,21 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 
 	"github.com/cicd-hub/hubgate/adapters/webhook"
-	"github.com/cicd-hub/hubgate/engine/admission"
 )
 
 // FuzzReview feeds arbitrary bytes to POST /validate: decoding, evaluation
 // and rendering must never panic, a 200 must carry a response with the
 // request's uid, and an allowance must never come with failing findings.
 func FuzzReview(f *testing.F) {
-	e := newEnv(f, admission.DefaultConfig(), nil, webhook.WithTimeout(time.Second))
+	e := newEnv(f, mappedConfig(), nil, webhook.WithTimeout(time.Second))
 	writeVSA(f, e.dir, hexA, mint(f, e.key, hexA, now.Add(-time.Hour), true))
 	for _, name := range []string{"deployment_secure.yaml", "deployment_tagged.yaml", "deployment_missing_referrers.yaml", "deployment_secret_env.yaml"} {
 		f.Add(reviewJSON(f, fixtureJSON(f, name), reviewOpts{}))
 	}
 	f.Add(reviewJSON(f, []byte(`{"metadata":{"name":"workflow-x"},"data":{"workflow.yaml":"on: [pull_request_target]"}}`), reviewOpts{group: "", kind: "ConfigMap"}))
 	f.Add(reviewJSON(f, []byte(`{"spec":{"jobTemplate":{"spec":{"template":{"spec":{"containers":[{"name":"a","image":"x@sha256:`+hexA+`"}]}}}}}}`), reviewOpts{group: "batch", kind: "CronJob"}))
+	f.Add(reviewJSON(f, podJSON(imgA, `{"name":"e","image":"busybox"}`, `,"deletionTimestamp":"2026-11-28T00:00:00Z"`),
+		reviewOpts{group: "", kind: "Pod", op: "UPDATE", subResource: "ephemeralcontainers", old: podJSON(imgA, "", `,"deletionTimestamp":"2026-11-28T00:00:00Z"`)}))
 	f.Add([]byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u"}}`))
 	f.Add([]byte(`{`))
 	f.Fuzz(func(t *testing.T, body []byte) {

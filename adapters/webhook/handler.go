@@ -266,8 +266,21 @@ func DecodeReview(body []byte) (*admissionv1.AdmissionReview, error) {
 // has no side effects beyond its metrics.
 func (h *Handler) Review(ctx context.Context, req *admissionv1.AdmissionRequest) (*admissionv1.AdmissionResponse, string) {
 	resp := &admissionv1.AdmissionResponse{UID: req.UID, Allowed: true}
-	if req.Operation != admissionv1.Create && req.Operation != admissionv1.Update {
+	switch req.Operation {
+	case admissionv1.Create, admissionv1.Update:
+	case admissionv1.Delete, admissionv1.Connect:
+		// Nothing new starts; the shipped rules do not send these.
 		return resp, OutcomeAllowed
+	default:
+		// The API server sends only the four operations above.
+		resp.Allowed = false
+		resp.Result = &metav1.Status{
+			Status:  metav1.StatusFailure,
+			Code:    http.StatusBadRequest,
+			Reason:  metav1.StatusReasonBadRequest,
+			Message: truncate(fmt.Sprintf("hubgate denied %s %s: operation %q is not one the API server sends (CREATE, UPDATE, DELETE or CONNECT)", gvk(req.Kind), nsName(req.Namespace, req.Name), string(req.Operation)), maxMessageLength),
+		}
+		return resp, OutcomeDenied
 	}
 	nc, exempt := h.cfg.Namespace(req.Namespace)
 	if exempt {
@@ -276,13 +289,46 @@ func (h *Handler) Review(ctx context.Context, req *admissionv1.AdmissionRequest)
 	if _, listed := h.cfg.Namespaces[req.Namespace]; !listed {
 		nc.Failure = h.failure
 	}
+	if req.Resource.Resource == "pods" && req.SubResource == "ephemeralcontainers" && (req.Kind.Group != "" || req.Kind.Kind != "Pod") {
+		// Kubernetes before 1.23 sent kind EphemeralContainers here, a list
+		// without the pod's images. Fail closed rather than warn: this
+		// subresource adds containers.
+		resp.Allowed = false
+		resp.Result = &metav1.Status{
+			Status:  metav1.StatusFailure,
+			Code:    http.StatusBadRequest,
+			Reason:  metav1.StatusReasonBadRequest,
+			Message: truncate(fmt.Sprintf("hubgate denied pods/ephemeralcontainers %s: kind %s is not evaluated: hubgate judges the Pod the API server sends since Kubernetes 1.23", nsName(req.Namespace, req.Name), gvk(req.Kind)), maxMessageLength),
+		}
+		return resp, OutcomeDenied
+	}
 	if !admission.Supported(req.Kind.Group, req.Kind.Kind) {
 		resp.Warnings = []string{truncate(fmt.Sprintf("hubgate does not evaluate %s", gvk(req.Kind)), MaxWarningLength)}
 		return resp, OutcomeAllowed
 	}
-	obj := admission.Object{Group: req.Kind.Group, Kind: req.Kind.Kind, Namespace: req.Namespace, Raw: req.Object.Raw}
+	// A subresource review (pods/ephemeralcontainers) carries the whole
+	// Pod as its object, so it is judged like the Pod: every container,
+	// init container and ephemeral container.
+	obj := admission.Object{Group: req.Kind.Group, Kind: req.Kind.Kind, Namespace: req.Namespace, Raw: req.Object.Raw,
+		Operation: string(req.Operation), OldRaw: req.OldObject.Raw}
 	findings, err := h.evaluate(ctx, obj)
 	what := fmt.Sprintf("%s %s", gvk(req.Kind), nsName(req.Namespace, req.Name))
+	if req.SubResource != "" {
+		what += " (" + req.SubResource + ")"
+	}
+	if err != nil && (errors.Is(err, admission.ErrDecode) || errors.Is(err, admission.ErrInvalid)) {
+		// Not an evaluation failure: the object is not one the API server
+		// sends. Denied whatever the failure policy.
+		h.log.Warn("admission object invalid", "uid", string(req.UID), "object", what, "error", err.Error())
+		resp.Allowed = false
+		resp.Result = &metav1.Status{
+			Status:  metav1.StatusFailure,
+			Code:    http.StatusBadRequest,
+			Reason:  metav1.StatusReasonBadRequest,
+			Message: truncate(fmt.Sprintf("hubgate denied %s: %v", what, err), maxMessageLength),
+		}
+		return resp, OutcomeDenied
+	}
 	if err != nil {
 		h.log.Error("admission evaluation failed", "uid", string(req.UID), "object", what, "error", err.Error(), "failure", nc.Failure.String())
 		if nc.Failure == admission.FailOpen {

@@ -44,7 +44,7 @@ func tamperResult(t *testing.T, b []byte) []byte {
 }
 
 func TestFixtureDeployments(t *testing.T) {
-	cfg := admission.DefaultConfig()
+	cfg := mappedConfig()
 	cfg.VSA.PolicyDigests = []string{policyDig}
 	hour := now.Add(-time.Hour)
 	tests := []struct {
@@ -116,7 +116,7 @@ func TestFixtureDeployments(t *testing.T) {
 }
 
 func TestModes(t *testing.T) {
-	cfg := admission.DefaultConfig()
+	cfg := mappedConfig()
 	cfg.Namespaces = map[string]admission.NamespaceConfig{
 		"dev":  {Mode: admission.ModeAudit},
 		"lab":  {Mode: admission.ModeEnforce, Failure: admission.FailOpen},
@@ -200,7 +200,7 @@ func TestFailurePolicy(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 		return nil, nil
 	}
-	cfg := admission.DefaultConfig()
+	cfg := mappedConfig()
 	cfg.Namespaces = map[string]admission.NamespaceConfig{"lab": {Failure: admission.FailOpen}, "prod": {Failure: admission.FailClosed}}
 	tests := []struct {
 		name    string
@@ -240,7 +240,7 @@ func TestFailurePolicy(t *testing.T) {
 }
 
 func TestMalformed(t *testing.T) {
-	e := newEnv(t, admission.DefaultConfig(), nil, webhook.WithMaxBodyBytes(64<<10))
+	e := newEnv(t, mappedConfig(), nil, webhook.WithMaxBodyBytes(64<<10))
 	good := reviewJSON(t, fixtureJSON(t, "deployment_secure.yaml"), reviewOpts{})
 	swap := func(old, new string) []byte { return bytes.Replace(good, []byte(old), []byte(new), 1) }
 	tests := []struct {
@@ -284,7 +284,7 @@ func TestMalformed(t *testing.T) {
 
 func TestDecisionLog(t *testing.T) {
 	var buf bytes.Buffer
-	e := newEnv(t, admission.DefaultConfig(), nil, webhook.WithLogger(slog.New(slog.NewJSONHandler(&buf, nil))))
+	e := newEnv(t, mappedConfig(), nil, webhook.WithLogger(slog.New(slog.NewJSONHandler(&buf, nil))))
 	post(t, e.h, reviewJSON(t, fixtureJSON(t, "deployment_tagged.yaml"), reviewOpts{uid: "log-1", dryRun: true}))
 	post(t, e.h, reviewJSON(t, fixtureJSON(t, "deployment_tagged.yaml"), reviewOpts{uid: "log-2", namespace: "kube-system"}))
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
@@ -298,7 +298,7 @@ func TestDecisionLog(t *testing.T) {
 }
 
 func TestProbesAndMetrics(t *testing.T) {
-	e := newEnv(t, admission.DefaultConfig(), nil)
+	e := newEnv(t, mappedConfig(), nil)
 	get := func(path string) (int, string) {
 		rec := httptest.NewRecorder()
 		e.h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
@@ -327,7 +327,7 @@ func TestProbesAndMetrics(t *testing.T) {
 	assert.NotContains(t, body, "go_goroutines", "a per-server registry, not the global one")
 
 	// Two handlers in one process do not share metrics.
-	e2 := newEnv(t, admission.DefaultConfig(), nil)
+	e2 := newEnv(t, mappedConfig(), nil)
 	rec := httptest.NewRecorder()
 	e2.h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	assert.NotContains(t, rec.Body.String(), `outcome="denied"`)
@@ -337,7 +337,7 @@ func TestCache(t *testing.T) {
 	for _, size := range []int{0, 16} {
 		t.Run(map[int]string{0: "disabled", 16: "enabled"}[size], func(t *testing.T) {
 			clock := now
-			cfg := admission.DefaultConfig()
+			cfg := mappedConfig()
 			e := newEnvStore(t, cfg, size, []webhook.VerifierOption{webhook.WithCacheSize(size), webhook.WithVerifierClock(func() time.Time { return clock })})
 			obj := fixtureJSON(t, "deployment_secure.yaml")
 			writeVSA(t, e.dir, hexA, mint(t, e.key, hexA, now.Add(-time.Hour), true))

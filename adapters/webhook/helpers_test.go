@@ -32,6 +32,17 @@ const (
 	policyDig = "sha256:1234567890123456789012345678901234567890123456789012345678901234"
 )
 
+// testRepo is the repo the summaries minted here are for.
+const testRepo = "jguida941/ci-cd-bst-demo-github-actions"
+
+// mappedConfig is the default config with every ghcr.io image mapped to
+// testRepo.
+func mappedConfig() admission.Config {
+	c := admission.DefaultConfig()
+	c.Images = map[string]admission.ImageMapping{"ghcr.io": {Repos: []string{testRepo}}}
+	return c
+}
+
 // now is the webhook's clock in these tests; summaries are minted an hour
 // before it.
 var now = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
@@ -49,12 +60,14 @@ func fixtureJSON(t testing.TB, name string) []byte {
 }
 
 type reviewOpts struct {
-	uid       string
-	namespace string
-	group     string
-	kind      string
-	op        admissionv1.Operation
-	dryRun    bool
+	uid         string
+	namespace   string
+	group       string
+	kind        string
+	op          admissionv1.Operation
+	dryRun      bool
+	old         []byte // oldObject
+	subResource string
 }
 
 // reviewJSON wraps obj in an AdmissionReview request.
@@ -71,19 +84,23 @@ func reviewJSON(t testing.TB, obj []byte, o reviewOpts) []byte {
 	}
 	if o.op == "" {
 		o.op = admissionv1.Create
+	} else if o.op == "-" {
+		o.op = ""
 	}
 	version := "v1"
 	r := admissionv1.AdmissionReview{
 		TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
 		Request: &admissionv1.AdmissionRequest{
-			UID:       types.UID(o.uid),
-			Kind:      metav1.GroupVersionKind{Group: o.group, Version: version, Kind: o.kind},
-			Resource:  metav1.GroupVersionResource{Group: o.group, Version: version, Resource: strings.ToLower(o.kind) + "s"},
-			Namespace: o.namespace,
-			Name:      "x",
-			Operation: o.op,
-			Object:    runtime.RawExtension{Raw: obj},
-			DryRun:    &o.dryRun,
+			UID:         types.UID(o.uid),
+			Kind:        metav1.GroupVersionKind{Group: o.group, Version: version, Kind: o.kind},
+			Resource:    metav1.GroupVersionResource{Group: o.group, Version: version, Resource: strings.ToLower(o.kind) + "s"},
+			Namespace:   o.namespace,
+			Name:        "x",
+			Operation:   o.op,
+			Object:      runtime.RawExtension{Raw: obj},
+			OldObject:   runtime.RawExtension{Raw: o.old},
+			SubResource: o.subResource,
+			DryRun:      &o.dryRun,
 		},
 	}
 	b, err := json.Marshal(r)
@@ -91,14 +108,21 @@ func reviewJSON(t testing.TB, obj []byte, o reviewOpts) []byte {
 	return b
 }
 
-// mint signs a summary for hex with key, verified at t, passing or not.
+// mint signs a summary of testRepo for hex with key, verified at t,
+// passing or not.
 func mint(t testing.TB, key *vsa.Key, hex string, at time.Time, passed bool) []byte {
+	t.Helper()
+	return mintFor(t, key, testRepo, policyDig, hex, at, passed)
+}
+
+// mintFor signs a summary for hex made for repo under policy digest pol.
+func mintFor(t testing.TB, key *vsa.Key, repo, pol, hex string, at time.Time, passed bool) []byte {
 	t.Helper()
 	o := policy.OutcomePass
 	if !passed {
 		o = policy.OutcomeFail
 	}
-	d := &policy.Decision{Outcome: o, Allowed: passed, Policy: policy.PolicyRef{Digest: policyDig}, Time: at}
+	d := &policy.Decision{Outcome: o, Allowed: passed, Repo: repo, Policy: policy.PolicyRef{Digest: pol}, Time: at}
 	b, err := vsa.Sign(d, policy.Subject{Name: "ghcr.io/jguida941/ci-cd-bst-demo-github-actions/api", Digest: policy.Digest{"sha256": hex}}, key, vsa.Options{})
 	require.NoError(t, err)
 	return b

@@ -22,7 +22,6 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 
 	"github.com/cicd-hub/hubgate/adapters/webhook"
-	"github.com/cicd-hub/hubgate/engine/admission"
 )
 
 // loadPod is a Pod with 10 containers over 5 distinct images, each with a
@@ -43,7 +42,7 @@ func loadPod(t testing.TB, e *env) []byte {
 
 func loadEnv(t testing.TB, cacheSize int) (*env, []byte) {
 	t.Helper()
-	e := newEnvStore(t, admission.DefaultConfig(), cacheSize, []webhook.VerifierOption{webhook.WithCacheSize(cacheSize)})
+	e := newEnvStore(t, mappedConfig(), cacheSize, []webhook.VerifierOption{webhook.WithCacheSize(cacheSize)})
 	return e, reviewJSON(t, loadPod(t, e), reviewOpts{group: "", kind: "Pod", uid: "load-uid"})
 }
 

@@ -14,6 +14,7 @@ import (
 
 	lru "github.com/hashicorp/golang-lru/v2"
 
+	"github.com/cicd-hub/hubgate/engine/admission"
 	"github.com/cicd-hub/hubgate/engine/vsa"
 )
 
@@ -196,8 +197,14 @@ func NewVSAVerifier(store Store, key *vsa.PublicKey, p vsa.Policy, opts ...Verif
 	return v, nil
 }
 
-// CheckVSA implements [admission.VSAChecker].
-func (v *VSAVerifier) CheckVSA(ctx context.Context, digest string) error {
+// CheckVSA implements [admission.VSAChecker]: the summary of digest must
+// verify and pass the verifier's [vsa.Policy], be for one of req.Repos,
+// name one of req.PolicyDigests when set, and meet req.RequiredLevels.
+func (v *VSAVerifier) CheckVSA(ctx context.Context, digest string, req admission.Requirement) error {
+	if len(req.Repos) == 0 {
+		// Fail closed: an empty list would accept a summary for any repo.
+		return fmt.Errorf("%w: no repo is accepted for this image (admission.images[%q] lists none)", vsa.ErrRepo, req.Prefix)
+	}
 	b, err := v.store.Get(ctx, digest)
 	if err != nil {
 		return err
@@ -220,5 +227,13 @@ func (v *VSAVerifier) CheckVSA(ctx context.Context, digest string) error {
 			v.cache.Add(k, s)
 		}
 	}
-	return s.Check(v.now(), v.policy)
+	p := v.policy
+	p.Repos, p.RequiredLevels = req.Repos, req.RequiredLevels
+	if err := s.Check(v.now(), p); err != nil {
+		return err
+	}
+	if len(req.PolicyDigests) > 0 && !s.NamesPolicy(req.PolicyDigests) {
+		return fmt.Errorf("%w: %v, admission.images[%q] accepts %v", vsa.ErrPolicy, s.PolicyDigests, req.Prefix, req.PolicyDigests)
+	}
+	return nil
 }

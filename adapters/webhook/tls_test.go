@@ -22,7 +22,6 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 
 	"github.com/cicd-hub/hubgate/adapters/webhook"
-	"github.com/cicd-hub/hubgate/engine/admission"
 )
 
 // writeCerts writes a fresh CA and serving certificate into dir and returns
@@ -70,7 +69,7 @@ func client(pool *x509.CertPool, maxVersion uint16) *http.Client {
 func TestTLS(t *testing.T) {
 	dir := t.TempDir()
 	pool := writeCerts(t, dir, time.Now().Add(-time.Hour))
-	e := newEnv(t, admission.DefaultConfig(), nil)
+	e := newEnv(t, mappedConfig(), nil)
 	writeVSA(t, e.dir, hexA, mint(t, e.key, hexA, now.Add(-time.Hour), true))
 	addr := serveTLS(t, e.h, dir)
 	body := reviewJSON(t, fixtureJSON(t, "deployment_secure.yaml"), reviewOpts{uid: "tls-uid-1"})

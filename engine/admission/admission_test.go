@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -24,29 +26,49 @@ const (
 	digC = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
 )
 
-// fakeChecker answers from a map: a digest with no entry has no summary.
+// fakeChecker answers from a map of digest to the repo its summary is
+// for: a digest with no entry has no summary, and a summary for a repo the
+// requirement does not list is refused.
 type fakeChecker struct {
 	mu    sync.Mutex
-	ok    map[string]bool
+	ok    map[string]string
 	calls map[string]int
+	reqs  []admission.Requirement
 }
 
+// newChecker has a summary for acme/api of each digest.
 func newChecker(ok ...string) *fakeChecker {
-	c := &fakeChecker{ok: map[string]bool{}, calls: map[string]int{}}
+	c := &fakeChecker{ok: map[string]string{}, calls: map[string]int{}}
 	for _, d := range ok {
-		c.ok[d] = true
+		c.ok[d] = "acme/api"
 	}
 	return c
 }
 
-func (c *fakeChecker) CheckVSA(_ context.Context, digest string) error {
+func (c *fakeChecker) CheckVSA(_ context.Context, digest string, req admission.Requirement) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.calls[digest]++
-	if c.ok[digest] {
-		return nil
+	c.reqs = append(c.reqs, req)
+	repo, ok := c.ok[digest]
+	if !ok {
+		return errors.New("no verification summary")
 	}
-	return errors.New("no verification summary")
+	if !slices.Contains(req.Repos, repo) {
+		return fmt.Errorf("summary is for %s, want one of %v", repo, req.Repos)
+	}
+	return nil
+}
+
+// mapped is the default config with every ghcr.io and Docker Hub image
+// mapped to acme/api.
+func mapped() admission.Config {
+	c := admission.DefaultConfig()
+	c.Images = map[string]admission.ImageMapping{
+		"ghcr.io":   {Repos: []string{"acme/api"}},
+		"docker.io": {Repos: []string{"acme/api"}},
+	}
+	return c
 }
 
 func fixture(t *testing.T, name string) []byte {
@@ -91,7 +113,7 @@ func TestEvaluateFixtures(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			fs, err := admission.Evaluate(context.Background(), admission.DefaultConfig(),
+			fs, err := admission.Evaluate(context.Background(), mapped(),
 				admission.Object{Group: "apps", Kind: "Deployment", Namespace: "prod", Raw: fixture(t, tc.file)}, tc.checker)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, rules(fs))
@@ -109,7 +131,7 @@ func TestEvaluateFixtures(t *testing.T) {
 		})
 	}
 	t.Run("secret env path", func(t *testing.T) {
-		fs, err := admission.Evaluate(context.Background(), admission.DefaultConfig(),
+		fs, err := admission.Evaluate(context.Background(), mapped(),
 			admission.Object{Group: "apps", Kind: "Deployment", Namespace: "prod", Raw: fixture(t, "deployment_secret_env.yaml")}, newChecker(digC))
 		require.NoError(t, err)
 		require.Len(t, fs, 3)
@@ -219,11 +241,6 @@ func TestEvaluatePods(t *testing.T) {
 			want: []string{admission.RuleReferrerAnnotations, admission.RuleReferrerAnnotations},
 		},
 		{
-			name: "object being deleted",
-			raw:  pod(`{"containers":[{"name":"a","image":"nginx"}]}`, `,"deletionTimestamp":"2026-11-28T00:00:00Z","finalizers":["x"]`),
-			want: []string{},
-		},
-		{
 			name:   "nil checker fails closed",
 			raw:    pod(`{"containers":[{"name":"a","image":"`+img(digA)+`"}]}`, goodMeta),
 			want:   []string{admission.RuleVSA},
@@ -238,7 +255,7 @@ func TestEvaluatePods(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := admission.DefaultConfig()
+			cfg := mapped()
 			if tc.cfg != nil {
 				tc.cfg(&cfg)
 			}
@@ -275,6 +292,8 @@ func TestEvaluateWorkloads(t *testing.T) {
 		{"apps", "ReplicaSet", `{"spec":{"template":` + tmpl + `}}`, "spec.template.spec.containers[0].image"},
 		{"batch", "Job", `{"spec":{"template":` + tmpl + `}}`, "spec.template.spec.containers[0].image"},
 		{"batch", "CronJob", `{"spec":{"schedule":"* * * * *","jobTemplate":{"spec":{"template":` + tmpl + `}}}}`, "spec.jobTemplate.spec.template.spec.containers[0].image"},
+		{"", "ReplicationController", `{"spec":{"template":` + tmpl + `}}`, "spec.template.spec.containers[0].image"},
+		{"", "PodTemplate", `{"template":` + tmpl + `}`, "template.spec.containers[0].image"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.kind, func(t *testing.T) {
@@ -334,6 +353,11 @@ func TestEvaluateErrors(t *testing.T) {
 		{name: "empty", ctx: context.Background(), obj: admission.Object{Kind: "Pod"}, is: admission.ErrDecode},
 		{name: "bad json", ctx: context.Background(), obj: admission.Object{Kind: "Pod", Raw: []byte(`{"spec":{"containers":"x"}}`)}, is: admission.ErrDecode},
 		{name: "cancelled", ctx: ctx, obj: admission.Object{Kind: "Pod", Raw: pod(`{"containers":[{"name":"a","image":"x"}]}`, goodMeta)}, is: context.Canceled},
+		{name: "pod without containers", ctx: context.Background(), obj: admission.Object{Kind: "Pod", Raw: pod(`{"containers":[]}`, goodMeta)}, is: admission.ErrInvalid, want: "spec.containers is empty"},
+		{name: "pod with only init and ephemeral containers", ctx: context.Background(), obj: admission.Object{Kind: "Pod", Raw: pod(`{"initContainers":[{"name":"i","image":"x"}],"ephemeralContainers":[{"name":"e","image":"y"}]}`, goodMeta)}, is: admission.ErrInvalid, want: "spec.containers is empty"},
+		{name: "deployment template without containers", ctx: context.Background(), obj: admission.Object{Group: "apps", Kind: "Deployment", Raw: []byte(`{"spec":{"template":{"spec":{}}}}`)}, is: admission.ErrInvalid, want: "spec.template.spec.containers is empty"},
+		{name: "cronjob without containers", ctx: context.Background(), obj: admission.Object{Group: "batch", Kind: "CronJob", Raw: []byte(`{"spec":{}}`)}, is: admission.ErrInvalid, want: "spec.jobTemplate.spec.template.spec.containers is empty"},
+		{name: "replication controller without template", ctx: context.Background(), obj: admission.Object{Kind: "ReplicationController", Raw: []byte(`{"spec":{"replicas":1}}`)}, is: admission.ErrInvalid, want: "spec.template.spec.containers is empty"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -345,6 +369,124 @@ func TestEvaluateErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
+}
+
+// TestTerminating: only an UPDATE of an object that was already being
+// deleted, with its pod spec unchanged, skips the checks.
+func TestTerminating(t *testing.T) {
+	const del = `,"deletionTimestamp":"2026-11-28T00:00:00Z","finalizers":["x"]`
+	bad := pod(`{"containers":[{"name":"a","image":"nginx"}]}`, goodMeta+del)
+	badOther := pod(`{"containers":[{"name":"a","image":"nginx:2"}]}`, goodMeta+del)
+	badLive := pod(`{"containers":[{"name":"a","image":"nginx"}]}`, goodMeta)
+	// The same object with its finalizer removed: metadata changes only.
+	badDone := pod(`{"containers":[{"name":"a","image":"nginx"}]}`, goodMeta+`,"deletionTimestamp":"2026-11-28T00:00:00Z"`)
+	cm := func(wf, meta string) []byte {
+		return []byte(`{"metadata":{"name":"workflow-a"` + meta + `},"data":{"workflow.yaml":"` + wf + `"}}`)
+	}
+	tests := []struct {
+		name     string
+		kind     string
+		op       string
+		raw, old []byte
+		skipped  bool
+	}{
+		{name: "update of a terminating pod, spec unchanged", kind: "Pod", op: admission.OperationUpdate, raw: badDone, old: bad, skipped: true},
+		{name: "create with deletionTimestamp", kind: "Pod", op: admission.OperationCreate, raw: bad},
+		{name: "no operation with deletionTimestamp", kind: "Pod", raw: bad},
+		{name: "update that sets deletionTimestamp", kind: "Pod", op: admission.OperationUpdate, raw: bad, old: badLive},
+		{name: "update of a terminating pod that changes an image", kind: "Pod", op: admission.OperationUpdate, raw: badOther, old: bad},
+		{name: "update without the old object", kind: "Pod", op: admission.OperationUpdate, raw: bad},
+		{name: "update with an old object that does not decode", kind: "Pod", op: admission.OperationUpdate, raw: bad, old: []byte(`{"spec":{"containers":"x"}}`)},
+		{name: "update of a terminating configmap, data unchanged", kind: "ConfigMap", op: admission.OperationUpdate, raw: cm("on: pull_request_target", del), old: cm("on: pull_request_target", del), skipped: true},
+		{name: "update of a terminating configmap that changes its data", kind: "ConfigMap", op: admission.OperationUpdate, raw: cm("on: pull_request_target", del), old: cm("on: push", del)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs, err := admission.Evaluate(context.Background(), mapped(), admission.Object{Kind: tc.kind, Namespace: "ns", Raw: tc.raw, Operation: tc.op, OldRaw: tc.old}, newChecker())
+			require.NoError(t, err)
+			if tc.skipped {
+				assert.Empty(t, fs)
+				return
+			}
+			assert.NotEmpty(t, fs, "judged, and the object is bad")
+		})
+	}
+}
+
+// TestImageMapping: the longest admission.images prefix decides whose
+// summaries an image accepts; an image under no prefix has none.
+func TestImageMapping(t *testing.T) {
+	cfg := admission.DefaultConfig()
+	cfg.Images = map[string]admission.ImageMapping{
+		"ghcr.io":          {Repos: []string{"acme/lax"}},
+		"ghcr.io/acme":     {Repos: []string{"acme/api"}, PolicyDigests: []string{digC}, RequiredLevels: []string{"SLSA_BUILD_LEVEL_1"}},
+		"ghcr.io/acme/web": {Repos: []string{"acme/web"}},
+	}
+	for _, tc := range []struct {
+		image, prefix string
+		repos         []string
+		ok            bool
+	}{
+		{"ghcr.io/acme/api", "ghcr.io/acme", []string{"acme/api"}, true},
+		{"ghcr.io/acme/web", "ghcr.io/acme/web", []string{"acme/web"}, true},
+		{"ghcr.io/acme/web/sub", "ghcr.io/acme/web", []string{"acme/web"}, true},
+		{"ghcr.io/acme/webshop", "ghcr.io/acme", []string{"acme/api"}, true},
+		{"ghcr.io/acme-evil/api", "ghcr.io", []string{"acme/lax"}, true},
+		{"ghcr.io.evil/acme/api", "", nil, false},
+		{"quay.io/acme/api", "", nil, false},
+	} {
+		p, m, ok := cfg.MatchImage(tc.image)
+		assert.Equal(t, tc.ok, ok, tc.image)
+		assert.Equal(t, tc.prefix, p, tc.image)
+		assert.Equal(t, tc.repos, m.Repos, tc.image)
+	}
+
+	c := newChecker(digA)
+	c.ok[digB] = "acme/lax"
+	raw := pod(`{"containers":[
+		{"name":"api","image":"ghcr.io/acme/api@`+digA+`"},
+		{"name":"api2","image":"ghcr.io/acme/api2@`+digA+`"},
+		{"name":"lax","image":"ghcr.io/acme/api@`+digB+`"},
+		{"name":"other","image":"ghcr.io/other/x@`+digA+`"},
+		{"name":"quay","image":"quay.io/acme/api@`+digA+`"}]}`, goodMeta)
+	fs, err := admission.Evaluate(context.Background(), cfg, admission.Object{Kind: "Pod", Namespace: "ns", Raw: raw}, c)
+	require.NoError(t, err)
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Target+": "+f.Message)
+	}
+	assert.Equal(t, []string{
+		"lax: container lax: image " + digB + ": summary is for acme/lax, want one of [acme/api]",
+		"other: container other: image " + digA + ": summary is for acme/api, want one of [acme/lax]",
+		"quay: container quay: image quay.io/acme/api matches no admission.images prefix, so no repo's summary is accepted for it",
+	}, got)
+	// One call per (prefix, digest); none for the unmapped image.
+	assert.Equal(t, map[string]int{digA: 2, digB: 1}, c.calls)
+	assert.Equal(t, admission.Requirement{Prefix: "ghcr.io/acme", ImageMapping: cfg.Images["ghcr.io/acme"]}, c.reqs[0])
+	assert.Equal(t, "ghcr.io", c.reqs[2].Prefix)
+}
+
+func TestCheckServe(t *testing.T) {
+	c := admission.DefaultConfig()
+	_, err := c.CheckServe()
+	require.ErrorIs(t, err, admission.ErrNoImages, "enforce by default")
+	assert.Contains(t, err.Error(), "admission.images is empty")
+
+	c.DefaultMode = admission.ModeAudit
+	c.Namespaces = map[string]admission.NamespaceConfig{"dev": {Mode: admission.ModeAudit}}
+	w, err := c.CheckServe()
+	require.NoError(t, err, "audit everywhere")
+	require.Len(t, w, 1)
+	assert.Contains(t, w[0], "admission.images is empty")
+
+	c.Namespaces["prod"] = admission.NamespaceConfig{Mode: admission.ModeEnforce}
+	_, err = c.CheckServe()
+	require.ErrorIs(t, err, admission.ErrNoImages, "one enforced namespace")
+
+	c.Images = map[string]admission.ImageMapping{"ghcr.io/acme": {Repos: []string{"acme/api"}}}
+	w, err = c.CheckServe()
+	require.NoError(t, err)
+	assert.Empty(t, w)
 }
 
 func TestConfig(t *testing.T) {
@@ -374,6 +516,14 @@ func TestConfig(t *testing.T) {
 		{"zero age", `{"vsa":{"max_age":"0s"}}`, "must be positive"},
 		{"bad digest", `{"vsa":{"policy_digests":["sha256:AB"]}}`, "policy_digests[0]"},
 		{"bad registry", `{"registries":["oci://ghcr.io"]}`, "registries[0]"},
+		{"image prefix with a tag", `{"images":{"ghcr.io/acme/api:1":{"repos":["acme/api"]}}}`, `images["ghcr.io/acme/api:1"]: not an image name prefix`},
+		{"image prefix with a slash", `{"images":{"ghcr.io/acme/":{"repos":["acme/api"]}}}`, "not an image name prefix"},
+		{"image prefix without registry", `{"images":{"nginx":{"repos":["acme/api"]}}}`, "not an image name prefix"},
+		{"image prefix with scheme", `{"images":{"oci://ghcr.io":{"repos":["acme/api"]}}}`, "not an image name prefix"},
+		{"image without repos", `{"images":{"ghcr.io/acme":{}}}`, `images["ghcr.io/acme"].repos: empty`},
+		{"image bad repo", `{"images":{"ghcr.io/acme":{"repos":["acme"]}}}`, `.repos[0]: "acme": want owner/name`},
+		{"image bad digest", `{"images":{"ghcr.io/acme":{"repos":["acme/api"],"policy_digests":["sha256:AB"]}}}`, ".policy_digests[0]"},
+		{"image empty level", `{"images":{"ghcr.io/acme":{"repos":["acme/api"],"required_levels":[""]}}}`, ".required_levels[0]: empty"},
 		{"unknown field", `{"mode":"audit"}`, "unknown field"},
 	} {
 		t.Run(bad.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -113,6 +114,20 @@ type VSAConfig struct {
 	VerifierID string `json:"verifier_id"`
 }
 
+// ImageMapping says whose summaries an image accepts: the value of one
+// admission.images entry, keyed by an image name prefix.
+type ImageMapping struct {
+	// Repos are the repositories ("owner/name") whose summaries the
+	// images under the prefix accept; at least one.
+	Repos []string `json:"repos"`
+	// PolicyDigests, when set, are the accepted policy digests
+	// ("sha256:<hex>"), on top of vsa.policy_digests.
+	PolicyDigests []string `json:"policy_digests"`
+	// RequiredLevels must each be met by the summary's verifiedLevels
+	// ("SLSA_BUILD_LEVEL_1" is met by level 1 or higher).
+	RequiredLevels []string `json:"required_levels"`
+}
+
 // Config is the registry's top-level admission section. The zero value is
 // not usable; start from [DefaultConfig] and decode over it.
 type Config struct {
@@ -125,8 +140,13 @@ type Config struct {
 	Exempt []string `json:"exempt"`
 	// Registries are the allowed image prefixes ("ghcr.io/acme"), matched
 	// on path boundaries after Docker Hub normalisation; empty allows any.
-	Registries []string  `json:"registries"`
-	VSA        VSAConfig `json:"vsa"`
+	Registries []string `json:"registries"`
+	// Images maps image name prefixes ("ghcr.io/acme/api", matched on path
+	// boundaries after Docker Hub normalisation, the longest prefix wins)
+	// to the repos whose summaries they accept. An image under no prefix
+	// has no acceptable summary.
+	Images map[string]ImageMapping `json:"images"`
+	VSA    VSAConfig               `json:"vsa"`
 }
 
 // DefaultMaxAge is the default [VSAConfig.MaxAge].
@@ -170,12 +190,101 @@ func (c Config) Validate() error {
 		}
 	}
 	for i, d := range c.VSA.PolicyDigests {
-		algo, h, ok := strings.Cut(d, ":")
-		if !ok || algo != "sha256" || len(h) != 64 || strings.Trim(h, "0123456789abcdef") != "" {
+		if !validDigest(d) {
 			errs = append(errs, fmt.Errorf("admission config: vsa.policy_digests[%d]: %q: want sha256:<64 lower-case hex>", i, d))
 		}
 	}
+	prefixes := make([]string, 0, len(c.Images))
+	for p := range c.Images {
+		prefixes = append(prefixes, p)
+	}
+	slices.Sort(prefixes) // every problem, in a stable order
+	for _, p := range prefixes {
+		m := c.Images[p]
+		at := fmt.Sprintf("admission config: images[%q]", p)
+		host, _, _ := strings.Cut(p, "/")
+		if !rePrefix.MatchString(p) || (!strings.ContainsAny(host, ".:") && host != "localhost") {
+			errs = append(errs, fmt.Errorf("%s: not an image name prefix: want REGISTRY[/PATH] as normalised names read (\"docker.io/library/nginx\", \"ghcr.io/acme\"), with no tag, digest, scheme or trailing slash", at))
+		}
+		if len(m.Repos) == 0 {
+			errs = append(errs, fmt.Errorf("%s.repos: empty: name the repos whose summaries these images accept", at))
+		}
+		for i, r := range m.Repos {
+			if !reRepo.MatchString(r) {
+				errs = append(errs, fmt.Errorf("%s.repos[%d]: %q: want owner/name", at, i, r))
+			}
+		}
+		for i, d := range m.PolicyDigests {
+			if !validDigest(d) {
+				errs = append(errs, fmt.Errorf("%s.policy_digests[%d]: %q: want sha256:<64 lower-case hex>", at, i, d))
+			}
+		}
+		for i, l := range m.RequiredLevels {
+			if strings.TrimSpace(l) == "" {
+				errs = append(errs, fmt.Errorf("%s.required_levels[%d]: empty", at, i))
+			}
+		}
+	}
 	return errors.Join(errs...)
+}
+
+var (
+	// rePrefix is an image name prefix: a registry host (with an optional
+	// port), then optional lower-case path components.
+	rePrefix = regexp.MustCompile(`^[A-Za-z0-9.-]+(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$`)
+	// reRepo is the registry's #RepoName.
+	reRepo = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$`)
+)
+
+func validDigest(d string) bool {
+	algo, h, ok := strings.Cut(d, ":")
+	return ok && algo == "sha256" && len(h) == 64 && strings.Trim(h, "0123456789abcdef") == ""
+}
+
+// MatchImage returns the admission.images entry for an image's normalised
+// name ([ImageRef.Name]): the longest prefix that is the name or ends on
+// one of its path boundaries. ok is false when no prefix matches.
+func (c Config) MatchImage(name string) (prefix string, m ImageMapping, ok bool) {
+	for p, v := range c.Images {
+		if (name == p || strings.HasPrefix(name, p+"/")) && len(p) > len(prefix) {
+			prefix, m, ok = p, v, true
+		}
+	}
+	return prefix, m, ok
+}
+
+// Enforces reports whether some namespace is enforced: the default mode,
+// or a listed namespace's.
+func (c Config) Enforces() bool {
+	if c.DefaultMode == ModeEnforce {
+		return true
+	}
+	for _, nc := range c.Namespaces {
+		if nc.Mode == ModeEnforce {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrNoImages is returned by [Config.CheckServe] for an empty
+// admission.images in enforce mode.
+var ErrNoImages = errors.New("admission.images is empty")
+
+// CheckServe is what the webhook checks of c before it serves: with no
+// admission.images mapping no image has an acceptable summary, so every
+// pinned image would be denied. That is an error wrapping [ErrNoImages]
+// when some namespace is enforced, and a warning when all are in audit
+// mode.
+func (c Config) CheckServe() (warnings []string, err error) {
+	if len(c.Images) > 0 {
+		return nil, nil
+	}
+	const what = "admission.images is empty: no image is mapped to the repos whose verification summaries it accepts, so every pinned image is denied by admission.vsa"
+	if c.Enforces() {
+		return nil, fmt.Errorf("%w: no image is mapped to the repos whose verification summaries it accepts, and enforce mode would deny every pinned image: add admission: images: {\"REGISTRY/PATH\": repos: [\"owner/name\"]} to the registry", ErrNoImages)
+	}
+	return []string{what + " (audit mode: reported as warnings)"}, nil
 }
 
 // Namespace returns the setting of ns, and whether ns is exempt.

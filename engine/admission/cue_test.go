@@ -28,7 +28,14 @@ func TestRegistrySection(t *testing.T) {
 			assert.Equal(t, admission.ModeEnforce, c.DefaultMode)
 			assert.Equal(t, admission.Duration(168*time.Hour), c.VSA.MaxAge)
 			assert.Empty(t, c.Registries)
+			assert.Empty(t, c.Images)
 		}},
+		{name: "images", in: `{images: {"ghcr.io/acme": {repos: ["acme/api"]}, "docker.io/library/nginx": {repos: ["acme/web", "acme/api"], policy_digests: ["sha256:` + digA[7:] + `"], required_levels: ["SLSA_BUILD_LEVEL_1"]}, "localhost:5000/x": repos: ["a/b"]}}`,
+			check: func(t *testing.T, c admission.Config) {
+				assert.Equal(t, admission.ImageMapping{Repos: []string{"acme/api"}, PolicyDigests: []string{}, RequiredLevels: []string{}}, c.Images["ghcr.io/acme"])
+				assert.Equal(t, admission.ImageMapping{Repos: []string{"acme/web", "acme/api"}, PolicyDigests: []string{digA}, RequiredLevels: []string{"SLSA_BUILD_LEVEL_1"}}, c.Images["docker.io/library/nginx"])
+				assert.Len(t, c.Images, 3)
+			}},
 		{name: "full", in: `{namespaces: dev: {mode: "audit", failure: "open"}, namespaces: prod: {}, registries: ["ghcr.io/acme"], vsa: {max_age: "24h", policy_digests: ["sha256:` + digA[7:] + `"], verifier_id: "https://ci"}}`,
 			check: func(t *testing.T, c admission.Config) {
 				assert.Equal(t, admission.NamespaceConfig{Mode: admission.ModeAudit, Failure: admission.FailOpen}, c.Namespaces["dev"])
@@ -43,6 +50,13 @@ func TestRegistrySection(t *testing.T) {
 		{name: "zero duration", in: `{vsa: max_age: "0s"}`, wantErr: true},
 		{name: "bad digest", in: `{vsa: policy_digests: ["sha256:AB"]}`, wantErr: true},
 		{name: "registry with scheme", in: `{registries: ["oci://ghcr.io"]}`, wantErr: true},
+		{name: "image without repos", in: `{images: "ghcr.io/acme": {repos: []}}`, wantErr: true},
+		{name: "image repo not owner/name", in: `{images: "ghcr.io/acme": {repos: ["acme"]}}`, wantErr: true},
+		{name: "image prefix not normalised", in: `{images: "nginx": {repos: ["acme/api"]}}`, wantErr: true},
+		{name: "image prefix with tag", in: `{images: "ghcr.io/acme/api:1": {repos: ["acme/api"]}}`, wantErr: true},
+		{name: "image prefix with trailing slash", in: `{images: "ghcr.io/acme/": {repos: ["acme/api"]}}`, wantErr: true},
+		{name: "image unknown field", in: `{images: "ghcr.io/acme": {repos: ["acme/api"], repo: "x"}}`, wantErr: true},
+		{name: "image bad policy digest", in: `{images: "ghcr.io/acme": {repos: ["acme/api"], policy_digests: ["sha256:AB"]}}`, wantErr: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -61,4 +75,30 @@ func TestRegistrySection(t *testing.T) {
 			tc.check(t, c)
 		})
 	}
+}
+
+// TestDefaultRegistryImages: the embedded default registry maps the hub's
+// images to their repos, so `webhook serve` without --registry starts in
+// enforce mode.
+func TestDefaultRegistryImages(t *testing.T) {
+	reg, err := registry.LoadDefault()
+	require.NoError(t, err)
+	var raw json.RawMessage
+	require.NoError(t, reg.Section("admission", &raw))
+	c, err := admission.ParseConfig(raw)
+	require.NoError(t, err)
+	_, err = c.CheckServe()
+	require.NoError(t, err)
+	p, m, ok := c.MatchImage("ghcr.io/jguida941/ci-cd-bst-demo-github-actions/api")
+	require.True(t, ok)
+	assert.Equal(t, "ghcr.io/jguida941/ci-cd-bst-demo-github-actions", p)
+	assert.Equal(t, []string{"jguida941/ci-cd-bst-demo-github-actions"}, m.Repos)
+	for prefix, m := range c.Images {
+		for _, name := range m.Repos {
+			_, err := reg.Repo(name)
+			assert.NoError(t, err, "%s: mapped repo %s is in the registry", prefix, name)
+		}
+	}
+	_, _, ok = c.MatchImage("ghcr.io/jguida941/other/api")
+	assert.False(t, ok)
 }

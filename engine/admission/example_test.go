@@ -14,8 +14,11 @@ func ExampleEvaluate() {
 		"spec":{"containers":[
 			{"name":"app","image":"ghcr.io/acme/web@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
 			{"name":"sidecar","image":"nginx:1.27"}]}}`)
-	// A checker with a valid summary for every digest.
-	findings, err := admission.Evaluate(context.Background(), admission.DefaultConfig(),
+	// ghcr.io/acme images accept summaries made for acme/api; the
+	// checker has one for digest A.
+	cfg := admission.DefaultConfig()
+	cfg.Images = map[string]admission.ImageMapping{"ghcr.io/acme": {Repos: []string{"acme/api"}}}
+	findings, err := admission.Evaluate(context.Background(), cfg,
 		admission.Object{Kind: "Pod", Namespace: "shop", Raw: pod}, newChecker(digA))
 	if err != nil {
 		fmt.Println(err)
@@ -26,4 +29,29 @@ func ExampleEvaluate() {
 	}
 	// Output:
 	// admission.digest_pinned spec.containers[1].image: container sidecar: image nginx:1.27 is not pinned by digest
+}
+
+func ExampleConfig_MatchImage() {
+	cfg := admission.DefaultConfig()
+	cfg.Images = map[string]admission.ImageMapping{
+		"ghcr.io/acme":     {Repos: []string{"acme/api", "acme/web"}},
+		"ghcr.io/acme/pay": {Repos: []string{"acme/pay"}, RequiredLevels: []string{"SLSA_BUILD_LEVEL_1"}},
+	}
+	for _, image := range []string{"ghcr.io/acme/pay/api@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "ghcr.io/acme/web:1", "ghcr.io/acme-evil/web:1", "nginx:1.27"} {
+		ref, err := admission.ParseImage(image)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		prefix, m, ok := cfg.MatchImage(ref.Name)
+		fmt.Println(ref.Name, ok, prefix, m.Repos, m.RequiredLevels)
+	}
+	_, err := admission.DefaultConfig().CheckServe()
+	fmt.Println(err != nil)
+	// Output:
+	// ghcr.io/acme/pay/api true ghcr.io/acme/pay [acme/pay] [SLSA_BUILD_LEVEL_1]
+	// ghcr.io/acme/web true ghcr.io/acme [acme/api acme/web] []
+	// ghcr.io/acme-evil/web false  [] []
+	// docker.io/library/nginx false  [] []
+	// true
 }

@@ -14,6 +14,17 @@ import (
 // ErrDecode is wrapped when an object does not decode as its kind.
 var ErrDecode = errors.New("object does not decode")
 
+// ErrInvalid is wrapped when an object decodes but is not one the API
+// server would send (a pod spec with no containers): the caller must deny
+// it whatever its failure policy.
+var ErrInvalid = errors.New("object is not valid")
+
+// Operations, as in an AdmissionRequest.
+const (
+	OperationCreate = "CREATE"
+	OperationUpdate = "UPDATE"
+)
+
 // Object is the object of an admission request.
 type Object struct {
 	// Group and Kind name the type ("apps", "Deployment"; "" for core).
@@ -23,6 +34,11 @@ type Object struct {
 	Namespace string
 	// Raw is the object's JSON.
 	Raw []byte
+	// Operation is the request's operation, [OperationCreate] or
+	// [OperationUpdate] ("" is treated as a create: everything is judged).
+	Operation string
+	// OldRaw is the old object's JSON on an UPDATE, nil otherwise.
+	OldRaw []byte
 }
 
 // decoded is what the rules need from an object.
@@ -79,6 +95,19 @@ var decoders = map[string]func([]byte) (decoded, error){
 		err := utiljson.Unmarshal(b, &o)
 		return workload(o.ObjectMeta, &o.Spec.Template), err
 	},
+	"/ReplicationController": func(b []byte) (decoded, error) {
+		var o corev1.ReplicationController
+		err := utiljson.Unmarshal(b, &o)
+		if o.Spec.Template == nil {
+			return decoded{meta: o.ObjectMeta, specPath: "spec.template.spec"}, err
+		}
+		return workload(o.ObjectMeta, o.Spec.Template), err
+	},
+	"/PodTemplate": func(b []byte) (decoded, error) {
+		var o corev1.PodTemplate
+		err := utiljson.Unmarshal(b, &o)
+		return decoded{meta: o.ObjectMeta, template: &o.Template.ObjectMeta, spec: &o.Template.Spec, specPath: "template.spec"}, err
+	},
 	"batch/CronJob": func(b []byte) (decoded, error) {
 		var o batchv1.CronJob
 		err := utiljson.Unmarshal(b, &o)
@@ -103,6 +132,11 @@ func decode(obj Object) (decoded, error) {
 	d, err := dec(obj.Raw)
 	if err != nil {
 		return decoded{}, fmt.Errorf("decode %s: %w: %v", gk(obj.Group, obj.Kind), ErrDecode, err)
+	}
+	if d.configMap == nil && (d.spec == nil || len(d.spec.Containers) == 0) {
+		// The API server validates a pod spec before validating webhooks
+		// see it, and a pod spec needs a container.
+		return decoded{}, fmt.Errorf("decode %s: %w: %s.containers is empty: the API server never sends a pod spec without containers", gk(obj.Group, obj.Kind), ErrInvalid, d.specPath)
 	}
 	return d, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 	corev1 "k8s.io/api/core/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
 
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -31,11 +32,21 @@ const (
 // MaxWorkflowSize bounds the workflow.yaml a ConfigMap may hold for parsing.
 const MaxWorkflowSize = 1 << 20
 
+// Requirement is what the summary of one image must say beyond being
+// signed, fresh and PASSED: the image's admission.images entry.
+type Requirement struct {
+	// Prefix is the admission.images key that matched the image.
+	Prefix string
+	ImageMapping
+}
+
 // VSAChecker says whether a valid verification summary exists for an image
-// digest ("sha256:<hex>"): nil when it does, an error saying why not
-// otherwise. It must be safe for concurrent use.
+// digest ("sha256:<hex>") that meets req (names one of req.Repos, and
+// req's policy digests and levels when set): nil when it does, an error
+// saying why not otherwise. It must be safe for concurrent use, and must
+// fail when req.Repos is empty.
 type VSAChecker interface {
-	CheckVSA(ctx context.Context, digest string) error
+	CheckVSA(ctx context.Context, digest string, req Requirement) error
 }
 
 // Rules returns the rule catalogue, in the order findings are reported.
@@ -54,7 +65,7 @@ const (
 	remReferrers  = "Annotate the object with ci-intel.dev/sbom-referrer and ci-intel.dev/provenance-referrer, each an oci:// reference to the attached artifact."
 	remPinned     = "Deploy the image by digest (image@sha256:...), as the release pipeline published it."
 	remRegistry   = "Publish the image to an allowed registry, or add the registry prefix to admission.registries."
-	remVSA        = "Run hubgate eval --vsa-out in CI for this image digest and publish the signed summary to the webhook's VSA store."
+	remVSA        = "Run hubgate eval --vsa-out in CI for this image digest, for a repo that admission.images maps the image to, and publish the signed summary to the webhook's VSA store."
 	remSecretless = "Use workload identity or a secrets CSI driver without static credentials, or label the object ci-intel.dev/allow-static-secrets: \"true\" with an approved exception."
 	remPRT        = "Trigger the workflow on pull_request instead; pull_request_target runs untrusted code with the base repository's secrets."
 )
@@ -66,7 +77,9 @@ const (
 //
 // The error is non-nil only when obj cannot be evaluated at all: an
 // unsupported kind, an object that does not decode (wrapping [ErrDecode]),
-// or ctx done. The caller must then deny unless it fails open.
+// a pod spec with no containers (wrapping [ErrInvalid]), or ctx done. The
+// caller must deny on [ErrDecode] and [ErrInvalid], and otherwise deny
+// unless it fails open.
 func Evaluate(ctx context.Context, cfg Config, obj Object, checker VSAChecker) ([]policy.Finding, error) {
 	d, err := decode(obj)
 	if err != nil {
@@ -77,10 +90,7 @@ func Evaluate(ctx context.Context, cfg Config, obj Object, checker VSAChecker) (
 		evidence: fmt.Sprintf("%s %s", gk(obj.Group, obj.Kind), objName(obj.Namespace, &d.meta)),
 		vsa:      map[string]error{},
 	}
-	// An object being deleted starts nothing new; its remaining updates
-	// (a finalizer removed) must not be blocked by, say, an expired
-	// summary, or it would never go away.
-	if d.meta.DeletionTimestamp != nil {
+	if stillTerminating(obj, d) {
 		return nil, nil
 	}
 	if d.configMap != nil {
@@ -100,6 +110,29 @@ func Evaluate(ctx context.Context, cfg Config, obj Object, checker VSAChecker) (
 		return nil, fmt.Errorf("evaluate %s: %w", e.evidence, err)
 	}
 	return e.findings, nil
+}
+
+// stillTerminating reports whether obj is an UPDATE of an object that was
+// already being deleted and whose pod spec (a ConfigMap's data) did not
+// change: its remaining updates (a finalizer removed) start nothing new and
+// must not be blocked by, say, an expired summary, or it would never go
+// away. Anything else with a deletionTimestamp is judged: a CREATE, or an
+// UPDATE that sets it and changes the spec in one go.
+func stillTerminating(obj Object, d decoded) bool {
+	if d.meta.DeletionTimestamp == nil || obj.Operation != OperationUpdate || len(obj.OldRaw) == 0 {
+		return false
+	}
+	dec := decoders[obj.Group+"/"+obj.Kind]
+	old, err := dec(obj.OldRaw)
+	if err != nil || old.meta.DeletionTimestamp == nil {
+		return false
+	}
+	if d.configMap != nil {
+		return old.configMap != nil &&
+			apiequality.Semantic.DeepEqual(d.configMap.Data, old.configMap.Data) &&
+			apiequality.Semantic.DeepEqual(d.configMap.BinaryData, old.configMap.BinaryData)
+	}
+	return old.spec != nil && apiequality.Semantic.DeepEqual(d.spec, old.spec)
 }
 
 func objName(ns string, m interface {
@@ -123,7 +156,8 @@ type evaluation struct {
 	d        decoded
 	evidence string
 	findings []policy.Finding
-	// vsa memoises checker answers by digest for this request.
+	// vsa memoises checker answers by mapping prefix and digest for this
+	// request.
 	vsa map[string]error
 }
 
@@ -207,14 +241,21 @@ func (e *evaluation) image(c Container) {
 			Path: path, Target: c.Name, Expected: "a sha256 digest", Actual: ref.Digest})
 		return
 	}
-	err, seen := e.vsa[ref.Digest]
+	prefix, m, mapped := e.cfg.MatchImage(ref.Name)
+	if !mapped {
+		e.add(policy.Finding{Rule: RuleVSA, Message: fmt.Sprintf("%s: image %s matches no admission.images prefix, so no repo's summary is accepted for it", where, ref.Name),
+			Path: path, Target: c.Name, Expected: "an admission.images prefix of " + ref.Name, Actual: "none"})
+		return
+	}
+	key := prefix + "\x00" + ref.Digest
+	err, seen := e.vsa[key]
 	if !seen {
 		if e.checker == nil {
 			err = fmt.Errorf("no verification summary store is configured")
 		} else {
-			err = e.checker.CheckVSA(e.ctx, ref.Digest)
+			err = e.checker.CheckVSA(e.ctx, ref.Digest, Requirement{Prefix: prefix, ImageMapping: m})
 		}
-		e.vsa[ref.Digest] = err
+		e.vsa[key] = err
 	}
 	if err != nil {
 		e.add(policy.Finding{Rule: RuleVSA, Message: fmt.Sprintf("%s: image %s: %v", where, ref.Digest, err),

@@ -68,9 +68,9 @@ func TestCorpus(t *testing.T) {
 			if verdict == "pass" && c.SANRegex != "" {
 				// hubgate anchors identity regexps: the corpus' prefix
 				// pattern does not match the whole SAN, its extension does.
-				_, ok := trust.MatchIdentity([]trust.Identity{{Issuer: regexp.QuoteMeta(c.Issuer), Subject: c.SANRegex}}, v.Issuer, v.SAN)
+				_, ok := trust.MatchIdentity([]trust.Identity{{Issuer: regexp.QuoteMeta(c.Issuer), Subject: c.SANRegex}}, v.Issuer, v.SAN, v.Claims)
 				assert.False(t, ok, "an unanchored prefix regexp must not match")
-				_, ok = trust.MatchIdentity([]trust.Identity{{Issuer: regexp.QuoteMeta(c.Issuer), Subject: c.SANRegex + ".*"}}, v.Issuer, v.SAN)
+				_, ok = trust.MatchIdentity([]trust.Identity{{Issuer: regexp.QuoteMeta(c.Issuer), Subject: c.SANRegex + ".*"}}, v.Issuer, v.SAN, v.Claims)
 				assert.True(t, ok)
 			}
 		})
@@ -124,6 +124,19 @@ func TestCorpusFacts(t *testing.T) {
 	assert.Equal(t, "https://token.actions.githubusercontent.com", v.Issuer)
 	assert.Equal(t, "https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main", v.SAN)
 	assert.Equal(t, "application/vnd.in-toto+json", v.PayloadType)
+	// The certificate's Fulcio extensions, as the public-good Fulcio wrote
+	// them.
+	assert.Equal(t, "https://github.com/sigstore/sigstore-js", v.Claims.SourceRepositoryURI)
+	assert.Equal(t, "refs/heads/main", v.Claims.SourceRepositoryRef)
+	assert.Len(t, v.Claims.SourceRepositoryDigest, 40)
+	assert.Equal(t, v.SAN, v.Claims.BuildSignerURI)
+	assert.NotEmpty(t, v.Claims.BuildTrigger)
+	// The default identity wants the release workflow at a tag: this
+	// main-branch run is refused, a branch pattern accepts it.
+	_, ok := trust.MatchIdentity([]trust.Identity{trust.DefaultIdentity("sigstore/sigstore-js", "", "")}, v.Issuer, v.SAN, v.Claims)
+	assert.False(t, ok)
+	_, ok = trust.MatchIdentity([]trust.Identity{trust.DefaultIdentity("sigstore/sigstore-js", "release.yml", "refs/heads/main")}, v.Issuer, v.SAN, v.Claims)
+	assert.True(t, ok)
 	assert.Greater(t, v.TlogIndex, int64(0))
 	assert.Contains(t, string(v.Payload), `"predicateType":"https://slsa.dev/provenance/v0.2"`)
 

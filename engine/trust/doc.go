@@ -8,8 +8,8 @@
 //     message signature or DSSE) against a trusted root
 //     ([LoadTrustedRoot]; the embedded public-good snapshot by default), or
 //     against trusted public keys ([ParsePublicKey]: ECDSA, Ed25519, RSA).
-//   - Return only verified facts ([Verified]): the certificate's OIDC issuer
-//     and SAN, whether a key signed, the verified timestamps, the log
+//   - Return only verified facts ([Verified]): the certificate's OIDC issuer,
+//     SAN and Fulcio extensions ([Claims]), whether a key signed, the verified timestamps, the log
 //     index, and a DSSE envelope's payload type and statement bytes.
 //   - Bare DSSE envelopes ([VerifyEnvelope]) verify with a trusted key only;
 //     an envelope without signatures fails with [ErrUnsigned].
@@ -19,10 +19,24 @@
 // # Non-goals
 //
 //   - Judging identity. Bundles are verified with
-//     verify.WithoutIdentitiesUnsafe and the verified issuer and SAN are
-//     returned; Rego rules (and the verify commands, through
-//     [MatchIdentity]) match them against full-string anchored regexps.
+//     verify.WithoutIdentitiesUnsafe and the verified issuer, SAN and
+//     claims are returned; Rego rules (hub.signature.signer_ok) and the
+//     verify commands ([MatchIdentity]) match them against full-string
+//     anchored regexps. [DefaultIdentity] is the identity the Rego rules
+//     default to: the repo's release workflow at a tag, run in the repo.
 //   - Network access: no TUF refresh, no Rekor lookups.
+//
+// # Threat model
+//
+// The release supplies every signed file, so every field of a bundle is
+// attacker-chosen until sigstore-go has verified it; the trusted root and
+// keys are the verifier's. A valid signature only says who signed: each
+// kind then binds it to this release (a subject digest, the evidence or
+// cache files) and to a signer the registry trusts, using the certificate's
+// issuer, SAN and Fulcio extensions together. The SAN names the workflow
+// file that signed, not the repository that ran it (a reusable workflow
+// signs for its caller), so the default identity also requires the source
+// repository extension to be this repository and its ref a release tag.
 //
 // # Verification policy
 //

@@ -12,10 +12,10 @@ func ExampleMatchIdentity() {
 		Subject: `https://github\.com/acme/app/\.github/workflows/release\.yml@refs/tags/v.*`,
 	}}
 	iss := "https://token.actions.githubusercontent.com"
-	_, ok := trust.MatchIdentity(ids, iss, "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.3")
+	_, ok := trust.MatchIdentity(ids, iss, "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.3", trust.Claims{})
 	fmt.Println(ok)
 	// Patterns are anchored: a SAN that merely contains a match is refused.
-	_, ok = trust.MatchIdentity(ids, iss, "https://evil.example/https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1")
+	_, ok = trust.MatchIdentity(ids, iss, "https://evil.example/https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1", trust.Claims{})
 	fmt.Println(ok)
 	fmt.Println(trust.Anchor("a|b"))
 	// Output:
@@ -24,12 +24,13 @@ func ExampleMatchIdentity() {
 	// ^(?:a|b)$
 }
 
-func ExampleDefaultIdentities() {
-	for _, id := range trust.DefaultIdentities("acme/app") {
-		fmt.Println(id.Issuer)
-		fmt.Println(id.Subject)
-	}
+func ExampleDefaultIdentity() {
+	id := trust.DefaultIdentity("acme/app", "release.yml", "refs/tags/.+")
+	fmt.Println(id.Subject)
+	fmt.Println(id.SourceRepositoryURI)
+	fmt.Println(id.SourceRepositoryRef)
 	// Output:
-	// https://token\.actions\.githubusercontent\.com
-	// https://github\.com/acme/app/\.github/workflows/.+
+	// https://github\.com/acme/app/\.github/workflows/release\.yml@(?:refs/tags/.+)
+	// https://github\.com/acme/app
+	// refs/tags/.+
 }

@@ -82,6 +82,9 @@ type Verified struct {
 	Issuer       string    `json:"issuer,omitempty"`
 	SAN          string    `json:"san,omitempty"`
 	CertNotAfter time.Time `json:"cert_not_after,omitzero"`
+	// Claims are the certificate's other Fulcio extensions. Zero when
+	// keyed.
+	Claims Claims `json:"claims"`
 	// Timestamps are the verified signing times.
 	Timestamps []Timestamp `json:"timestamps"`
 	// TlogIndex is the log index of the verified transparency-log entry, -1
@@ -313,6 +316,7 @@ func run(entity verify.SignedEntity, tm root.TrustedMaterial, vopts []verify.Ver
 	} else if res.Signature != nil && res.Signature.Certificate != nil {
 		out.Issuer = res.Signature.Certificate.Extensions.Issuer
 		out.SAN = res.Signature.Certificate.SubjectAlternativeName
+		out.Claims = claimsOf(res.Signature.Certificate.Extensions)
 		if vc, err := entity.VerificationContent(); err == nil && vc.Certificate() != nil {
 			out.CertNotAfter = vc.Certificate().NotAfter.UTC()
 		}

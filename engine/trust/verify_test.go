@@ -12,6 +12,7 @@ import (
 	"time"
 
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
+	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -337,33 +338,76 @@ func TestLoadTrustedRoot(t *testing.T) {
 
 func TestMatchIdentity(t *testing.T) {
 	ids := []trust.Identity{{Issuer: `https://token\.actions\.githubusercontent\.com`, Subject: `https://github\.com/acme/app/\.github/workflows/release\.yml@refs/tags/v.*`}}
+	own := trust.Claims{SourceRepositoryURI: "https://github.com/acme/app", SourceRepositoryRef: "refs/tags/v1.2.3", BuildSignerURI: ghSAN, BuildTrigger: "push"}
+	def := []trust.Identity{trust.DefaultIdentity("acme/app", "", "")}
+	with := func(f func(c *trust.Claims)) trust.Claims { c := own; f(&c); return c }
 	tests := []struct {
 		name        string
 		ids         []trust.Identity
 		issuer, san string
+		claims      trust.Claims
 		want        bool
 	}{
-		{"exact", ids, ghIssuer, ghSAN, true},
-		{"wrong issuer", ids, "https://accounts.google.com", ghSAN, false},
-		{"wrong SAN", ids, ghIssuer, "https://github.com/evil/app/.github/workflows/release.yml@refs/tags/v1", false},
-		{"SAN with a prefix matches only unanchored", ids, ghIssuer, "https://evil.example/" + ghSAN, false},
-		{"issuer with a suffix matches only unanchored", ids, ghIssuer + ".evil.example", ghSAN, false},
-		{"user anchors are harmless", []trust.Identity{{Issuer: "^" + ids[0].Issuer + "$", Subject: "^" + ids[0].Subject + "$"}}, ghIssuer, ghSAN, true},
-		{"alternation stays anchored", []trust.Identity{{Issuer: "x|" + ids[0].Issuer, Subject: "y|https://github"}}, ghIssuer, ghSAN, false},
-		{"empty SAN never matches", []trust.Identity{{Issuer: ".*", Subject: ".*"}}, ghIssuer, "", false},
-		{"invalid pattern never matches", []trust.Identity{{Issuer: "(", Subject: ".*"}}, ghIssuer, ghSAN, false},
-		{"default identities: own workflow", trust.DefaultIdentities("acme/app"), ghIssuer, ghSAN, true},
-		{"default identities: other repo", trust.DefaultIdentities("acme/app"), ghIssuer, "https://github.com/acme/app2/.github/workflows/x.yml@refs/heads/main", false},
-		{"default identities: dot is literal", trust.DefaultIdentities("acme/app"), ghIssuer, "https://githubXcom/acme/app/.github/workflows/x.yml@refs/heads/main", false},
+		{"exact", ids, ghIssuer, ghSAN, trust.Claims{}, true},
+		{"wrong issuer", ids, "https://accounts.google.com", ghSAN, own, false},
+		{"wrong SAN", ids, ghIssuer, "https://github.com/evil/app/.github/workflows/release.yml@refs/tags/v1", own, false},
+		{"SAN with a prefix matches only unanchored", ids, ghIssuer, "https://evil.example/" + ghSAN, own, false},
+		{"issuer with a suffix matches only unanchored", ids, ghIssuer + ".evil.example", ghSAN, own, false},
+		{"user anchors are harmless", []trust.Identity{{Issuer: "^" + ids[0].Issuer + "$", Subject: "^" + ids[0].Subject + "$"}}, ghIssuer, ghSAN, own, true},
+		{"alternation stays anchored", []trust.Identity{{Issuer: "x|" + ids[0].Issuer, Subject: "y|https://github"}}, ghIssuer, ghSAN, own, false},
+		{"empty SAN never matches", []trust.Identity{{Issuer: ".*", Subject: ".*"}}, ghIssuer, "", own, false},
+		{"invalid pattern never matches", []trust.Identity{{Issuer: "(", Subject: ".*"}}, ghIssuer, ghSAN, own, false},
+		{"invalid extension pattern never matches", []trust.Identity{{Issuer: ".*", Subject: ".*", BuildTrigger: "("}}, ghIssuer, ghSAN, own, false},
+		{"extension pattern matches", []trust.Identity{{Issuer: ".*", Subject: ".*", BuildTrigger: "push|release", BuildSignerURI: `https://github\.com/acme/app/.+`}}, ghIssuer, ghSAN, own, true},
+		{"extension pattern is anchored", []trust.Identity{{Issuer: ".*", Subject: ".*", BuildTrigger: "pus"}}, ghIssuer, ghSAN, own, false},
+		{"extension pattern needs the extension", []trust.Identity{{Issuer: ".*", Subject: ".*", BuildTrigger: ".*"}}, ghIssuer, ghSAN, trust.Claims{}, false},
+		{"default: release workflow at a tag in the repo", def, ghIssuer, ghSAN, own, true},
+		{"default: pr.yml", def, ghIssuer, "https://github.com/acme/app/.github/workflows/pr.yml@refs/tags/v1.2.3", own, false},
+		{"default: release.yml at a branch", def, ghIssuer, "https://github.com/acme/app/.github/workflows/release.yml@refs/heads/evil",
+			with(func(c *trust.Claims) { c.SourceRepositoryRef = "refs/heads/evil" }), false},
+		{"default: reusable workflow called from another repo", def, ghIssuer, ghSAN,
+			with(func(c *trust.Claims) { c.SourceRepositoryURI = "https://github.com/evil/app" }), false},
+		{"default: source ref a branch", def, ghIssuer, ghSAN, with(func(c *trust.Claims) { c.SourceRepositoryRef = "refs/heads/main" }), false},
+		{"default: no extensions", def, ghIssuer, ghSAN, trust.Claims{}, false},
+		{"default: other repo", def, ghIssuer, "https://github.com/acme/app2/.github/workflows/release.yml@refs/tags/v1", with(func(c *trust.Claims) { c.SourceRepositoryURI = "https://github.com/acme/app2" }), false},
+		{"default: dot is literal", def, ghIssuer, "https://githubXcom/acme/app/.github/workflows/release.yml@refs/tags/v1", own, false},
+		{"default: other workflow file name", []trust.Identity{trust.DefaultIdentity("acme/app", "publish.yml", "")}, ghIssuer, ghSAN, own, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, ok := trust.MatchIdentity(tc.ids, tc.issuer, tc.san)
+			_, ok := trust.MatchIdentity(tc.ids, tc.issuer, tc.san, tc.claims)
 			assert.Equal(t, tc.want, ok)
 		})
 	}
 	require.ErrorIs(t, trust.CheckIdentities([]trust.Identity{{Issuer: "(", Subject: "x"}}), trust.ErrIdentity)
+	require.ErrorIs(t, trust.CheckIdentities([]trust.Identity{{Issuer: "x", Subject: "x", SourceRepositoryRef: "("}}), trust.ErrIdentity)
 	require.NoError(t, trust.CheckIdentities(ids))
+	require.NoError(t, trust.CheckIdentities(def))
+}
+
+// TestVerifiedClaims checks that the Fulcio extensions of a verified
+// certificate reach the facts, and that a certificate without them leaves
+// them empty.
+func TestVerifiedClaims(t *testing.T) {
+	ss := trusttest.New(t)
+	stmt := trusttest.Statement(t, "x", map[string]any{}, map[string]string{"a": sha([]byte("a"))})
+	v, err := trust.VerifyBundle(ss.DSSEBundle(t, ghSAN, ghIssuer, stmt, trusttest.BundleOptions{}), trust.Options{Root: ss.Root})
+	require.NoError(t, err)
+	assert.Equal(t, ghSAN, v.SAN)
+	assert.Equal(t, ghIssuer, v.Issuer)
+	assert.Equal(t, trust.Claims{
+		SourceRepositoryURI: "https://github.com/acme/app", SourceRepositoryRef: "refs/tags/v1.2.3",
+		SourceRepositoryDigest: trusttest.DefaultCommit, BuildSignerURI: ghSAN, BuildConfigURI: ghSAN, BuildTrigger: "push",
+		RunnerEnvironment: "github-hosted", RunInvocationURI: "https://github.com/acme/app/actions/runs/1/attempts/1",
+	}, v.Claims)
+	m, err := trust.VerifyBundle(ss.MessageBundle(t, ghSAN, ghIssuer, []byte("x"), trusttest.BundleOptions{}), trust.Options{Root: ss.Root, Artifact: bytes.NewReader([]byte("x"))})
+	require.NoError(t, err)
+	assert.Equal(t, v.Claims.SourceRepositoryURI, m.Claims.SourceRepositoryURI)
+
+	e, err := trust.VerifyBundle(ss.DSSEBundleCert(t, trusttest.Cert{SAN: "someone@example.com", Extensions: certificate.Extensions{Issuer: "https://accounts.example"}}, stmt, trusttest.BundleOptions{}), trust.Options{Root: ss.Root})
+	require.NoError(t, err)
+	assert.Equal(t, "someone@example.com", e.SAN)
+	assert.Equal(t, trust.Claims{}, e.Claims)
 }
 
 func trusttestB64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	vsapb "github.com/in-toto/attestation/go/predicates/vsa/v1"
@@ -33,6 +34,9 @@ type Summary struct {
 	VerifierID   string    `json:"verifierId"`
 	TimeVerified time.Time `json:"timeVerified"`
 	ResourceURI  string    `json:"resourceUri"`
+	// Repo is the repository resourceUri names ([RepoFromURI]), "" when it
+	// names none.
+	Repo string `json:"repo"`
 	// PolicyDigests are the policy digests as "algorithm:hex", sorted.
 	PolicyDigests     []string `json:"policyDigests"`
 	Result            string   `json:"verificationResult"`
@@ -53,6 +57,14 @@ type Policy struct {
 	// ClockSkew is how far in the future timeVerified may be: 0 means
 	// [DefaultClockSkew], negative means none.
 	ClockSkew time.Duration
+	// Repos lists the accepted repositories ("owner/name", compared
+	// exactly); empty accepts any. The admission webhook always sets it,
+	// from the image's admission.images mapping.
+	Repos []string
+	// RequiredLevels must each be met by the summary's verifiedLevels: a
+	// level SLSA_<TRACK>_LEVEL_<N> is met by the same track at N or higher,
+	// any other value only by itself.
+	RequiredLevels []string
 }
 
 // VerifyBundle verifies the signature of a VSA bundle against pub, checks
@@ -117,6 +129,7 @@ func VerifyBundle(bundleJSON []byte, pub *PublicKey, digest string) (Summary, er
 		VerifierID:        pred.GetVerifier().GetId(),
 		TimeVerified:      pred.GetTimeVerified().AsTime().UTC(),
 		ResourceURI:       pred.GetResourceUri(),
+		Repo:              repoOf(pred.GetResourceUri()),
 		Result:            pred.GetVerificationResult(),
 		VerifiedLevels:    pred.GetVerifiedLevels(),
 		InputAttestations: len(pred.GetInputAttestations()),
@@ -128,9 +141,15 @@ func VerifyBundle(bundleJSON []byte, pub *PublicKey, digest string) (Summary, er
 	return s, nil
 }
 
+func repoOf(uri string) string {
+	repo, _ := RepoFromURI(uri)
+	return repo
+}
+
 // Check applies p to s at now: the result is PASSED, the summary is no
 // older than p.MaxAge and not from the future, its policy digest is
-// accepted, and its verifier id matches.
+// accepted, its verifier id matches, it names an accepted repo, and it
+// verifies every required level.
 func (s Summary) Check(now time.Time, p Policy) error {
 	if s.Result != ResultPassed {
 		return fmt.Errorf("%w: %q", ErrNotPassed, s.Result)
@@ -150,13 +169,66 @@ func (s Summary) Check(now time.Time, p Policy) error {
 	if s.TimeVerified.Sub(now) > skew {
 		return fmt.Errorf("%w: verified at %s, in the future", ErrExpired, s.TimeVerified.Format(time.RFC3339))
 	}
-	if len(p.AcceptedPolicies) > 0 && !slices.ContainsFunc(s.PolicyDigests, func(d string) bool { return slices.Contains(p.AcceptedPolicies, d) }) {
+	if len(p.AcceptedPolicies) > 0 && !s.NamesPolicy(p.AcceptedPolicies) {
 		return fmt.Errorf("%w: %v", ErrPolicy, s.PolicyDigests)
 	}
 	if p.VerifierID != "" && s.VerifierID != p.VerifierID {
 		return fmt.Errorf("%w: %q, want %q", ErrVerifier, s.VerifierID, p.VerifierID)
 	}
+	if len(p.Repos) > 0 {
+		if s.Repo == "" {
+			return fmt.Errorf("%w: resourceUri %q names no repository, want one of %v", ErrRepo, s.ResourceURI, p.Repos)
+		}
+		if !slices.Contains(p.Repos, s.Repo) {
+			return fmt.Errorf("%w: summary is for %s, want one of %v", ErrRepo, s.Repo, p.Repos)
+		}
+	}
+	for _, want := range p.RequiredLevels {
+		if !LevelMet(want, s.VerifiedLevels) {
+			return fmt.Errorf("%w: %s, summary verified %v", ErrLevel, want, s.VerifiedLevels)
+		}
+	}
 	return nil
+}
+
+// NamesPolicy reports whether the summary names one of the accepted policy
+// digests ("sha256:<hex>").
+func (s Summary) NamesPolicy(accepted []string) bool {
+	return slices.ContainsFunc(s.PolicyDigests, func(d string) bool { return slices.Contains(accepted, d) })
+}
+
+// LevelMet reports whether verified meets the required level: an SLSA
+// level "SLSA_<TRACK>_LEVEL_<N>" is met by the same track at level N or
+// higher (a summary lists only the highest level of each track); any other
+// value only by itself.
+func LevelMet(required string, verified []string) bool {
+	track, n, isSLSA := slsaLevel(required)
+	for _, v := range verified {
+		if v == required {
+			return true
+		}
+		if t, m, ok := slsaLevel(v); isSLSA && ok && t == track && m >= n {
+			return true
+		}
+	}
+	return false
+}
+
+// slsaLevel splits "SLSA_BUILD_LEVEL_3" into ("BUILD", 3).
+func slsaLevel(s string) (string, int, bool) {
+	rest, ok := strings.CutPrefix(s, "SLSA_")
+	if !ok {
+		return "", 0, false
+	}
+	i := strings.LastIndex(rest, "_LEVEL_")
+	if i <= 0 {
+		return "", 0, false
+	}
+	track, num := rest[:i], rest[i+len("_LEVEL_"):]
+	if len(num) != 1 || num[0] < '0' || num[0] > '9' || strings.Trim(track, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		return "", 0, false
+	}
+	return track, int(num[0] - '0'), true
 }
 
 // Verify is [VerifyBundle] followed by [Summary.Check].

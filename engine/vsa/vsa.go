@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	vsapb "github.com/in-toto/attestation/go/predicates/vsa/v1"
@@ -51,7 +52,38 @@ var (
 	ErrPolicy = errors.New("policy digest not accepted")
 	// ErrVerifier: the summary names another verifier id.
 	ErrVerifier = errors.New("verifier id not accepted")
+	// ErrRepo: the summary names no repository, or one that is not accepted.
+	ErrRepo = errors.New("repository not accepted")
+	// ErrLevel: the summary does not verify a required level.
+	ErrLevel = errors.New("required level not verified")
 )
+
+// RepoURIPrefix starts the resourceUri of every VSA hubgate writes: the
+// repository the decision was made for, in the SPDX download-location form
+// the SLSA source track uses ("git+https://github.com/acme/api").
+const RepoURIPrefix = "git+https://github.com/"
+
+// reRepo is a registry repo name, "owner/name" as on GitHub (the registry
+// schema's #RepoName).
+var reRepo = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$`)
+
+// RepoURI returns the resourceUri of repo ("owner/name").
+func RepoURI(repo string) (string, error) {
+	if !reRepo.MatchString(repo) {
+		return "", fmt.Errorf("repo %q: want owner/name", repo)
+	}
+	return RepoURIPrefix + repo, nil
+}
+
+// RepoFromURI returns the repository a resourceUri names, and false when it
+// is not of the form [RepoURI] writes.
+func RepoFromURI(uri string) (string, bool) {
+	repo, ok := strings.CutPrefix(uri, RepoURIPrefix)
+	if !ok || !reRepo.MatchString(repo) {
+		return "", false
+	}
+	return repo, true
+}
 
 // Options are the parts of a VSA that are not in the decision.
 type Options struct {
@@ -59,9 +91,6 @@ type Options struct {
 	VerifierID string
 	// PolicyURI is policy.uri; default [DefaultPolicyURI].
 	PolicyURI string
-	// ResourceURI is resourceUri; default "<subject name>@sha256:<hex>", or
-	// "sha256:<hex>" when the subject has no name.
-	ResourceURI string
 	// VerifiedLevels are written when the decision passed. Empty means
 	// SLSA_BUILD_LEVEL_1 when the decision's provenance check passed on
 	// provenance it read, SLSA_BUILD_LEVEL_0 otherwise. A failed decision
@@ -70,8 +99,13 @@ type Options struct {
 }
 
 // Statement builds the in-toto Statement of a VSA for one subject of d.
-// The subject must carry a sha256 digest; d must have a policy digest and a
-// time.
+// The subject must carry a sha256 digest; d must name its repo
+// ("owner/name"), and have a policy digest and a time.
+//
+// The predicate binds the summary to three things besides the subject
+// digest: resourceUri is the repo ([RepoURI] of d.Repo), policy.digest is
+// the decision's policy digest (the compiled registry and rules), and
+// verifiedLevels says how strict that repo's entry was.
 func Statement(d *policy.Decision, subject policy.Subject, opts Options) (*intoto.Statement, error) {
 	if d == nil {
 		return nil, errors.New("build vsa: nil decision")
@@ -96,12 +130,9 @@ func Statement(d *policy.Decision, subject policy.Subject, opts Options) (*intot
 			levels = defaultLevels(d)
 		}
 	}
-	resource := opts.ResourceURI
-	if resource == "" {
-		resource = "sha256:" + hexDigest
-		if subject.Name != "" {
-			resource = subject.Name + "@" + resource
-		}
+	resource, err := RepoURI(d.Repo)
+	if err != nil {
+		return nil, fmt.Errorf("build vsa: decision %w", err)
 	}
 	inputs := make([]*vsapb.VerificationSummary_InputAttestation, 0, len(d.Inputs))
 	for _, in := range d.Inputs {
@@ -129,7 +160,7 @@ func Statement(d *policy.Decision, subject policy.Subject, opts Options) (*intot
 	}
 	name := subject.Name
 	if name == "" {
-		name = resource
+		name = "sha256:" + hexDigest
 	}
 	st := &intoto.Statement{
 		Type:          intoto.StatementTypeUri,

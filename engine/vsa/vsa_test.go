@@ -116,6 +116,12 @@ func TestSignVerify(t *testing.T) {
 				{name: "no max age", bundle: good, pub: k.Public(), digest: "sha256:" + imgHex, now: t0, policy: vsa.Policy{}, wantErr: vsa.ErrExpired},
 				{name: "policy not accepted", bundle: good, pub: k.Public(), digest: "sha256:" + imgHex, now: t0, policy: vsa.Policy{MaxAge: time.Hour, AcceptedPolicies: []string{"sha256:" + otherHex}}, wantErr: vsa.ErrPolicy},
 				{name: "other verifier", bundle: good, pub: k.Public(), digest: "sha256:" + imgHex, now: t0, policy: vsa.Policy{MaxAge: time.Hour, VerifierID: "https://other"}, wantErr: vsa.ErrVerifier},
+				{name: "accepted repo", bundle: good, pub: k.Public(), digest: "sha256:" + imgHex, now: t0, policy: vsa.Policy{MaxAge: time.Hour, Repos: []string{"acme/other", "acme/api"}}},
+				{name: "another repo", bundle: good, pub: k.Public(), digest: "sha256:" + imgHex, now: t0, policy: vsa.Policy{MaxAge: time.Hour, Repos: []string{"acme/other"}}, wantErr: vsa.ErrRepo},
+				{name: "repo differs in case", bundle: good, pub: k.Public(), digest: "sha256:" + imgHex, now: t0, policy: vsa.Policy{MaxAge: time.Hour, Repos: []string{"Acme/API"}}, wantErr: vsa.ErrRepo},
+				{name: "required level met", bundle: good, pub: k.Public(), digest: "sha256:" + imgHex, now: t0, policy: vsa.Policy{MaxAge: time.Hour, RequiredLevels: []string{"SLSA_BUILD_LEVEL_1"}}},
+				{name: "required level higher", bundle: good, pub: k.Public(), digest: "sha256:" + imgHex, now: t0, policy: vsa.Policy{MaxAge: time.Hour, RequiredLevels: []string{"SLSA_BUILD_LEVEL_2"}}, wantErr: vsa.ErrLevel},
+				{name: "tampered repo", bundle: tamper(t, good, func(s string) string { return strings.Replace(s, "github.com/acme/api", "github.com/acme/other", 1) }), pub: k.Public(), digest: "sha256:" + imgHex, now: t0, policy: vsa.Policy{MaxAge: time.Hour, Repos: []string{"acme/other"}}, wantErr: vsa.ErrSignature},
 				{name: "not json", bundle: []byte("{"), pub: k.Public(), digest: "sha256:" + imgHex, now: t0, policy: okPolicy, wantErr: vsa.ErrMalformed},
 				{name: "empty", bundle: nil, pub: k.Public(), digest: "sha256:" + imgHex, now: t0, policy: okPolicy, wantErr: vsa.ErrMalformed},
 				{name: "too large", bundle: make([]byte, vsa.MaxBundleSize+1), pub: k.Public(), digest: "sha256:" + imgHex, now: t0, policy: okPolicy, wantErr: vsa.ErrMalformed},
@@ -133,7 +139,8 @@ func TestSignVerify(t *testing.T) {
 					assert.Equal(t, k.Public().ID(), s.KeyID)
 					assert.Equal(t, []string{policyDig}, s.PolicyDigests)
 					assert.True(t, t0.Equal(s.TimeVerified))
-					assert.Equal(t, "ghcr.io/acme/api@sha256:"+imgHex, s.ResourceURI)
+					assert.Equal(t, "git+https://github.com/acme/api", s.ResourceURI)
+					assert.Equal(t, "acme/api", s.Repo)
 					assert.Equal(t, []string{"SLSA_BUILD_LEVEL_1"}, s.VerifiedLevels)
 					assert.Equal(t, 1, s.InputAttestations)
 				})
@@ -186,6 +193,9 @@ func TestStatement(t *testing.T) {
 	assert.Equal(t, vsa.DefaultVerifierID, m.Predicate.Verifier.ID)
 	assert.Equal(t, "2026-11-28T12:00:00Z", m.Predicate.TimeVerified)
 	assert.Equal(t, map[string]string{"sha256": strings.TrimPrefix(policyDig, "sha256:")}, m.Predicate.Policy.Digest)
+	assert.Equal(t, vsa.DefaultPolicyURI, m.Predicate.Policy.URI)
+	assert.Equal(t, "git+https://github.com/acme/api", m.Predicate.ResourceURI, "resourceUri is the repo")
+	assert.Equal(t, "ghcr.io/acme/api", m.Subject[0].Name)
 	require.Len(t, m.Predicate.InputAttestations, 1)
 	assert.Equal(t, "prov.sigstore.json", m.Predicate.InputAttestations[0].URI)
 	assert.Equal(t, "PASSED", m.Predicate.VerificationResult)
@@ -209,6 +219,8 @@ func TestStatement(t *testing.T) {
 		{name: "upper hex", d: func() *policy.Decision { return decision(true) }, s: policy.Subject{Name: "x", Digest: policy.Digest{"sha256": strings.ToUpper(imgHex)}}, want: "lower-case"},
 		{name: "no time", d: func() *policy.Decision { d := decision(true); d.Time = time.Time{}; return d }, s: subject(), want: "no time"},
 		{name: "no policy digest", d: func() *policy.Decision { d := decision(true); d.Policy.Digest = ""; return d }, s: subject(), want: "policy digest"},
+		{name: "no repo", d: func() *policy.Decision { d := decision(true); d.Repo = ""; return d }, s: subject(), want: "repo"},
+		{name: "repo not owner/name", d: func() *policy.Decision { d := decision(true); d.Repo = "acme/api/../x"; return d }, s: subject(), want: "want owner/name"},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
@@ -297,4 +309,43 @@ func TestFileName(t *testing.T) {
 	assert.Equal(t, imgHex+".vsa.json", n)
 	_, err = vsa.FileName(policy.Subject{Name: "x", Digest: policy.Digest{"sha256": "../../x"}})
 	require.Error(t, err)
+}
+
+func TestRepoURI(t *testing.T) {
+	u, err := vsa.RepoURI("acme/api")
+	require.NoError(t, err)
+	assert.Equal(t, "git+https://github.com/acme/api", u)
+	r, ok := vsa.RepoFromURI(u)
+	assert.True(t, ok)
+	assert.Equal(t, "acme/api", r)
+	for _, bad := range []string{"", "acme", "acme/api/x", "-acme/api", "acme/a b"} {
+		_, err := vsa.RepoURI(bad)
+		assert.Error(t, err, bad)
+	}
+	for _, bad := range []string{"", "https://github.com/acme/api", "git+https://gitlab.com/acme/api", "git+https://github.com/acme/api/x", "git+https://github.com/acme/api@main", "ghcr.io/acme/api@sha256:" + imgHex} {
+		_, ok := vsa.RepoFromURI(bad)
+		assert.False(t, ok, bad)
+	}
+}
+
+func TestLevelMet(t *testing.T) {
+	tests := []struct {
+		required string
+		verified []string
+		want     bool
+	}{
+		{"SLSA_BUILD_LEVEL_1", []string{"SLSA_BUILD_LEVEL_1"}, true},
+		{"SLSA_BUILD_LEVEL_1", []string{"SLSA_BUILD_LEVEL_3"}, true},
+		{"SLSA_BUILD_LEVEL_2", []string{"SLSA_BUILD_LEVEL_1"}, false},
+		{"SLSA_BUILD_LEVEL_1", []string{"SLSA_BUILD_LEVEL_0"}, false},
+		{"SLSA_BUILD_LEVEL_1", []string{"SLSA_SOURCE_LEVEL_3"}, false},
+		{"SLSA_BUILD_LEVEL_1", []string{"FAILED"}, false},
+		{"SLSA_BUILD_LEVEL_1", nil, false},
+		{"SLSA_BUILD_LEVEL_1", []string{"SLSA_BUILD_LEVEL_10"}, false},
+		{"ACME_REVIEWED", []string{"ACME_REVIEWED"}, true},
+		{"ACME_REVIEWED", []string{"ACME_REVIEWED_NOT"}, false},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, vsa.LevelMet(tc.required, tc.verified), "%s by %v", tc.required, tc.verified)
+	}
 }

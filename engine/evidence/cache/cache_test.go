@@ -181,35 +181,37 @@ func TestParseManifestErrors(t *testing.T) {
 func TestVerifySignature(t *testing.T) {
 	ss := trusttest.New(t)
 	manifest := []byte(`{"version":1,"algorithm":"blake3","entries":[]}`)
-	own := "https://github.com/acme/app/.github/workflows/cache.yml@refs/heads/main"
+	own := "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1"
 	tests := []struct {
-		name       string
-		bundle     []byte
-		signed     []byte
-		verified   bool
-		identityOK bool
+		name     string
+		bundle   []byte
+		verified bool
 	}{
-		{name: "own workflow", bundle: ss.MessageBundle(t, own, trust.GitHubActionsIssuer, manifest, trusttest.BundleOptions{}), verified: true, identityOK: true},
-		{name: "another repo", bundle: ss.MessageBundle(t, "https://github.com/evil/app/.github/workflows/cache.yml@refs/heads/main", trust.GitHubActionsIssuer, manifest, trusttest.BundleOptions{}), verified: true},
-		{name: "prefix repo", bundle: ss.MessageBundle(t, "https://github.com/acme/app-fork/.github/workflows/x.yml@refs/heads/main", trust.GitHubActionsIssuer, manifest, trusttest.BundleOptions{}), verified: true},
-		{name: "other issuer", bundle: ss.MessageBundle(t, own, "https://accounts.google.com", manifest, trusttest.BundleOptions{}), verified: true},
+		{name: "signed", bundle: ss.MessageBundle(t, own, trust.GitHubActionsIssuer, manifest, trusttest.BundleOptions{}), verified: true},
 		{name: "other bytes", bundle: ss.MessageBundle(t, own, trust.GitHubActionsIssuer, []byte("something else"), trusttest.BundleOptions{})},
 		{name: "garbage", bundle: []byte(`{"mediaType":"nope"}`)},
 		{name: "missing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := VerifySignature(manifest, tt.bundle, ss.Root, "acme/app")
+			s := VerifySignature(manifest, tt.bundle, ss.Root)
 			assert.Equal(t, tt.bundle != nil, s.Given)
 			assert.Equal(t, tt.verified, s.Verified, s.Error)
-			assert.Equal(t, tt.identityOK, s.IdentityOK)
 			if !tt.verified {
 				assert.NotEmpty(t, s.Error)
+				assert.Empty(t, s.SAN)
+				return
 			}
+			// The signer is reported for rego/cache.rego to judge, with
+			// the certificate's Fulcio extensions.
+			assert.Equal(t, own, s.SAN)
+			assert.Equal(t, trust.GitHubActionsIssuer, s.Issuer)
+			assert.Equal(t, "https://github.com/acme/app", s.Claims.SourceRepositoryURI)
+			assert.Equal(t, "refs/tags/v1", s.Claims.SourceRepositoryRef)
 		})
 	}
 	// The embedded public-good root does not trust the virtual CA.
-	s := VerifySignature(manifest, ss.MessageBundle(t, own, trust.GitHubActionsIssuer, manifest, trusttest.BundleOptions{}), nil, "acme/app")
+	s := VerifySignature(manifest, ss.MessageBundle(t, own, trust.GitHubActionsIssuer, manifest, trusttest.BundleOptions{}), nil)
 	assert.False(t, s.Verified)
 }
 

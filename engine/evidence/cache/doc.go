@@ -2,8 +2,9 @@
 // cache-manifest.json: every listed file present with its size and digest
 // (BLAKE3 through github.com/zeebo/blake3, or SHA-256), no file present that
 // the manifest does not list (the hub's own check missed these), and the
-// manifest's sigstore signature verified with an identity anchored to the
-// repository's own GitHub Actions workflows.
+// manifest's sigstore signature verified, with its signer (issuer, SAN and
+// Fulcio claims) reported for rego/cache.rego to match against the
+// registry's provenance.identities, as every signed kind does.
 //
 // # Goals
 //

@@ -8,7 +8,10 @@ import (
 	"github.com/cicd-hub/hubgate/engine/trust"
 )
 
-// Signature is what verifying the manifest's sigstore bundle found.
+// Signature is what verifying the manifest's sigstore bundle found. The
+// signer is judged by rego/cache.rego against the registry's
+// provenance.identities (or the default release identity), as every other
+// signed kind is.
 type Signature struct {
 	// Given is false when no bundle was given.
 	Given bool `json:"given"`
@@ -16,28 +19,19 @@ type Signature struct {
 	Verified bool `json:"verified"`
 	// Error says why verification failed.
 	Error string `json:"error"`
-	// Issuer and SAN are the verified certificate's, empty when not
-	// verified or keyed.
-	Issuer string `json:"issuer"`
-	SAN    string `json:"san"`
-	// IdentityOK is true when Issuer and SAN match one of Identities.
-	IdentityOK bool `json:"identity_ok"`
-	// Identities are the anchored patterns the signer must match.
-	Identities []trust.Identity `json:"identities"`
+	// Issuer, SAN and Claims are the verified certificate's, empty when
+	// not verified.
+	Issuer string       `json:"issuer"`
+	SAN    string       `json:"san"`
+	Claims trust.Claims `json:"claims"`
 }
 
 // VerifySignature verifies bundle (a sigstore bundle over the manifest
-// bytes) against tr, and matches the signer against the repository's own
-// workflows ([trust.DefaultIdentities]). A nil tr means the embedded
-// public-good root.
-func VerifySignature(manifest, bundle []byte, tr root.TrustedMaterial, repo string) Signature {
-	s := Signature{Given: bundle != nil, Identities: trust.DefaultIdentities(repo)}
+// bytes) against tr. A nil tr means the embedded public-good root.
+func VerifySignature(manifest, bundle []byte, tr root.TrustedMaterial) Signature {
+	s := Signature{Given: bundle != nil}
 	if !s.Given {
 		s.Error = "no signature bundle was given"
-		return s
-	}
-	if repo == "" {
-		s.Error = "no repository to anchor the signer identity to"
 		return s
 	}
 	v, err := trust.VerifyBundle(bundle, trust.Options{Root: tr, Artifact: bytes.NewReader(manifest)})
@@ -46,7 +40,6 @@ func VerifySignature(manifest, bundle []byte, tr root.TrustedMaterial, repo stri
 		return s
 	}
 	s.Verified = true
-	s.Issuer, s.SAN = v.Issuer, v.SAN
-	_, s.IdentityOK = trust.MatchIdentity(s.Identities, v.Issuer, v.SAN)
+	s.Issuer, s.SAN, s.Claims = v.Issuer, v.SAN, v.Claims
 	return s
 }

@@ -30,11 +30,28 @@ var ErrManifest = errors.New("evidence manifest")
 
 var sha256RE = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
+// subjectDigestRE is, per algorithm, the form of a subject digest.
+var subjectDigestRE = map[string]*regexp.Regexp{
+	"sha256": sha256RE,
+	"sha512": regexp.MustCompile(`^[0-9a-f]{128}$`),
+}
+
 // Manifest is the hub's evidence-manifest.json.
 type Manifest struct {
-	Version   string         `json:"version"`
-	Timestamp string         `json:"timestamp"`
-	Files     []ManifestFile `json:"files"`
+	Version   string `json:"version"`
+	Timestamp string `json:"timestamp"`
+	// Subjects are the release's artifacts the evidence speaks for, as
+	// in-toto subjects: {"name", "digest": {"sha256": hex}}. The hub's
+	// producer (sign_evidence_bundle.sh) did not write them before; a
+	// manifest without them parses, and the rules deny it.
+	Subjects []ManifestSubject `json:"subjects"`
+	Files    []ManifestFile    `json:"files"`
+}
+
+// ManifestSubject is one subject the manifest names.
+type ManifestSubject struct {
+	Name   string            `json:"name"`
+	Digest map[string]string `json:"digest"`
 }
 
 // ManifestFile is one listed file.
@@ -62,8 +79,34 @@ func ParseManifest(b []byte) (*Manifest, error) {
 	if m.Files == nil {
 		return nil, fmt.Errorf("%w: files: missing", ErrManifest)
 	}
+	if len(m.Files) == 0 {
+		return nil, fmt.Errorf("%w: files: empty: a manifest must list the evidence it signs", ErrManifest)
+	}
 	if len(m.Files) > maxFiles {
 		return nil, fmt.Errorf("%w: files: more than %d", ErrManifest, maxFiles)
+	}
+	if len(m.Subjects) > maxFiles {
+		return nil, fmt.Errorf("%w: subjects: more than %d", ErrManifest, maxFiles)
+	}
+	for i, sub := range m.Subjects {
+		if len(sub.Digest) == 0 {
+			return nil, fmt.Errorf("%w: subjects[%d].digest: missing", ErrManifest, i)
+		}
+		// Check in a fixed order, so the same manifest gives the same error.
+		algs := make([]string, 0, len(sub.Digest))
+		for alg := range sub.Digest {
+			algs = append(algs, alg)
+		}
+		sort.Strings(algs)
+		for _, alg := range algs {
+			re, ok := subjectDigestRE[alg]
+			switch {
+			case !ok:
+				return nil, fmt.Errorf("%w: subjects[%d].digest.%s: unsupported algorithm: want sha256 or sha512", ErrManifest, i, alg)
+			case !re.MatchString(sub.Digest[alg]):
+				return nil, fmt.Errorf("%w: subjects[%d].digest.%s: %q is not lowercase hex of the right length", ErrManifest, i, alg, sub.Digest[alg])
+			}
+		}
 	}
 	for i, f := range m.Files {
 		switch {
@@ -107,16 +150,18 @@ type FileCheck struct {
 
 // Signature is the verification of the bundle over the manifest.
 type Signature struct {
-	Present   bool      `json:"present"`
-	File      string    `json:"file"`
-	Verified  bool      `json:"verified"`
-	Reason    string    `json:"reason"`
-	Keyed     bool      `json:"keyed"`
-	KeyID     string    `json:"key_id"`
-	Issuer    string    `json:"issuer"`
-	SAN       string    `json:"san"`
-	TlogIndex int64     `json:"tlog_index"`
-	TlogTime  time.Time `json:"tlog_time,omitzero"`
+	Present  bool   `json:"present"`
+	File     string `json:"file"`
+	Verified bool   `json:"verified"`
+	Reason   string `json:"reason"`
+	Keyed    bool   `json:"keyed"`
+	KeyID    string `json:"key_id"`
+	Issuer   string `json:"issuer"`
+	SAN      string `json:"san"`
+	// Claims are the certificate's Fulcio extensions.
+	Claims    trust.Claims `json:"claims"`
+	TlogIndex int64        `json:"tlog_index"`
+	TlogTime  time.Time    `json:"tlog_time,omitzero"`
 	// Timestamps are the verified signing times.
 	Timestamps []trust.Timestamp `json:"timestamps"`
 	// ExpiredTrust lists ended validity windows of the trusted root that
@@ -124,12 +169,28 @@ type Signature struct {
 	ExpiredTrust []string `json:"expired_trust"`
 }
 
+// ParseTimestamp reads the manifest's timestamp: an RFC 3339 date-time
+// with a zone ("2026-11-27T00:00:00Z").
+func ParseTimestamp(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time", s)
+	}
+	return t, nil
+}
+
 // Result is what the evidence bundle holds.
 type Result struct {
-	Version   string      `json:"version"`
-	Timestamp string      `json:"timestamp"`
-	Signature Signature   `json:"signature"`
-	Files     []FileCheck `json:"files"`
+	Version   string `json:"version"`
+	Timestamp string `json:"timestamp"`
+	// TimestampValid is true when Timestamp parses ([ParseTimestamp]);
+	// TimestampNs is then its Unix time in nanoseconds, else 0.
+	TimestampValid bool  `json:"timestamp_valid"`
+	TimestampNs    int64 `json:"timestamp_ns"`
+	// Subjects are the manifest's subjects, as listed ([] when none).
+	Subjects  []ManifestSubject `json:"subjects"`
+	Signature Signature         `json:"signature"`
+	Files     []FileCheck       `json:"files"`
 	// Unlisted are the directory's files (and symlinks, and special files)
 	// the manifest does not list, as slash paths, sorted.
 	Unlisted []string `json:"unlisted"`
@@ -153,7 +214,7 @@ func VerifySignature(manifest, bundleJSON []byte, bundleName string, opts trust.
 		return s
 	}
 	s.Verified = true
-	s.Keyed, s.KeyID, s.Issuer, s.SAN = v.Keyed, v.KeyID, v.Issuer, v.SAN
+	s.Keyed, s.KeyID, s.Issuer, s.SAN, s.Claims = v.Keyed, v.KeyID, v.Issuer, v.SAN, v.Claims
 	s.TlogIndex, s.TlogTime, s.Timestamps = v.TlogIndex, v.TlogTime, v.Timestamps
 	return s
 }
@@ -272,6 +333,93 @@ func checkFile(root *os.Root, rel string, fc *FileCheck) {
 	default:
 		fc.Status = StatusOK
 	}
+}
+
+// Binding statuses: how an evidence file eval read relates to the manifest.
+const (
+	// BindOK: the file is listed, and the bytes read have its sha256.
+	BindOK = "ok"
+	// BindOutside: the file is not inside the evidence directory.
+	BindOutside = "outside_dir"
+	// BindUnlisted: the file is inside the directory but not listed.
+	BindUnlisted = "unlisted"
+	// BindDigest: the file is listed with another sha256.
+	BindDigest = "digest_mismatch"
+)
+
+// Binding is one evidence file that eval read (for any kind), checked
+// against the manifest: it must be one of the listed files, and the bytes
+// read must have the listed sha256.
+type Binding struct {
+	// Kind and Role say which evidence the file was read as.
+	Kind string `json:"kind"`
+	Role string `json:"role"`
+	// File is the path as given to eval.
+	File string `json:"file"`
+	// Path is File relative to the evidence directory, a slash path; ""
+	// when it lies outside.
+	Path string `json:"path"`
+	// Index is the files[] index of the entry listing Path, -1 if none.
+	Index          int    `json:"index"`
+	Status         string `json:"status"`
+	ExpectedSHA256 string `json:"expected_sha256"`
+	ActualSHA256   string `json:"actual_sha256"`
+}
+
+// Binder checks evidence files against one manifest and its evidence
+// directory; build it once with [NewBinder], then call [Binder.Bind] per file.
+type Binder struct {
+	m      *Manifest
+	dir    string // absolute; "" when it could not be made absolute
+	byPath map[string]int
+}
+
+// NewBinder indexes the manifest's listed paths (clean slash paths) by their
+// first files[] index. Listed paths that CheckDir refuses as unsafe never
+// match; a duplicate entry matches its first listing.
+func NewBinder(m *Manifest, dir string) *Binder {
+	b := &Binder{m: m, byPath: make(map[string]int, len(m.Files))}
+	if ad, err := filepath.Abs(dir); err == nil {
+		b.dir = ad
+	}
+	for i, f := range m.Files {
+		if strings.Contains(f.Path, `\`) || !filepath.IsLocal(filepath.FromSlash(f.Path)) {
+			continue
+		}
+		clean := filepath.ToSlash(filepath.Clean(filepath.FromSlash(f.Path)))
+		if _, dup := b.byPath[clean]; !dup {
+			b.byPath[clean] = i
+		}
+	}
+	return b
+}
+
+// Bind checks one evidence file that was read, with the sha256 of the bytes
+// read: it must lie inside the evidence directory (compared as absolute,
+// cleaned paths), be listed, and have the listed sha256.
+func (bd *Binder) Bind(file, sha256 string) Binding {
+	b := Binding{File: file, Index: -1, ActualSHA256: sha256, Status: BindOutside}
+	af, err := filepath.Abs(file)
+	if err != nil || bd.dir == "" {
+		return b
+	}
+	rel, err := filepath.Rel(bd.dir, af)
+	if err != nil || !filepath.IsLocal(rel) || rel == "." {
+		return b
+	}
+	b.Path = filepath.ToSlash(rel)
+	i, ok := bd.byPath[b.Path]
+	if !ok {
+		b.Status = BindUnlisted
+		return b
+	}
+	b.Index, b.ExpectedSHA256 = i, bd.m.Files[i].SHA256
+	if b.ExpectedSHA256 == sha256 {
+		b.Status = BindOK
+	} else {
+		b.Status = BindDigest
+	}
+	return b
 }
 
 // BundleNames are the names a manifest's sigstore bundle is looked for

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -214,9 +215,18 @@ func TestVerifySignature(t *testing.T) {
 func FuzzParseManifest(f *testing.F) {
 	f.Add([]byte(`{"version":"1.0","timestamp":"t","files":[{"path":"a","sha256":"` + sha(nil) + `","size":0}]}`))
 	f.Add([]byte(`{"files":[]}`))
+	f.Add([]byte(`{"subjects":[{"name":"a","digest":{"sha256":"` + sha(nil) + `"}}],"files":[{"path":"a","sha256":"` + sha(nil) + `","size":0}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := evidencebundle.ParseManifest(b)
 		if err == nil {
+			if len(m.Files) == 0 {
+				t.Fatal("accepted an empty files list")
+			}
+			for _, sub := range m.Subjects {
+				if len(sub.Digest) == 0 {
+					t.Fatalf("accepted a subject without digest %+v", sub)
+				}
+			}
 			for _, fl := range m.Files {
 				if fl.Size == nil || *fl.Size < 0 || fl.Path == "" {
 					t.Fatalf("accepted a bad entry %+v", fl)
@@ -224,4 +234,95 @@ func FuzzParseManifest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParseManifestProducerShape reads a manifest in the shape the hub's
+// sign_evidence_bundle.sh writes (jq-indented), with the subjects it must
+// now add.
+func TestParseManifestProducerShape(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "fixtures", "evidence_bundle", "evidence-manifest.json"))
+	require.NoError(t, err)
+	m, err := evidencebundle.ParseManifest(b)
+	require.NoError(t, err)
+	require.Len(t, m.Subjects, 1)
+	assert.Equal(t, "app.tar.gz", m.Subjects[0].Name)
+	assert.Len(t, m.Subjects[0].Digest["sha256"], 64)
+	require.Len(t, m.Files, 3)
+	assert.Equal(t, "provenance/app.intoto.jsonl", m.Files[1].Path)
+	ts, err := evidencebundle.ParseTimestamp(m.Timestamp)
+	require.NoError(t, err)
+	assert.Equal(t, 2026, ts.Year())
+
+	// The producer's shape before subjects still parses; the rules deny it.
+	old := []byte(`{"version": "1.0", "timestamp": "2026-11-27T09:14:02Z", "files": [{"path": "a", "sha256": "` + sha(nil) + `", "size": 0}]}`)
+	m, err = evidencebundle.ParseManifest(old)
+	require.NoError(t, err)
+	assert.Empty(t, m.Subjects)
+}
+
+func TestParseManifestRejectsBinding(t *testing.T) {
+	h := sha(nil)
+	file := `"files":[{"path":"a","sha256":"` + h + `","size":0}]`
+	for _, tc := range []struct{ name, in, want string }{
+		{"empty files", `{"version":"1.0","timestamp":"2026-11-27T00:00:00Z","files":[]}`, "files: empty"},
+		{"subject without digest", `{"subjects":[{"name":"a"}],` + file + `}`, "subjects[0].digest: missing"},
+		{"subject with md5", `{"subjects":[{"name":"a","digest":{"md5":"00"}}],` + file + `}`, "subjects[0].digest.md5"},
+		{"subject with short sha256", `{"subjects":[{"name":"a","digest":{"sha256":"abc"}}],` + file + `}`, "subjects[0].digest.sha256"},
+		{"subject with uppercase sha256", `{"subjects":[{"name":"a","digest":{"sha256":"` + strings.ToUpper(h) + `"}}],` + file + `}`, "subjects[0].digest.sha256"},
+		{"subject unknown field", `{"subjects":[{"name":"a","uri":"x","digest":{"sha256":"` + h + `"}}],` + file + `}`, "unknown field"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := evidencebundle.ParseManifest([]byte(tc.in))
+			require.ErrorIs(t, err, evidencebundle.ErrManifest)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestParseTimestamp(t *testing.T) {
+	for _, ok := range []string{"2026-11-27T00:00:00Z", "2026-11-27T01:00:00+01:00", "2026-11-27T00:00:00.5Z"} {
+		_, err := evidencebundle.ParseTimestamp(ok)
+		assert.NoError(t, err, ok)
+	}
+	for _, bad := range []string{"", "not a time", "2026-11-27", "2026-11-27T00:00:00", "1764201600", "2026-13-01T00:00:00Z"} {
+		_, err := evidencebundle.ParseTimestamp(bad)
+		assert.Error(t, err, bad)
+	}
+}
+
+func TestBind(t *testing.T) {
+	dir, mb := evidenceDir(t, three)
+	m, err := evidencebundle.ParseManifest(mb)
+	require.NoError(t, err)
+	in := func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) }
+	for _, tc := range []struct {
+		name, file, sha, status, path string
+		index                         int
+	}{
+		{"listed with its digest", in("sub/report.txt"), sha([]byte("report")), evidencebundle.BindOK, "sub/report.txt", 1},
+		{"listed, path not clean", dir + "/sub/../vex.json", sha([]byte("[]")), evidencebundle.BindOK, "vex.json", 2},
+		{"listed with another digest", in("sbom.json"), sha([]byte("{ }")), evidencebundle.BindDigest, "sbom.json", 0},
+		{"inside, not listed", in("other.json"), sha(nil), evidencebundle.BindUnlisted, "other.json", -1},
+		{"outside", filepath.Join(filepath.Dir(dir), "sbom.json"), sha([]byte("{}")), evidencebundle.BindOutside, "", -1},
+		{"the directory itself", dir, sha(nil), evidencebundle.BindOutside, "", -1},
+		{"relative path inside", relTo(t, in("vex.json")), sha([]byte("[]")), evidencebundle.BindOK, "vex.json", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := evidencebundle.NewBinder(m, dir).Bind(tc.file, tc.sha)
+			assert.Equal(t, tc.status, b.Status)
+			assert.Equal(t, tc.path, b.Path)
+			assert.Equal(t, tc.index, b.Index)
+			assert.Equal(t, tc.sha, b.ActualSHA256)
+		})
+	}
+}
+
+// relTo returns p relative to the working directory.
+func relTo(t *testing.T, p string) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	r, err := filepath.Rel(wd, p)
+	require.NoError(t, err)
+	return r
 }

@@ -18,8 +18,10 @@ var DefaultBuilders = []string{
 	"https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_container-based_slsa3.yml",
 }
 
-// ReleaseTagRef matches the refs default builders must be referenced at.
-var ReleaseTagRef = regexp.MustCompile(`^refs/tags/v[0-9]+\.[0-9]+\.[0-9]+$`)
+// ReleaseTagRef matches the refs default builders must be referenced at:
+// refs/tags/vX.Y.Z, slsa-verifier's IsValidBuilderTag (no leading zeros,
+// pre-release or build suffix).
+var ReleaseTagRef = regexp.MustCompile(`^refs/tags/v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`)
 
 // SplitBuilderID splits "name@ref" at its last "@".
 func SplitBuilderID(id string) (name, ref string) {
@@ -29,11 +31,44 @@ func SplitBuilderID(id string) (name, ref string) {
 	return id, ""
 }
 
-// BuilderTrusted reports whether id is trusted. With trusted entries, an
-// entry with "@ref" must equal id exactly and an entry without one matches
-// id's name at any ref (slsa-verifier's --builder-id). With none, id's name
-// must be one of [DefaultBuilders] and its ref a release tag. The Rego rule
-// provenance.builder_trusted decides the same way.
+// ShortTag matches the version of a short-tag builder id
+// ("…/builder_go_slsa3.yml@v2.1.0"): vX.Y.Z with no pre-release or build
+// suffix, slsa-verifier's IsValidBuilderTag. Rego's provenance.short_tag is
+// the same expression.
+var ShortTag = regexp.MustCompile(`^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`)
+
+// BuilderMatches reports whether a trusted builder entry, as users and the
+// registry write it, matches the builder id of a provenance statement, with
+// slsa-verifier's MatchesLoose/MatchesFull semantics (allowRef true):
+//
+//   - the bare name "…/builder_go_slsa3.yml" matches the name at any ref;
+//   - the full ref "…/builder_go_slsa3.yml@refs/tags/v2.1.0" matches that
+//     id exactly;
+//   - the short tag "…/builder_go_slsa3.yml@v2.1.0" matches the id at
+//     refs/tags/v2.1.0, and only when the tag is vX.Y.Z ([ShortTag]).
+//
+// A short form never stands for a branch: "@main" or "@v2.1.0" never
+// matches "@refs/heads/…", and a non-semver short version matches only an
+// id that carries it verbatim.
+func BuilderMatches(entry, id string) bool {
+	if id == "" || entry == "" {
+		return false
+	}
+	name, ref := SplitBuilderID(id)
+	if !strings.Contains(entry, "@") {
+		return entry == name
+	}
+	if entry == id {
+		return true
+	}
+	en, eref := SplitBuilderID(entry)
+	return en == name && ShortTag.MatchString(eref) && ref == "refs/tags/"+eref
+}
+
+// BuilderTrusted reports whether id is trusted. With trusted entries, one
+// of them must match id ([BuilderMatches]). With none, id's name must be
+// one of [DefaultBuilders] and its ref a release tag. The Rego rule
+// provenance.builder_trusted decides the same way (TestRegoAgrees).
 func BuilderTrusted(trusted []string, id string) bool {
 	name, ref := SplitBuilderID(id)
 	if id == "" {
@@ -48,11 +83,7 @@ func BuilderTrusted(trusted []string, id string) bool {
 		return false
 	}
 	for _, t := range trusted {
-		if strings.Contains(t, "@") {
-			if t == id {
-				return true
-			}
-		} else if t == name {
+		if BuilderMatches(t, id) {
 			return true
 		}
 	}

@@ -17,7 +17,16 @@
 //   - Source from externalParameters.workflow (v1 GitHub workflow build
 //     type), externalParameters.source, resolvedDependencies (v1),
 //     invocation.configSource or materials (v0.2), normalised to
-//     "github.com/owner/repo" ([NormalizeSourceURI]).
+//     "github.com/owner/repo" ([NormalizeSourceURI]); the trigger from
+//     the GitHub event name the predicate records.
+//   - Compare the predicate with the signing certificate's Fulcio
+//     extensions ([CompareCertificate]): source repository, ref, commit,
+//     builder id (for a reusable-workflow builder) and trigger, wherever
+//     the certificate carries them; each disagreement is a fact
+//     ([Attestation].CertificateMismatches) naming both values and where
+//     each was read. A key-signed attestation has no certificate.
+//   - Builder ids as slsa-verifier's --builder-id takes them
+//     ([BuilderMatches]): bare name, full ref, short tag (vX.Y.Z only).
 //
 // # Non-goals
 //

@@ -44,12 +44,14 @@ type Attestation struct {
 	Verified bool   `json:"verified"`
 	Reason   string `json:"reason"`
 	// The verified signer: a key, or a Fulcio certificate's issuer and SAN.
-	Keyed     bool      `json:"keyed"`
-	KeyID     string    `json:"key_id"`
-	Issuer    string    `json:"issuer"`
-	SAN       string    `json:"san"`
-	TlogIndex int64     `json:"tlog_index"`
-	TlogTime  time.Time `json:"tlog_time,omitzero"`
+	Keyed  bool   `json:"keyed"`
+	KeyID  string `json:"key_id"`
+	Issuer string `json:"issuer"`
+	SAN    string `json:"san"`
+	// Claims are the certificate's Fulcio extensions (zero when keyed).
+	Claims    trust.Claims `json:"claims"`
+	TlogIndex int64        `json:"tlog_index"`
+	TlogTime  time.Time    `json:"tlog_time,omitzero"`
 	// Timestamps are the verified signing times.
 	Timestamps []trust.Timestamp `json:"timestamps"`
 	// ExpiredTrust lists validity windows of the trusted root that vouch
@@ -58,6 +60,10 @@ type Attestation struct {
 	ExpiredTrust []string `json:"expired_trust"`
 	// Statement is nil unless Verified.
 	Statement *Statement `json:"statement"`
+	// CertificateMismatches are the fields on which the statement's
+	// predicate and the signing certificate disagree ([CompareCertificate]);
+	// empty when keyed.
+	CertificateMismatches []Mismatch `json:"certificate_mismatches"`
 }
 
 // Result is what one provenance file holds.
@@ -128,7 +134,7 @@ func (r *Result) add(raw []byte, idx, line int, path string, opts trust.Options)
 		r.Problems = append(r.Problems, Problem{Path: path, Line: line, Message: "not a JSON object: " + err.Error()})
 		return
 	}
-	a := Attestation{Index: idx, Line: line, Path: path, TlogIndex: -1, Timestamps: []trust.Timestamp{}, ExpiredTrust: []string{}}
+	a := Attestation{Index: idx, Line: line, Path: path, TlogIndex: -1, Timestamps: []trust.Timestamp{}, ExpiredTrust: []string{}, CertificateMismatches: []Mismatch{}}
 	var v *trust.Verified
 	var err error
 	switch {
@@ -164,7 +170,7 @@ func (r *Result) add(raw []byte, idx, line int, path string, opts trust.Options)
 		return
 	}
 	a.Verified = true
-	a.Keyed, a.KeyID, a.Issuer, a.SAN = v.Keyed, v.KeyID, v.Issuer, v.SAN
+	a.Keyed, a.KeyID, a.Issuer, a.SAN, a.Claims = v.Keyed, v.KeyID, v.Issuer, v.SAN, v.Claims
 	a.TlogIndex, a.TlogTime, a.Timestamps = v.TlogIndex, v.TlogTime, v.Timestamps
 	st, err := ParseStatement(v.PayloadType, v.Payload)
 	if err != nil {
@@ -175,6 +181,9 @@ func (r *Result) add(raw []byte, idx, line int, path string, opts trust.Options)
 		return
 	}
 	a.Statement = st
+	if !a.Keyed {
+		a.CertificateMismatches = CompareCertificate(st, a.Claims)
+	}
 	r.Attestations = append(r.Attestations, a)
 }
 

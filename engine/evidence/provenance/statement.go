@@ -60,6 +60,13 @@ type Statement struct {
 	BuilderRef  string `json:"builder_ref"`
 	BuildType   string `json:"build_type"`
 	Source      Source `json:"source"`
+	// Trigger is the GitHub event that started the build, as the
+	// predicate states it ("" if it does not), and TriggerPath where:
+	// v1 internalParameters.github.event_name (or GITHUB_EVENT_NAME), v0.2
+	// invocation.environment.github_event_name (slsa-github-generator) or
+	// GITHUB_EVENT_NAME (npm).
+	Trigger     string `json:"trigger"`
+	TriggerPath string `json:"trigger_path"`
 }
 
 // ParseStatement reads an in-toto Statement (v0.1 or v1) and, for SLSA
@@ -116,6 +123,13 @@ func readV1(pred []byte, out *Statement) error {
 	out.BuilderID = p.GetRunDetails().GetBuilder().GetId()
 	out.BuildType = p.GetBuildDefinition().GetBuildType()
 	ext := p.GetBuildDefinition().GetExternalParameters()
+	ip := p.GetBuildDefinition().GetInternalParameters()
+	if ev := stringField(structField(ip, "github"), "event_name"); ev != "" {
+		out.Trigger, out.TriggerPath = ev, "predicate.buildDefinition.internalParameters.github.event_name"
+	} else if ev := stringField(ip, "GITHUB_EVENT_NAME"); ev != "" {
+		// slsa-github-generator's delegator build type.
+		out.Trigger, out.TriggerPath = ev, "predicate.buildDefinition.internalParameters.GITHUB_EVENT_NAME"
+	}
 	deps := p.GetBuildDefinition().GetResolvedDependencies()
 
 	// GitHub Actions workflow build type: externalParameters.workflow.
@@ -170,6 +184,13 @@ func readV02(pred []byte, out *Statement) error {
 	}
 	out.BuilderID = p.GetBuilder().GetId()
 	out.BuildType = p.GetBuildType()
+	env := p.GetInvocation().GetEnvironment()
+	for _, k := range []string{"github_event_name", "GITHUB_EVENT_NAME"} {
+		if ev := stringField(env, k); ev != "" {
+			out.Trigger, out.TriggerPath = ev, "predicate.invocation.environment."+k
+			break
+		}
+	}
 	if cs := p.GetInvocation().GetConfigSource(); cs.GetUri() != "" {
 		out.Source = Source{RawURI: cs.GetUri(), Commit: commitOf(cs.GetDigest()), Path: "predicate.invocation.configSource"}
 	} else {

@@ -58,7 +58,7 @@ func parseCycloneDX(data []byte, opts Options) (*Document, error) {
 
 // FromCycloneDX turns a decoded BOM into a [Document].
 func FromCycloneDX(bom *cdx.BOM, format Format) *Document {
-	d := &Document{Format: format, SpecVersion: bom.SpecVersion.String()}
+	d := &Document{Format: format, SpecVersion: bom.SpecVersion.String(), SerialNumber: bom.SerialNumber}
 	if bom.Metadata != nil && bom.Metadata.Component != nil {
 		c := d.component(bom.Metadata.Component, "metadata.component")
 		d.Subject = &c

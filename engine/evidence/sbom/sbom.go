@@ -33,6 +33,9 @@ type Document struct {
 	Components []Component `json:"components"`
 	// Issues are elements that could not be read, such as invalid purls.
 	Issues []Issue `json:"issues"`
+	// SerialNumber is a CycloneDX document's serialNumber ("urn:uuid:…"),
+	// what a BOM-Link (urn:cdx:uuid/version#ref) names; "" otherwise.
+	SerialNumber string `json:"serial_number,omitempty"`
 }
 
 // Component is one component of an SBOM.
@@ -149,3 +152,33 @@ func LicenseIDs(expr string) []string {
 
 // trimBOM drops a UTF-8 byte order mark.
 func trimBOM(b []byte) []byte { return bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) }
+
+// ArtifactDigests returns the digests that identify c as an artifact: its
+// hashes, the digest in a pkg:oci or pkg:docker purl's version, and a
+// version that is itself a digest (syft writes an image's manifest digest
+// there). Each is "alg:hex", without duplicates, hashes first.
+func (c *Component) ArtifactDigests() []string {
+	out := append([]string{}, c.Digests...)
+	versions := []string{c.Version}
+	if u, err := ParsePURL(c.PURL); err == nil && (u.Type == "oci" || u.Type == "docker") {
+		versions = append(versions, u.Version)
+	}
+	for _, v := range versions {
+		alg, hex, ok := strings.Cut(v, ":")
+		if !ok || len(hex) < 32 || strings.Trim(strings.ToLower(hex), "0123456789abcdef") != "" {
+			continue
+		}
+		ds := DigestString(alg, hex)
+		if ds == "" {
+			continue
+		}
+		dup := false
+		for _, have := range out {
+			dup = dup || have == ds
+		}
+		if !dup {
+			out = append(out, ds)
+		}
+	}
+	return out
+}

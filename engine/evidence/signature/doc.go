@@ -1,6 +1,7 @@
 // Package signature verifies a sigstore bundle over a release subject and
 // returns the verified facts: whether it verified (and why not), the
-// signer's OIDC issuer and SAN or key, the transparency-log index and time,
+// signer's OIDC issuer, SAN and Fulcio extensions, or key, the
+// transparency-log index and time,
 // and which subject it covers.
 //
 // # Goals
@@ -13,6 +14,7 @@
 //
 // # Non-goals
 //
-//   - Judging the identity: rego/signature.rego matches issuer and SAN
-//     against the registry's provenance.identities.
+//   - Judging the identity: rego/signature.rego (signer_ok) matches
+//     issuer, SAN and extensions against the registry's
+//     provenance.identities, or the default release identity.
 package signature

@@ -36,6 +36,8 @@ type Result struct {
 	KeyID         string `json:"key_id"`
 	Issuer        string `json:"issuer"`
 	SAN           string `json:"san"`
+	// Claims are the certificate's Fulcio extensions (zero when keyed).
+	Claims trust.Claims `json:"claims"`
 	// TlogIndex is the verified log entry's index, -1 if none.
 	TlogIndex  int64             `json:"tlog_index"`
 	TlogTime   time.Time         `json:"tlog_time,omitzero"`
@@ -132,7 +134,7 @@ func fill(res *Result, v *trust.Verified) {
 	res.Verified = true
 	res.Reason = ""
 	res.BundleVersion = v.BundleVersion
-	res.Keyed, res.KeyID, res.Issuer, res.SAN = v.Keyed, v.KeyID, v.Issuer, v.SAN
+	res.Keyed, res.KeyID, res.Issuer, res.SAN, res.Claims = v.Keyed, v.KeyID, v.Issuer, v.SAN, v.Claims
 	res.TlogIndex, res.TlogTime, res.Timestamps = v.TlogIndex, v.TlogTime, v.Timestamps
 }
 

@@ -35,12 +35,24 @@
 // covered by a statement about the image.
 //
 // Of the statements that apply, the latest wins (statement timestamp, else
-// the document's; ties go to the later statement in input order). A
-// not_affected statement with neither a justification nor an impact
-// statement does not count, nor does one older than the maximum age. Every
-// statement for the same vulnerability that did not apply is a near miss,
-// with the reason: another product, another version, a qualifier, too old,
-// superseded.
+// the document's). Two statements made at the same time that disagree are a
+// tie: the less favourable status decides (affected, then
+// under_investigation, then fixed, then not_affected), the tie is in
+// [Result].Ties, and the input order never matters (the rest of the order is
+// by file, path and product). These do not count:
+//
+//   - a statement or document dated after the evaluation time
+//     ([MatcherOptions].Now): any of its dates, the statement's own or the
+//     document's, in the future makes it ignored;
+//   - a not_affected statement whose justification is not one of the
+//     format's enumerated values ([ValidOpenVEXJustification],
+//     [ValidCycloneDXJustification]), or that has neither a justification
+//     nor an impact statement;
+//   - a statement older than the maximum age.
+//
+// Every statement for the same vulnerability that did not apply is a near
+// miss, with the reason: another product, another version, a qualifier, too
+// old, future-dated, unjustified, tied or superseded.
 //
 // # Non-goals
 //

@@ -66,6 +66,9 @@ type Result struct {
 	Suppressed bool `json:"suppressed"`
 	// Decision is the deciding statement, nil when none applied.
 	Decision *Ref `json:"decision"`
+	// Ties are the statements made at the same time as the deciding one
+	// that say another status; the less favourable status decided.
+	Ties []Ref `json:"ties"`
 	// NearMisses are other statements for the same vulnerability, at most
 	// MaxNearMisses; NearMissTotal counts them all.
 	NearMisses    []NearMiss `json:"near_misses"`
@@ -245,12 +248,22 @@ func (m *Matcher) Match(q Query) Result {
 			}
 		}
 	}
-	// Filter the applicable ones: unjustified and stale statements do not
-	// count.
+	// Filter the applicable ones: future-dated, unjustified and stale
+	// statements do not count.
 	var counted []entry
 	for _, e := range applicable {
 		s := &m.stmts[e.stmt]
+		if d, future := s.FutureDate(m.opts.Now); future {
+			what := "the statement"
+			if d.Document {
+				what = "its document"
+			}
+			m.nearMiss(&res, e, fmt.Sprintf("is ignored: %s is dated after the evaluation time (%s %s, now %s)", what, d.Field, d.Time.UTC().Format(time.RFC3339), m.opts.Now.UTC().Format(time.RFC3339)))
+			continue
+		}
 		switch {
+		case s.InvalidJustification && s.Status == StatusNotAffected:
+			m.nearMiss(&res, e, fmt.Sprintf("not_affected with the justification %q, which is not an enumerated value, does not count", s.Justification))
 		case !s.Justified():
 			m.nearMiss(&res, e, "not_affected without a justification or impact statement does not count")
 		case m.opts.MaxAge > 0 && s.Timestamp.IsZero():
@@ -262,15 +275,27 @@ func (m *Matcher) Match(q Query) Result {
 		}
 	}
 	if len(counted) > 0 {
-		// Latest wins; ties go to the later statement.
+		// Latest wins. A tie on time goes to the least favourable status
+		// (Status.rank), then to the smallest (evidence, path, product):
+		// never to the input order.
 		sort.SliceStable(counted, func(i, j int) bool {
 			a, b := &m.stmts[counted[i].stmt], &m.stmts[counted[j].stmt]
 			if !a.Timestamp.Equal(b.Timestamp) {
 				return a.Timestamp.After(b.Timestamp)
 			}
-			return counted[i].stmt > counted[j].stmt
+			if ra, rb := a.Status.rank(), b.Status.rank(); ra != rb {
+				return ra < rb
+			}
+			if a.Evidence != b.Evidence {
+				return a.Evidence < b.Evidence
+			}
+			if a.Path != b.Path {
+				return a.Path < b.Path
+			}
+			return counted[i].prod < counted[j].prod
 		})
 		win := m.ref(counted[0])
+		winStmt := &m.stmts[counted[0].stmt]
 		res.Decision = &win
 		res.Status = win.Status
 		res.Suppressed = win.Status.Suppresses()
@@ -278,7 +303,17 @@ func (m *Matcher) Match(q Query) Result {
 			if e.stmt == counted[0].stmt {
 				continue
 			}
-			m.nearMiss(&res, e, fmt.Sprintf("superseded by the later statement %s (%s)", refName(win), win.Timestamp))
+			s := &m.stmts[e.stmt]
+			if s.Timestamp.Equal(winStmt.Timestamp) && s.Status != winStmt.Status {
+				res.Ties = append(res.Ties, m.ref(e))
+				m.nearMiss(&res, e, fmt.Sprintf("ties on time with %s (%s), which says %s: the less favourable status decides", refName(win), timeText(win.Timestamp), win.Status))
+				continue
+			}
+			if s.Timestamp.Equal(winStmt.Timestamp) {
+				m.nearMiss(&res, e, fmt.Sprintf("repeats %s (%s, same time and status)", refName(win), timeText(win.Timestamp)))
+				continue
+			}
+			m.nearMiss(&res, e, fmt.Sprintf("superseded by the later statement %s (%s)", refName(win), timeText(win.Timestamp)))
 		}
 	}
 	// Every other statement for the same vulnerability is a near miss,
@@ -306,7 +341,25 @@ func (m *Matcher) Match(q Query) Result {
 			m.nearMiss(&res, e, m.whyNot(e, q))
 		}
 	}
+	// Near misses in a fixed order, whatever the order of the files.
+	sort.SliceStable(res.NearMisses, func(i, j int) bool {
+		a, b := &res.NearMisses[i], &res.NearMisses[j]
+		if a.Evidence != b.Evidence {
+			return a.Evidence < b.Evidence
+		}
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Product < b.Product
+	})
 	return res
+}
+
+func timeText(ts string) string {
+	if ts == "" {
+		return "no timestamp"
+	}
+	return ts
 }
 
 func refName(r Ref) string {

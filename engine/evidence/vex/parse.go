@@ -82,11 +82,16 @@ func parseOpenVEX(data []byte, context string) (*Document, error) {
 	}
 	out := &Document{Format: FormatOpenVEX, ID: doc.ID}
 	var docTime time.Time
+	var docDates []Date
 	if doc.Timestamp != nil {
 		docTime = *doc.Timestamp
+		docDates = append(docDates, Date{Field: "timestamp", Time: doc.Timestamp.UTC(), Document: true})
 	}
-	if doc.LastUpdated != nil && doc.LastUpdated.After(docTime) {
-		docTime = *doc.LastUpdated
+	if doc.LastUpdated != nil {
+		if doc.LastUpdated.After(docTime) {
+			docTime = *doc.LastUpdated
+		}
+		docDates = append(docDates, Date{Field: "last_updated", Time: doc.LastUpdated.UTC(), Document: true})
 	}
 	for i := range doc.Statements {
 		gs := &doc.Statements[i]
@@ -101,11 +106,19 @@ func parseOpenVEX(data []byte, context string) (*Document, error) {
 			Action:        gs.ActionStatement,
 			Timestamp:     docTime,
 		}
+		if gs.Justification != "" && !ValidOpenVEXJustification(string(gs.Justification)) {
+			s.InvalidJustification = true
+		}
+		s.Dates = append(s.Dates, docDates...)
 		if gs.Timestamp != nil {
 			s.Timestamp = *gs.Timestamp
+			s.Dates = append(s.Dates, Date{Field: path + ".timestamp", Time: gs.Timestamp.UTC()})
 		}
-		if gs.LastUpdated != nil && gs.LastUpdated.After(s.Timestamp) {
-			s.Timestamp = *gs.LastUpdated
+		if gs.LastUpdated != nil {
+			if gs.LastUpdated.After(s.Timestamp) {
+				s.Timestamp = *gs.LastUpdated
+			}
+			s.Dates = append(s.Dates, Date{Field: path + ".last_updated", Time: gs.LastUpdated.UTC()})
 		}
 		if v := gs.Vulnerability.ID; v != "" && v != s.Vulnerability {
 			if s.Vulnerability == "" {
@@ -277,8 +290,14 @@ func parseCycloneDX(data []byte, opts Options) (*Document, error) {
 			Justification: string(v.Analysis.Justification),
 			Impact:        v.Analysis.Detail,
 		}
+		if s.Justification != "" && !ValidCycloneDXJustification(s.Justification) {
+			s.InvalidJustification = true
+		}
 		if string(v.Analysis.State) == "false_positive" && s.Justification == "" {
 			s.Justification = "false_positive"
+		}
+		if !metaTime.IsZero() {
+			s.Dates = append(s.Dates, Date{Field: "metadata.timestamp", Time: metaTime, Document: true})
 		}
 		if v.Analysis.Response != nil {
 			var rs []string
@@ -314,8 +333,10 @@ func parseCycloneDX(data []byte, opts Options) (*Document, error) {
 				out.Issues = append(out.Issues, sbom.Issue{Path: path + "." + c.field, Message: fmt.Sprintf("invalid timestamp %q: want RFC 3339", c.value)})
 				continue
 			}
-			s.Timestamp = t
-			break
+			s.Dates = append(s.Dates, Date{Field: path + "." + c.field, Time: t})
+			if s.Timestamp.IsZero() {
+				s.Timestamp = t
+			}
 		}
 		if s.Timestamp.IsZero() {
 			s.Timestamp = metaTime

@@ -4,6 +4,9 @@ import (
 	"strings"
 	"time"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
+	govex "github.com/openvex/go-vex/pkg/vex"
+
 	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
 )
 
@@ -61,15 +64,119 @@ type Statement struct {
 	// Timestamp is when the statement was made; zero when unknown.
 	Timestamp time.Time `json:"timestamp"`
 	Products  []Product `json:"products"`
+	// Dates are every date the document gives the statement, its own and
+	// the document's, with the field each came from: a statement is
+	// ignored when any of them is after the evaluation time.
+	Dates []Date `json:"dates,omitempty"`
+	// InvalidJustification is true when Justification is not one of the
+	// format's enumerated values ([ValidOpenVEXJustification],
+	// [ValidCycloneDXJustification]): the statement then justifies nothing.
+	InvalidJustification bool `json:"invalid_justification,omitempty"`
 }
 
-// Justified reports whether a not_affected statement carries a
-// justification or an impact statement. Other statuses are always justified.
+// Date is one date of a statement and the field it came from.
+type Date struct {
+	// Field is the document path ("statements[1].timestamp",
+	// "metadata.timestamp").
+	Field string    `json:"field"`
+	Time  time.Time `json:"time"`
+	// Document is true for a date of the whole document.
+	Document bool `json:"document,omitempty"`
+}
+
+// FutureDate returns the first of the statement's dates after now. A zero
+// now checks nothing.
+func (s *Statement) FutureDate(now time.Time) (Date, bool) {
+	if now.IsZero() {
+		return Date{}, false
+	}
+	for _, d := range s.Dates {
+		if d.Time.After(now) {
+			return d, true
+		}
+	}
+	return Date{}, false
+}
+
+// Justified reports whether a not_affected statement carries a valid
+// justification, or no justification and an impact statement (OpenVEX
+// 0.2.0: not_affected needs one of the two). A justification outside the
+// format's enumeration justifies nothing, whatever the impact statement
+// says. Other statuses are always justified.
 func (s *Statement) Justified() bool {
 	if s.Status != StatusNotAffected {
 		return true
 	}
+	if s.InvalidJustification {
+		return false
+	}
 	return strings.TrimSpace(s.Justification) != "" || strings.TrimSpace(s.Impact) != ""
+}
+
+// rank orders statuses from the least favourable (0) to the most: when
+// statements tie on time, the least favourable one decides.
+//
+//	affected < under_investigation < fixed < not_affected
+//
+// affected says the product is exposed; under_investigation says nobody
+// knows yet, which suppresses nothing either; fixed and not_affected both
+// suppress, and fixed is the weaker claim (it relies on the fix being in
+// this version) while not_affected says there was never any exposure.
+func (s Status) rank() int {
+	switch s {
+	case StatusAffected:
+		return 0
+	case StatusUnderInvestigation:
+		return 1
+	case StatusFixed:
+		return 2
+	case StatusNotAffected:
+		return 3
+	}
+	return -1
+}
+
+// ValidOpenVEXJustification reports whether j is one of the five
+// justifications of the OpenVEX specification v0.2.0 ("Status
+// Justifications"): component_not_present, vulnerable_code_not_present,
+// vulnerable_code_not_in_execute_path,
+// vulnerable_code_cannot_be_controlled_by_adversary,
+// inline_mitigations_already_exist. The list is go-vex's.
+func ValidOpenVEXJustification(j string) bool { return govex.Justification(j).Valid() }
+
+// cdxJustifications is CycloneDX's impactAnalysisJustification enumeration
+// (CycloneDX 1.4–1.6 JSON schema, vulnerabilities[].analysis.justification),
+// as cyclonedx-go names it.
+var cdxJustifications = []cdx.ImpactAnalysisJustification{
+	cdx.IAJCodeNotPresent, cdx.IAJCodeNotReachable, cdx.IAJRequiresConfiguration,
+	cdx.IAJRequiresDependency, cdx.IAJRequiresEnvironment, cdx.IAJProtectedByCompiler,
+	cdx.IAJProtectedAtRuntime, cdx.IAJProtectedAtPerimeter, cdx.IAJProtectedByMitigatingControl,
+}
+
+// ValidCycloneDXJustification reports whether j is in CycloneDX's
+// impactAnalysisJustification enumeration, or is one of OpenVEX's five
+// names: the hub's generate_vex.py copies its OpenVEX-style
+// vex_exemptions.json justifications into analysis.justification, and each
+// of the five is an enumerated VEX justification (OpenVEX v0.2.0; CISA,
+// "Minimum Requirements for VEX", 2023). Anything else, made-up or
+// misspelled, is invalid.
+func ValidCycloneDXJustification(j string) bool {
+	for _, v := range cdxJustifications {
+		if string(v) == j {
+			return true
+		}
+	}
+	return ValidOpenVEXJustification(j)
+}
+
+// CycloneDXJustifications lists the values [ValidCycloneDXJustification]
+// accepts, CycloneDX's first, for messages.
+func CycloneDXJustifications() []string {
+	out := make([]string, 0, len(cdxJustifications)+5)
+	for _, v := range cdxJustifications {
+		out = append(out, string(v))
+	}
+	return append(out, govex.Justifications()...)
 }
 
 // Product is what a statement is about: a package (purl), an artifact

@@ -20,6 +20,19 @@
 //   - EPSS is a percentile in 0–1; a value over 1 is read as 0–100 and
 //     divided by 100.
 //   - Findings with the same id and the same affected purl are merged.
+//   - Without a CVSS score, a severity label stands for the lower bound of
+//     its CVSS v3.1 band ([SeverityBand]); with no score, no EPSS and no
+//     severity a finding is unscored, and the registry decides.
+//
+// # Binding
+//
+// A report says what it scanned, and the engine binds it to the release
+// with these facts only: [Report].TargetDigests (grype
+// source.target.manifestDigest, imageID when it is a digest, repoDigests;
+// CycloneDX metadata.component hashes, pkg:oci purl digest, or a digest
+// version), [Report].SBOMPath (grype's "sbom-file" source) and
+// [Report].SBOMSerials (CycloneDX BOM-Links). Names and tags are kept for
+// messages but never bind.
 //
 // # Non-goals
 //

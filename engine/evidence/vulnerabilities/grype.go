@@ -64,9 +64,12 @@ func parseGrype(data []byte) (*Report, error) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, sbom.JSONError(data, err)
 	}
-	r := &Report{Format: FormatGrype}
-	if doc.Source != nil && len(doc.Source.Target) > 0 {
-		r.target(doc.Source.Target)
+	r := &Report{Format: FormatGrype, TargetField: "source.target"}
+	if doc.Source != nil {
+		r.SourceType = doc.Source.Type
+		if len(doc.Source.Target) > 0 {
+			r.target(doc.Source.Target)
+		}
 	}
 	m := &merger{r: r, index: map[string]int{}}
 	for i := range doc.Matches {
@@ -139,6 +142,11 @@ func (r *Report) target(raw json.RawMessage) {
 	var s string
 	if err := json.Unmarshal(raw, &s); err == nil {
 		r.Target = s
+		// grype sbom:PATH whose SBOM describes no image or file writes
+		// {"type": "sbom-file", "target": PATH}.
+		if r.SourceType == "sbom-file" {
+			r.SBOMPath = s
+		}
 		return
 	}
 	var t grypeTarget
@@ -169,6 +177,12 @@ func (r *Report) target(raw json.RawMessage) {
 		r.TargetDigests = append(r.TargetDigests, s)
 	}
 	add(t.ManifestDigest)
+	// imageID is the image config's digest for an image scan; from an SBOM,
+	// grype puts the SBOM component's bom-ref there, which is no digest and
+	// is skipped.
+	if a, h, ok := strings.Cut(t.ImageID, ":"); ok && len(h) >= 32 && strings.Trim(strings.ToLower(h), "0123456789abcdef") == "" {
+		add(a + ":" + h)
+	}
 	for _, d := range t.RepoDigests {
 		add(d)
 	}

@@ -32,8 +32,9 @@ func keys(t *testing.T, v any) []string {
 func TestAssessmentKeys(t *testing.T) {
 	a := vulnerabilities.Assessment{Result: vex.Result{Decision: &vex.Ref{}, NearMisses: []vex.NearMiss{{}}}}
 	assert.Equal(t, []string{
-		"aliases", "component", "cvss", "decision", "epss", "evidence", "has_cvss", "has_epss", "id",
-		"near_miss_total", "near_misses", "path", "purls", "reason", "severity", "status", "suppressed", "target",
+		"aliases", "component", "cvss", "decision", "epss", "evidence", "has_cvss", "has_epss", "has_score", "id",
+		"near_miss_total", "near_misses", "path", "purls", "reason", "score", "score_source", "severity", "status",
+		"suppressed", "target", "ties", "unscored",
 	}, keys(t, a))
 	ref := []string{"evidence", "id", "impact", "justification", "path", "product", "status", "timestamp", "vulnerability"}
 	assert.Equal(t, ref, keys(t, a.Decision))

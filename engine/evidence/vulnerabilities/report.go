@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
+
 	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
 )
 
@@ -28,7 +30,19 @@ type Report struct {
 	Target string `json:"target,omitempty"`
 	// TargetDigests are digests of the scanned artifact the report names
 	// ("sha256:hex").
-	TargetDigests   []string        `json:"target_digests,omitempty"`
+	TargetDigests []string `json:"target_digests,omitempty"`
+	// TargetField is where the report names what it scanned
+	// ("source.target", "metadata.component"), for messages.
+	TargetField string `json:"target_field"`
+	// SourceType is grype's source.type ("image", "sbom-file", "file", …),
+	// "" for CycloneDX.
+	SourceType string `json:"source_type,omitempty"`
+	// SBOMPath is the SBOM file a grype scan of "sbom:PATH" names
+	// (source.type "sbom-file"), "" otherwise.
+	SBOMPath string `json:"sbom_path,omitempty"`
+	// SBOMSerials are the serial numbers ("urn:uuid:…") of the SBOMs a
+	// CycloneDX report points into with BOM-Links (urn:cdx:uuid/version#ref).
+	SBOMSerials     []string        `json:"sbom_serials,omitempty"`
 	Vulnerabilities []Vulnerability `json:"vulnerabilities"`
 	Issues          []sbom.Issue    `json:"issues"`
 }
@@ -198,7 +212,7 @@ func parseCycloneDX(data []byte, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Format: FormatCycloneDXJSON}
+	r := &Report{Format: FormatCycloneDXJSON, TargetField: "metadata.component"}
 	if format == sbom.FormatCycloneDXXML {
 		r.Format = FormatCycloneDXXML
 	}
@@ -214,9 +228,16 @@ func parseCycloneDX(data []byte, opts Options) (*Report, error) {
 	}
 	if sdoc.Subject != nil {
 		r.Target = sdoc.Subject.Name
-		r.TargetDigests = sdoc.Subject.Digests
+		r.TargetDigests = sdoc.Subject.ArtifactDigests()
 		if sdoc.Subject.BOMRef != "" {
 			refs[sdoc.Subject.BOMRef] = *sdoc.Subject
+		}
+	}
+	if bom.ExternalReferences != nil {
+		for _, er := range *bom.ExternalReferences {
+			if er.Type == cdx.ERTypeBOM {
+				r.bomLink(er.URL)
+			}
 		}
 	}
 	m := &merger{r: r, index: map[string]int{}}
@@ -274,6 +295,7 @@ func parseCycloneDX(data []byte, opts Options) (*Report, error) {
 		// One finding per affected component.
 		for j, a := range *cv.Affects {
 			apath := path + ".affects[" + strconv.Itoa(j) + "].ref"
+			r.bomLink(a.Ref)
 			one := v
 			one.Aliases = append([]string(nil), v.Aliases...)
 			one.PURLs, one.Parsed = nil, nil
@@ -285,6 +307,9 @@ func parseCycloneDX(data []byte, opts Options) (*Report, error) {
 			}
 			if !ok && opts.Resolve != nil {
 				c, ok = opts.Resolve(a.Ref)
+				if k := strings.IndexByte(a.Ref, '#'); !ok && k >= 0 && strings.HasPrefix(a.Ref, "urn:cdx:") {
+					c, ok = opts.Resolve(a.Ref[k+1:])
+				}
 			}
 			switch {
 			case ok:
@@ -300,6 +325,27 @@ func parseCycloneDX(data []byte, opts Options) (*Report, error) {
 		}
 	}
 	return r, nil
+}
+
+// bomLink records the SBOM a BOM-Link ("urn:cdx:SERIAL/VERSION#ref", the
+// CycloneDX BOM-Link form) points into, as "urn:uuid:SERIAL".
+func (r *Report) bomLink(ref string) {
+	rest, ok := strings.CutPrefix(ref, "urn:cdx:")
+	if !ok {
+		return
+	}
+	serial, _, _ := strings.Cut(rest, "/")
+	serial, _, _ = strings.Cut(serial, "#")
+	if serial == "" {
+		return
+	}
+	s := "urn:uuid:" + strings.ToLower(serial)
+	for _, have := range r.SBOMSerials {
+		if have == s {
+			return
+		}
+	}
+	r.SBOMSerials = append(r.SBOMSerials, s)
 }
 
 func componentName(name, version string) string {

@@ -41,6 +41,13 @@ jobs:
       - uses: actions/checkout@${{ inputs.ref }}
       - uses: actions/aws/ec2@` + strings.ToUpper(sha) + `
       - uses: ` + sha + `@` + sha + `
+      - uses: actions/checkout@` + strings.Repeat("a", 64) + `
+      - uses: actions/checkout@v4.2.2
+      - uses: ./../other
+      - uses: ./a/../../x
+      - uses: .\..\x
+      - uses: ../x
+      - uses: ./a/../b
       - run: echo hi
 `
 	f := parse(t, src)
@@ -62,8 +69,15 @@ jobs:
 		{17, "jobs.build.steps[5].uses", "action", false},
 		{18, "jobs.build.steps[6].uses", "action", false},
 		{19, "jobs.build.steps[7].uses", "action", false},
-		{20, "jobs.build.steps[8].uses", "action", true},
+		{20, "jobs.build.steps[8].uses", "action", false}, // upper-case hex is no pin
 		{21, "jobs.build.steps[9].uses", "action", false},
+		{22, "jobs.build.steps[10].uses", "action", false}, // 64-hex is no commit
+		{23, "jobs.build.steps[11].uses", "action", false}, // a tag
+		{24, "jobs.build.steps[12].uses", "local", false},
+		{25, "jobs.build.steps[13].uses", "local", false},
+		{26, "jobs.build.steps[14].uses", "local", false},
+		{27, "jobs.build.steps[15].uses", "action", false}, // ../x has no ./
+		{28, "jobs.build.steps[16].uses", "local", true},   // ./a/../b stays inside
 	}
 	var got []u
 	for _, x := range f.Uses {
@@ -71,6 +85,7 @@ jobs:
 		if !x.Pinned {
 			assert.NotEmpty(t, x.Reason, x.Path)
 		}
+		assert.Equal(t, x.Kind == "local" && !x.Pinned, x.Outside, x.Path)
 	}
 	assert.Equal(t, want, got)
 }
@@ -289,6 +304,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte("on: [pull_request_target]\njobs:\n  a:\n    env: {TOKEN: x}\n    steps:\n      - run: echo ${{ inputs.x }}\n"))
+	f.Add([]byte("on: issues\nx: &s {run: 'echo ${{ GITHUB.event.issue.title }}'}\nenv: {T: '${{ github[\\'event\\'].issue.body }}'}\njobs:\n  a:\n    outputs: {o: '${{ steps.s.outputs.x }}'}\n    steps:\n      - <<: *s\n      - id: s\n        run: echo \"x=$T\" >> $GITHUB_OUTPUT\n  b:\n    needs: a\n    steps:\n      - run: echo ${{ format('}}', needs.a.outputs.o) }}\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		wf, err := Parse("f.yml", b)
 		if err != nil {

@@ -40,10 +40,15 @@ import (
 const InTotoPayloadType = "application/vnd.in-toto+json"
 
 // Sigstore is a virtual Fulcio + Rekor + TSA with its trusted root.
+//
+// Its certificates come from a test Fulcio CA of its own (VirtualSigstore's
+// leaves carry only a SAN and an issuer) and carry Fulcio extensions
+// ([Cert]); the transparency log and TSA are VirtualSigstore's.
 type Sigstore struct {
 	VS       *ca.VirtualSigstore
 	RootJSON []byte
 	Root     *root.TrustedRoot
+	fulcio   *fulcio
 }
 
 // New starts a virtual sigstore. Its trusted root lists no CT logs (the
@@ -66,7 +71,8 @@ func New(t testing.TB) *Sigstore {
 		c.ID = raw
 		logs[id] = &c
 	}
-	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01, vs.FulcioCertificateAuthorities(), nil, vs.TimestampingAuthorities(), logs)
+	f := newFulcio(t)
+	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01, []root.CertificateAuthority{f.ca}, nil, vs.TimestampingAuthorities(), logs)
 	if err != nil {
 		t.Fatalf("trusted root: %v", err)
 	}
@@ -79,7 +85,7 @@ func New(t testing.TB) *Sigstore {
 	if err != nil {
 		t.Fatalf("reload trusted root: %v", err)
 	}
-	return &Sigstore{VS: vs, RootJSON: b, Root: tr2}
+	return &Sigstore{VS: vs, RootJSON: b, Root: tr2, fulcio: f}
 }
 
 // BundleOptions change how a keyless bundle is assembled.
@@ -98,47 +104,48 @@ type BundleOptions struct {
 }
 
 // DSSEBundle signs statement in a DSSE envelope with a certificate for
-// (san, issuer) and returns a v0.3 bundle with an inclusion proof and
-// checkpoint.
+// (san, issuer), with the Fulcio extensions of [GitHubCert], and returns a
+// v0.3 bundle with an inclusion proof and checkpoint.
 func (s *Sigstore) DSSEBundle(t testing.TB, san, issuer string, statement []byte, o BundleOptions) []byte {
+	t.Helper()
+	return s.DSSEBundleCert(t, GitHubCert(san, issuer), statement, o)
+}
+
+// DSSEBundleCert is [Sigstore.DSSEBundle] with a certificate for c.
+func (s *Sigstore) DSSEBundleCert(t testing.TB, c Cert, statement []byte, o BundleOptions) []byte {
 	t.Helper()
 	at := o.IntegratedTime
 	if at.IsZero() {
 		at = time.Now().Add(5 * time.Minute)
-	}
-	e, err := s.VS.AttestAtTime(san, issuer, statement, at, true)
-	if err != nil {
-		t.Fatalf("attest: %v", err)
 	}
 	version := o.Version
 	if version == "" {
 		version = "v0.3"
 	}
-	return s.assemble(t, e, version, "dsse", o)
+	return s.assemble(t, s.attest(t, c, statement, at), version, "dsse", o)
 }
 
 // MessageBundle signs artifact (a message signature) with a certificate for
-// (san, issuer) and returns a v0.1 bundle whose log entry carries a SET.
+// (san, issuer), with the Fulcio extensions of [GitHubCert], and returns a
+// v0.1 bundle whose log entry carries a SET.
 func (s *Sigstore) MessageBundle(t testing.TB, san, issuer string, artifact []byte, o BundleOptions) []byte {
+	t.Helper()
+	return s.MessageBundleCert(t, GitHubCert(san, issuer), artifact, o)
+}
+
+// MessageBundleCert is [Sigstore.MessageBundle] with a certificate for c.
+func (s *Sigstore) MessageBundleCert(t testing.TB, c Cert, artifact []byte, o BundleOptions) []byte {
 	t.Helper()
 	at := o.IntegratedTime
 	if at.IsZero() {
 		at = time.Now().Add(5 * time.Minute)
 	}
-	e, err := s.VS.SignAtTimeWithVersion(san, issuer, artifact, at, "v0.1")
-	if err != nil {
-		t.Fatalf("sign: %v", err)
-	}
-	return s.assemble(t, e, "v0.1", "hashedrekord", o)
+	return s.assemble(t, s.sign(t, c, artifact, at), "v0.1", "hashedrekord", o)
 }
 
-func (s *Sigstore) assemble(t testing.TB, e *ca.TestEntity, version, kind string, o BundleOptions) []byte {
+func (s *Sigstore) assemble(t testing.TB, p parts, version, kind string, o BundleOptions) []byte {
 	t.Helper()
-	vc, err := e.VerificationContent()
-	if err != nil {
-		t.Fatalf("verification content: %v", err)
-	}
-	cert := vc.Certificate()
+	cert := p.cert
 	vm := &protobundle.VerificationMaterial{}
 	if version == "v0.3" {
 		vm.Content = &protobundle.VerificationMaterial_Certificate{Certificate: &protocommon.X509Certificate{RawBytes: cert.Raw}}
@@ -148,42 +155,27 @@ func (s *Sigstore) assemble(t testing.TB, e *ca.TestEntity, version, kind string
 		}}
 	}
 	if !o.NoTlog {
-		entries, err := e.TlogEntries()
-		if err != nil {
-			t.Fatalf("tlog entries: %v", err)
-		}
-		for _, en := range entries {
+		for _, en := range p.entries {
 			vm.TlogEntries = append(vm.TlogEntries, s.protoEntry(t, en, kind))
 		}
 	}
 	if o.TSA {
-		tss, err := e.Timestamps()
-		if err != nil {
-			t.Fatalf("timestamps: %v", err)
-		}
 		vm.TimestampVerificationData = &protobundle.TimestampVerificationData{}
-		for _, ts := range tss {
+		for _, ts := range p.tss {
 			vm.TimestampVerificationData.Rfc3161Timestamps = append(vm.TimestampVerificationData.Rfc3161Timestamps, &protocommon.RFC3161SignedTimestamp{SignedTimestamp: ts})
 		}
 	}
 	pb := &protobundle.Bundle{MediaType: mediaType(version), VerificationMaterial: vm}
-	sc, err := e.SignatureContent()
-	if err != nil {
-		t.Fatalf("signature content: %v", err)
-	}
-	if env := sc.EnvelopeContent(); env != nil {
-		raw := env.RawEnvelope()
-		payload := mustB64(t, raw.Payload)
-		d := &protodsse.Envelope{Payload: payload, PayloadType: raw.PayloadType}
-		for _, sg := range raw.Signatures {
+	if p.env != nil {
+		d := &protodsse.Envelope{Payload: mustB64(t, p.env.Payload), PayloadType: p.env.PayloadType}
+		for _, sg := range p.env.Signatures {
 			d.Signatures = append(d.Signatures, &protodsse.Signature{Sig: mustB64(t, sg.Sig), Keyid: sg.KeyID})
 		}
 		pb.Content = &protobundle.Bundle_DsseEnvelope{DsseEnvelope: d}
 	} else {
-		m := sc.MessageSignatureContent()
 		pb.Content = &protobundle.Bundle_MessageSignature{MessageSignature: &protocommon.MessageSignature{
-			MessageDigest: &protocommon.HashOutput{Algorithm: protocommon.HashAlgorithm_SHA2_256, Digest: m.Digest()},
-			Signature:     m.Signature(),
+			MessageDigest: &protocommon.HashOutput{Algorithm: protocommon.HashAlgorithm_SHA2_256, Digest: p.digest},
+			Signature:     p.sig,
 		}}
 	}
 	return marshal(t, pb)
