@@ -83,7 +83,7 @@ func collectDeterminism(ctx context.Context, env *Env, items []Item) any {
 	}
 	out.MinDelaySeconds, out.MinDelay = int64(minDelay/time.Second), minDelay.String()
 	out.RequirePrevious = cfg.RequirePrevious
-	out.Signing = newSigning(env, cfg.RequireSigned, &out.Facts)
+	out.Signing = newSigning(cfg.RequireSigned)
 	ignore := determinism.Globs(cfg.Ignore)
 	if err := ignore.Validate(); err != nil {
 		out.AddProblem("registry", "determinism.ignore", 0, "%v", err)

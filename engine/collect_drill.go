@@ -96,7 +96,7 @@ func collectDrill(ctx context.Context, env *Env, items []Item) any {
 	out.MaxRPOMinutes, out.MaxRPO = maxRPO.Minutes(), maxRPO.String()
 	out.MaxRTOSeconds, out.MaxRTO = maxRTO.Seconds(), maxRTO.String()
 	out.ClaimedLimits = map[string]string{}
-	out.Signing = newSigning(env, cfg.RequireSigned, &out.Facts)
+	out.Signing = newSigning(cfg.RequireSigned)
 	var signed []signedFile
 	if len(items) == 0 {
 		return out

@@ -56,7 +56,7 @@ func collectEgress(ctx context.Context, env *Env, items []Item) any {
 			canary = &e
 		}
 	}
-	out.Signing = newSigning(env, cfg.RequireSigned, &out.Facts)
+	out.Signing = newSigning(cfg.RequireSigned)
 	var signed []signedFile
 	c := egress.NewCollector(allow, canary, cfg.BlockedAttempts)
 	for _, it := range items {

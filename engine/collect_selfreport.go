@@ -18,9 +18,9 @@ import (
 // over its bytes, offline, against the same trust material as every other
 // signature (trustOptions: --trusted-root, provenance.trusted_root, the
 // embedded root; provenance.keys for keyed bundles), and, for a
-// certificate, the signer matches the registry's provenance.identities, or
-// the repository's own GitHub Actions workflows when it names none (the
-// cache manifest's rule).
+// certificate, the Rego rules judge the signer and its Fulcio claims with
+// hub.signature.signer_ok: the registry's provenance.identities, else the
+// repository's release workflow at a release ref (every signed kind's rule).
 
 // signedReport is what verifying one self-reported file's bundle found.
 type signedReport struct {
@@ -31,30 +31,22 @@ type signedReport struct {
 	// Verified is true when the bundle verified over File's bytes.
 	Verified bool   `json:"verified"`
 	Error    string `json:"error"`
-	// Keyed is true when a registry key verified it; Issuer and SAN are
-	// the verified certificate's otherwise.
-	Keyed  bool   `json:"keyed"`
-	KeyID  string `json:"key_id"`
-	Issuer string `json:"issuer"`
-	SAN    string `json:"san"`
-	// IdentityOK is true when a registry key verified it, or the
-	// certificate's issuer and SAN match one of the identities.
-	IdentityOK bool `json:"identity_ok"`
+	// Keyed is true when a registry key verified it; Issuer, SAN and
+	// Claims are the verified certificate's otherwise, for the rules to
+	// match against the registry's identities.
+	Keyed  bool         `json:"keyed"`
+	KeyID  string       `json:"key_id"`
+	Issuer string       `json:"issuer"`
+	SAN    string       `json:"san"`
+	Claims trust.Claims `json:"claims"`
 }
 
 // signing is input.<kind>.signing.
 type signing struct {
 	// Required is the registry's <kind>.require_signed.
 	Required bool `json:"required"`
-	// Identities are the anchored patterns a certificate signer must match.
-	Identities []trust.Identity `json:"identities"`
 	// Reports lists every self-reported file read, when Required.
 	Reports []signedReport `json:"reports"`
-}
-
-// identitiesConfig is the part of the provenance section naming signers.
-type identitiesConfig struct {
-	Identities []trust.Identity `json:"identities"`
 }
 
 // signedFile is one self-reported file to verify.
@@ -63,26 +55,10 @@ type signedFile struct {
 	data []byte
 }
 
-// newSigning reads the identities a self-reported file's signer must
-// match: the registry's provenance.identities, else the repository's own
-// workflows.
-func newSigning(env *Env, required bool, f *Facts) signing {
-	s := signing{Required: required, Identities: trust.DefaultIdentities(env.Repo), Reports: []signedReport{}}
-	if env.Config == nil {
-		return s
-	}
-	var cfg identitiesConfig
-	if err := env.Config.Section("provenance", &cfg); err != nil {
-		f.AddProblem("registry", "provenance.identities", 0, "%v", err)
-		return s
-	}
-	if len(cfg.Identities) > 0 {
-		if err := trust.CheckIdentities(cfg.Identities); err != nil {
-			f.AddProblem("registry", "provenance.identities", 0, "%v", err)
-		}
-		s.Identities = cfg.Identities
-	}
-	return s
+// newSigning starts input.<kind>.signing for the registry's
+// <kind>.require_signed.
+func newSigning(required bool) signing {
+	return signing{Required: required, Reports: []signedReport{}}
 }
 
 // verifyReports verifies the bundle beside each file, when signing is
@@ -110,12 +86,7 @@ func (s *signing) verifyReports(env *Env, kind policy.EvidenceKind, files []sign
 				break
 			}
 			r.Verified = true
-			r.Keyed, r.KeyID, r.Issuer, r.SAN = v.Keyed, v.KeyID, v.Issuer, v.SAN
-			if v.Keyed {
-				r.IdentityOK = true
-			} else {
-				_, r.IdentityOK = trust.MatchIdentity(s.Identities, v.Issuer, v.SAN)
-			}
+			r.Keyed, r.KeyID, r.Issuer, r.SAN, r.Claims = v.Keyed, v.KeyID, v.Issuer, v.SAN, v.Claims
 		}
 		s.Reports = append(s.Reports, r)
 	}

@@ -3,6 +3,7 @@
 package hub.determinism
 
 import data.hub.lib
+import data.hub.signature as sigs
 
 # METADATA
 # title: Determinism evidence is present
@@ -198,7 +199,7 @@ unbound_actual(l) := "not listed" if {
 
 # METADATA
 # title: The determinism evidence is signed
-# description: The registry's determinism.require_signed makes the checksum lists, the report and the previous decision count only when a sigstore bundle beside each (FILE.sigstore.json or FILE.bundle) verifies over its bytes and was signed by a trusted identity (provenance.identities, else this repository's own workflows) or a registry key.
+# description: The registry's determinism.require_signed makes the checksum lists, the report and the previous decision count only when a sigstore bundle beside each (FILE.sigstore.json or FILE.bundle) verifies over its bytes and was signed by a trusted identity (provenance.identities, else this repository's release workflow at a release ref, as for every signed kind) or a registry key.
 # custom:
 #   severity: high
 #   remediation: Sign each file in the workflow that produced it (cosign sign-blob --bundle FILE.sigstore.json FILE) and ship the bundle beside it.
@@ -224,9 +225,19 @@ unsigned(s) := {
 	"message": sprintf("%s was signed by %s (issuer %s), not by a trusted identity", [s.file, s.san, s.issuer]),
 	"evidence": s.bundle,
 	"target": s.file,
-	"expected": concat(" or ", [sprintf("%s / %s", [i.issuer, i.subject]) | some i in input.determinism.signing.identities]),
+	"expected": sigs.describe_identities,
 	"actual": sprintf("%s / %s", [s.issuer, s.san]),
 } if {
 	s.verified
-	not s.identity_ok
+	not report_signer_ok(s)
+}
+
+# report_signer_ok(s): a registry key signed the report, or its certificate's
+# signer and Fulcio claims match the registry's identities (the rule every
+# signed kind shares, hub.signature.signer_ok).
+report_signer_ok(s) if s.keyed
+
+report_signer_ok(s) if {
+	not s.keyed
+	sigs.signer_ok(s)
 }

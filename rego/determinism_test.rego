@@ -19,7 +19,7 @@ facts(over) := object.union(
 		"claimed_deterministic": null, "explanations": [], "require_previous": false,
 		"previous": null, "previous_file": "",
 		"subjects": [binding({}, {})], "roots": ["", ""], "self_entries": [],
-		"signing": {"required": false, "identities": [], "reports": []},
+		"signing": {"required": false, "reports": []},
 	},
 	over,
 )
@@ -159,7 +159,7 @@ test_no_subject_is_unbound if {
 }
 
 test_unsigned_when_required if {
-	s := {"required": true, "identities": [{"issuer": "i", "subject": "s"}], "reports": [{"file": "report.json", "bundle": "", "verified": false, "identity_ok": false, "keyed": false, "key_id": "", "issuer": "", "san": "", "error": "no signature bundle beside it"}]}
+	s := {"required": true, "reports": [{"file": "report.json", "bundle": "", "verified": false, "keyed": false, "key_id": "", "issuer": "", "san": "", "error": "no signature bundle beside it"}]}
 	fs := determinism.signed with input as inp({"signing": s}) with data.hub.repo as repo
 	count(fs) == 1
 	some f in fs
@@ -168,13 +168,20 @@ test_unsigned_when_required if {
 }
 
 test_wrong_signer_when_required if {
-	s := {"required": true, "identities": [{"issuer": "i", "subject": "s"}], "reports": [{"file": "report.json", "bundle": "report.json.sigstore.json", "verified": true, "identity_ok": false, "keyed": false, "key_id": "", "issuer": "iss", "san": "evil", "error": ""}]}
-	some f in determinism.signed with input as inp({"signing": s}) with data.hub.repo as repo
-	f.expected == "i / s"
+	s := {"required": true, "reports": [{"file": "report.json", "bundle": "report.json.sigstore.json", "verified": true, "keyed": false, "key_id": "", "issuer": "iss", "san": "evil", "error": ""}]}
+	reg := object.union(repo, {"provenance": {"identities": [{"issuer": "iss", "subject": "good"}]}})
+	some f in determinism.signed with input as inp({"signing": s}) with data.hub.repo as reg
+	contains(f.expected, "good")
 	f.actual == "iss / evil"
 }
 
+test_registry_identity_signer_passes if {
+	s := {"required": true, "reports": [{"file": "report.json", "bundle": "report.json.sigstore.json", "verified": true, "keyed": false, "key_id": "", "issuer": "iss", "san": "good", "claims": {}, "error": ""}]}
+	reg := object.union(repo, {"provenance": {"identities": [{"issuer": "iss", "subject": "good"}]}})
+	count(determinism.signed) == 0 with input as inp({"signing": s}) with data.hub.repo as reg
+}
+
 test_signed_when_required_passes if {
-	s := {"required": true, "identities": [], "reports": [{"file": "report.json", "bundle": "report.json.sigstore.json", "verified": true, "identity_ok": true, "keyed": true, "key_id": "k", "issuer": "", "san": "", "error": ""}]}
+	s := {"required": true, "reports": [{"file": "report.json", "bundle": "report.json.sigstore.json", "verified": true, "keyed": true, "key_id": "k", "issuer": "", "san": "", "error": ""}]}
 	count(determinism.signed) == 0 with input as inp({"signing": s}) with data.hub.repo as repo
 }

@@ -21,7 +21,7 @@ facts(over) := object.union(
 		"max_rto_seconds": 600, "max_rpo": "168h0m0s", "max_rto": "10m0s",
 		"claimed_limits": {}, "reports": [report({})],
 		"max_age_seconds": 604800, "max_age": "168h0m0s",
-		"signing": {"required": false, "identities": [], "reports": []},
+		"signing": {"required": false, "reports": []},
 	},
 	over,
 )
@@ -115,20 +115,20 @@ test_rto_limit_is_the_registrys if {
 	f.expected == "<= 600 s"
 }
 
-signing(reports) := {"required": true, "reports": reports, "identities": [{"issuer": "https://token\\.actions\\.githubusercontent\\.com", "subject": "https://github\\.com/acme/app/.+"}]}
+signing(reports) := {"required": true, "reports": reports}
 
 test_signed_report_passes if {
-	count(drill.signed) == 0 with input as inp({"signing": signing([{"file": "dr-report.json", "bundle": "dr-report.json.sigstore.json", "verified": true, "identity_ok": true, "issuer": "i", "san": "s", "error": ""}])})
+	count(drill.signed) == 0 with input as inp({"signing": signing([{"file": "dr-report.json", "bundle": "dr-report.json.sigstore.json", "verified": true, "keyed": true, "key_id": "k", "issuer": "", "san": "", "error": ""}])})
 }
 
 test_unsigned_report_fails if {
-	some f in drill.signed with input as inp({"signing": signing([{"file": "dr-report.json", "bundle": "", "verified": false, "identity_ok": false, "issuer": "", "san": "", "error": "no signature bundle beside it"}])})
+	some f in drill.signed with input as inp({"signing": signing([{"file": "dr-report.json", "bundle": "", "verified": false, "issuer": "", "san": "", "error": "no signature bundle beside it"}])})
 	f.actual == "no bundle"
 	f.target == "dr-report.json"
 }
 
 test_wrong_identity_fails if {
-	some f in drill.signed with input as inp({"signing": signing([{"file": "dr-report.json", "bundle": "b.sigstore.json", "verified": true, "identity_ok": false, "issuer": "https://token.actions.githubusercontent.com", "san": "https://github.com/evil/app/.github/workflows/x.yml@refs/heads/main", "error": ""}])})
+	some f in drill.signed with input as inp({"signing": signing([{"file": "dr-report.json", "bundle": "b.sigstore.json", "verified": true, "issuer": "https://token.actions.githubusercontent.com", "san": "https://github.com/evil/app/.github/workflows/x.yml@refs/heads/main", "error": ""}])})
 	f.actual == "https://token.actions.githubusercontent.com / https://github.com/evil/app/.github/workflows/x.yml@refs/heads/main"
 	f.evidence == "b.sigstore.json"
 }

@@ -3,6 +3,7 @@
 package hub.egress
 
 import data.hub.lib
+import data.hub.signature as sigs
 
 # METADATA
 # title: An egress report is present
@@ -154,7 +155,7 @@ blocked_attempts contains f if {
 
 # METADATA
 # title: The egress evidence is signed
-# description: The registry's egress.require_signed makes each egress report or proxy log count only when a sigstore bundle beside it (FILE.sigstore.json or FILE.bundle) verifies over its bytes and was signed by a trusted identity (provenance.identities, else this repository's own workflows) or a registry key.
+# description: The registry's egress.require_signed makes each egress report or proxy log count only when a sigstore bundle beside it (FILE.sigstore.json or FILE.bundle) verifies over its bytes and was signed by a trusted identity (provenance.identities, else this repository's release workflow at a release ref, as for every signed kind) or a registry key.
 # custom:
 #   severity: high
 #   remediation: Sign egress-report.json (or the proxy log) in the job that wrote it (cosign sign-blob --bundle FILE.sigstore.json FILE) and ship the bundle beside it.
@@ -178,9 +179,19 @@ unsigned(s) := {
 	"message": sprintf("%s was signed by %s (issuer %s), not by a trusted identity", [s.file, s.san, s.issuer]),
 	"evidence": s.bundle,
 	"target": s.file,
-	"expected": concat(" or ", [sprintf("%s / %s", [i.issuer, i.subject]) | some i in input.egress.signing.identities]),
+	"expected": sigs.describe_identities,
 	"actual": sprintf("%s / %s", [s.issuer, s.san]),
 } if {
 	s.verified
-	not s.identity_ok
+	not report_signer_ok(s)
+}
+
+# report_signer_ok(s): a registry key signed the report, or its certificate's
+# signer and Fulcio claims match the registry's identities (the rule every
+# signed kind shares, hub.signature.signer_ok).
+report_signer_ok(s) if s.keyed
+
+report_signer_ok(s) if {
+	not s.keyed
+	sigs.signer_ok(s)
 }
