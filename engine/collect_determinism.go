@@ -21,6 +21,7 @@ type determinismConfig struct {
 	MinDelay        json.RawMessage `json:"min_delay"`
 	Ignore          []string        `json:"ignore"`
 	RequirePrevious bool            `json:"require_previous"`
+	RequireSigned   bool            `json:"require_signed"`
 }
 
 // determinismFacts is input.determinism.
@@ -43,6 +44,16 @@ type determinismFacts struct {
 	RequirePrevious bool                     `json:"require_previous"`
 	Previous        *determinism.Previous    `json:"previous"`
 	PreviousFile    string                   `json:"previous_file"`
+	// Subjects binds each subject of the release to both lists: each must
+	// name it with the subject's own digest.
+	Subjects []determinism.Binding `json:"subjects"`
+	// Roots are the top directories removed from the original's and the
+	// rebuild's names to align them ("" when none); SelfEntries the lists'
+	// entries for the list files themselves, left out (see
+	// [determinism.Align]).
+	Roots       [2]string `json:"roots"`
+	SelfEntries []string  `json:"self_entries"`
+	Signing     signing   `json:"signing"`
 }
 
 type determinismExplanation struct {
@@ -57,6 +68,8 @@ func collectDeterminism(ctx context.Context, env *Env, items []Item) any {
 		Facts:        Facts{Present: len(items) > 0, Problems: []Problem{}},
 		Comparison:   determinism.Comparison{Differs: []determinism.Diff{}, Missing: []determinism.Missing{}, Ignored: []string{}, Issues: []determinism.Issue{}},
 		Explanations: []determinismExplanation{},
+		Subjects:     []determinism.Binding{},
+		SelfEntries:  []string{},
 	}
 	var cfg determinismConfig
 	if env.Config != nil {
@@ -70,6 +83,7 @@ func collectDeterminism(ctx context.Context, env *Env, items []Item) any {
 	}
 	out.MinDelaySeconds, out.MinDelay = int64(minDelay/time.Second), minDelay.String()
 	out.RequirePrevious = cfg.RequirePrevious
+	out.Signing = newSigning(cfg.RequireSigned)
 	ignore := determinism.Globs(cfg.Ignore)
 	if err := ignore.Validate(); err != nil {
 		out.AddProblem("registry", "determinism.ignore", 0, "%v", err)
@@ -81,6 +95,8 @@ func collectDeterminism(ctx context.Context, env *Env, items []Item) any {
 	var lists [2]*checksum.List
 	var report *determinism.Report
 	var tOrig, tRebuild time.Time
+	var signed []signedFile
+	now := env.Now.UTC().Format(time.RFC3339)
 	for _, it := range items {
 		if ctx.Err() != nil {
 			out.AddProblem(it.Path, "", 0, "determinism: %v", ctx.Err())
@@ -91,6 +107,10 @@ func collectDeterminism(ctx context.Context, env *Env, items []Item) any {
 			t, err := time.Parse(time.RFC3339, it.Value)
 			if err != nil {
 				out.AddProblem("--determinism-"+it.Role, "", 0, "want an RFC 3339 time: %v", err)
+				continue
+			}
+			if t.After(env.Now) {
+				out.AddProblem("--determinism-"+it.Role, "", 0, "%s is after the evaluation time %s", t.UTC().Format(time.RFC3339), now)
 				continue
 			}
 			if it.Role == "original-time" {
@@ -104,6 +124,9 @@ func collectDeterminism(ctx context.Context, env *Env, items []Item) any {
 		if err != nil {
 			out.AddProblem(it.Path, "", 0, "read determinism %s: %v", it.Role, err)
 			continue
+		}
+		if it.Role != "diffoscope" {
+			signed = append(signed, signedFile{path: it.Path, data: b})
 		}
 		switch it.Role {
 		case "original", "rebuild":
@@ -126,7 +149,11 @@ func collectDeterminism(ctx context.Context, env *Env, items []Item) any {
 		case "report":
 			r, err := determinism.ParseReport(b)
 			if err != nil {
-				out.AddProblem(it.Path, "", 0, "%v", err)
+				out.Facts.AddErrors(it.Path, err)
+				continue
+			}
+			if r.Timestamp.After(env.Now) {
+				out.AddProblem(it.Path, "timestamp", 0, "%s is after the evaluation time %s", r.Timestamp.Format(time.RFC3339), now)
 				continue
 			}
 			report = r
@@ -145,6 +172,10 @@ func collectDeterminism(ctx context.Context, env *Env, items []Item) any {
 				out.AddProblem(it.Path, "", 0, "%v", err)
 				continue
 			}
+			if p.Time.After(env.Now) {
+				out.AddProblem(it.Path, "time", 0, "%s is after the evaluation time %s", p.Time.Format(time.RFC3339), now)
+				continue
+			}
 			out.Previous = p
 		default:
 			out.AddProblem(it.Path, "", 0, "unknown determinism role %q", it.Role)
@@ -153,7 +184,13 @@ func collectDeterminism(ctx context.Context, env *Env, items []Item) any {
 	switch {
 	case lists[0] != nil && lists[1] != nil:
 		out.Compared = true
-		out.Comparison = determinism.Compare(lists[0], lists[1], ignore)
+		a, b, roots, self := determinism.Align(lists[0], lists[1], out.Original, out.Rebuild)
+		out.Roots = roots
+		if self != nil {
+			out.SelfEntries = self
+		}
+		out.Comparison = determinism.Compare(a, b, ignore)
+		out.Subjects = determinism.Bind(a, b, env.Subjects)
 		for _, is := range out.Issues {
 			file := out.Original
 			if is.Side == determinism.SideRebuild {
@@ -180,6 +217,7 @@ func collectDeterminism(ctx context.Context, env *Env, items []Item) any {
 		out.AddProblem("determinism", "delay", 0, "%v", err)
 	}
 	out.Delay = d
+	out.Signing.verifyReports(env, policy.KindDeterminism, signed, &out.Facts)
 	return out
 }
 

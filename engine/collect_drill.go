@@ -17,8 +17,18 @@ const defaultDrillMaxAge = 7 * 24 * time.Hour
 
 // drillConfig is the registry's drill section.
 type drillConfig struct {
-	MaxAge json.RawMessage `json:"max_age"`
+	MaxAge        json.RawMessage `json:"max_age"`
+	MaxRPO        json.RawMessage `json:"max_rpo"`
+	MaxRTO        json.RawMessage `json:"max_rto"`
+	RequireSigned bool            `json:"require_signed"`
 }
+
+// The registry's defaults for the drill limits when it sets none: the
+// hub's own objectives (max_rpo_minutes 10080, max_rto_seconds 600).
+const (
+	defaultDrillMaxRPO = 7 * 24 * time.Hour
+	defaultDrillMaxRTO = 10 * time.Minute
+)
 
 // drillFacts is input.drill.
 type drillFacts struct {
@@ -27,15 +37,21 @@ type drillFacts struct {
 	Backup   *drill.Backup `json:"backup"`
 	// CapturedAt is the backup's capture time; RPOMinutes is its age at
 	// the evaluation time (input.now), in minutes.
-	CapturedAt    string  `json:"captured_at"`
-	RPOMinutes    float64 `json:"rpo_minutes"`
+	CapturedAt string  `json:"captured_at"`
+	RPOMinutes float64 `json:"rpo_minutes"`
+	// MaxRPOMinutes and MaxRTOSeconds are the registry's drill.max_rpo and
+	// drill.max_rto, never the manifest's.
 	MaxRPOMinutes float64 `json:"max_rpo_minutes"`
 	MaxRTOSeconds float64 `json:"max_rto_seconds"`
-	// Limits is true when the manifest's policies were read.
-	Limits        bool          `json:"limits"`
-	Reports       []drillReport `json:"reports"`
-	MaxAgeSeconds int64         `json:"max_age_seconds"`
-	MaxAge        string        `json:"max_age"`
+	MaxRPO        string  `json:"max_rpo"`
+	MaxRTO        string  `json:"max_rto"`
+	// ClaimedLimits are the manifest's own policies, as written, for
+	// information only: rules never use them.
+	ClaimedLimits map[string]string `json:"claimed_limits"`
+	Reports       []drillReport     `json:"reports"`
+	MaxAgeSeconds int64             `json:"max_age_seconds"`
+	MaxAge        string            `json:"max_age"`
+	Signing       signing           `json:"signing"`
 }
 
 // drillReport is one dr-report.json.
@@ -69,6 +85,19 @@ func collectDrill(ctx context.Context, env *Env, items []Item) any {
 		out.AddProblem("registry", "drill.max_age", 0, "%v", err)
 	}
 	out.MaxAgeSeconds, out.MaxAge = int64(maxAge/time.Second), maxAge.String()
+	maxRPO, err := parseDuration(cfg.MaxRPO, defaultDrillMaxRPO)
+	if err != nil {
+		out.AddProblem("registry", "drill.max_rpo", 0, "%v", err)
+	}
+	maxRTO, err := parseDuration(cfg.MaxRTO, defaultDrillMaxRTO)
+	if err != nil {
+		out.AddProblem("registry", "drill.max_rto", 0, "%v", err)
+	}
+	out.MaxRPOMinutes, out.MaxRPO = maxRPO.Minutes(), maxRPO.String()
+	out.MaxRTOSeconds, out.MaxRTO = maxRTO.Seconds(), maxRTO.String()
+	out.ClaimedLimits = map[string]string{}
+	out.Signing = newSigning(cfg.RequireSigned)
+	var signed []signedFile
 	if len(items) == 0 {
 		return out
 	}
@@ -84,6 +113,7 @@ func collectDrill(ctx context.Context, env *Env, items []Item) any {
 			out.AddProblem(it.Path, "", 0, "read drill %s: %v", it.Role, err)
 			continue
 		}
+		signed = append(signed, signedFile{path: it.Path, data: b})
 		switch it.Role {
 		case "manifest", "":
 			manifests++
@@ -101,9 +131,11 @@ func collectDrill(ctx context.Context, env *Env, items []Item) any {
 			}
 			m = mm
 			out.CapturedAt = mm.Backup.CapturedAt
-			if mm.Policies.MaxRPOMinutes != nil && mm.Policies.MaxRTOSeconds != nil {
-				out.Limits = true
-				out.MaxRPOMinutes, out.MaxRTOSeconds = *mm.Policies.MaxRPOMinutes, *mm.Policies.MaxRTOSeconds
+			if v := mm.Policies.MaxRPOMinutes; len(v) > 0 {
+				out.ClaimedLimits["max_rpo_minutes"] = clipRaw(v)
+			}
+			if v := mm.Policies.MaxRTOSeconds; len(v) > 0 {
+				out.ClaimedLimits["max_rto_seconds"] = clipRaw(v)
 			}
 			if !mm.Captured.IsZero() {
 				if mm.Captured.After(env.Now) {
@@ -146,7 +178,17 @@ func collectDrill(ctx context.Context, env *Env, items []Item) any {
 		r := &out.Reports[i]
 		r.SameBackup = m != nil && !m.Captured.IsZero() && r.captured.Equal(m.Captured)
 	}
+	out.Signing.verifyReports(env, policy.KindDrill, signed, &out.Facts)
 	return out
+}
+
+// clipRaw renders a claimed JSON value as short text.
+func clipRaw(m json.RawMessage) string {
+	s := string(m)
+	if len(s) > 40 {
+		s = s[:40] + "…"
+	}
+	return s
 }
 
 // parseDuration reads a registry duration: a Go duration string, or a

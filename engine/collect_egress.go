@@ -12,12 +12,14 @@ type egressConfig struct {
 	Allow           []string `json:"allow"`
 	Canary          string   `json:"canary"`
 	BlockedAttempts string   `json:"blocked_attempts"`
+	RequireSigned   bool     `json:"require_signed"`
 }
 
 // egressFacts is input.egress.
 type egressFacts struct {
 	Facts
 	egress.Summary
+	Signing signing `json:"signing"`
 }
 
 // collectEgress reads hub egress reports and Squid access logs, and matches
@@ -54,6 +56,8 @@ func collectEgress(ctx context.Context, env *Env, items []Item) any {
 			canary = &e
 		}
 	}
+	out.Signing = newSigning(cfg.RequireSigned)
+	var signed []signedFile
 	c := egress.NewCollector(allow, canary, cfg.BlockedAttempts)
 	for _, it := range items {
 		if ctx.Err() != nil {
@@ -65,9 +69,16 @@ func collectEgress(ctx context.Context, env *Env, items []Item) any {
 			out.AddProblem(it.Path, "", 0, "read egress evidence: %v", err)
 			continue
 		}
+		signed = append(signed, signedFile{path: it.Path, data: b})
 		r, err := egress.Parse(b)
 		if err != nil {
 			out.AddProblem(it.Path, "", 0, "%v", err)
+			continue
+		}
+		if future := egress.FutureTimes(r, env.Now); len(future) > 0 {
+			for _, p := range future {
+				out.AddProblem(it.Path, p.Path, p.Line, "%s", p.Message)
+			}
 			continue
 		}
 		c.Add(it.Path, r)
@@ -77,5 +88,6 @@ func collectEgress(ctx context.Context, env *Env, items []Item) any {
 		out.AddProblem(p.File, p.Path, p.Line, "%s", p.Message)
 	}
 	out.Summary = sum
+	out.Signing.verifyReports(env, policy.KindEgress, signed, &out.Facts)
 	return out
 }

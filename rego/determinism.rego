@@ -3,6 +3,7 @@
 package hub.determinism
 
 import data.hub.lib
+import data.hub.signature as sigs
 
 # METADATA
 # title: Determinism evidence is present
@@ -142,4 +143,101 @@ previous_ok(p) if {
 	p.allowed
 	p.determinism == "pass"
 	p.repo == input.repo
+}
+
+# METADATA
+# title: Both builds' lists name the subject with its digest
+# description: A cross-time rebuild is evidence about this release only when the original build's list and the rebuild's list both name every subject, with the digest computed from the subject's bytes. Lists about other files prove nothing about this release.
+# custom:
+#   severity: high
+#   remediation: Hash the released artifacts themselves in both builds (sha256sum over the files you ship), so both lists name each subject with its digest.
+subject_bound contains f if {
+	input.determinism.compared
+	some b in input.determinism.subjects
+	some side in ["original", "rebuild"]
+	l := b[side]
+	not l.match
+	f := {
+		"message": sprintf("the %s list %s %s", [{"original": "original build's", "rebuild": "rebuild's"}[side], input.determinism[side], unbound_detail(b, l)]),
+		"evidence": input.determinism[side],
+		"path": l.name,
+		"line": l.line,
+		"target": b.subject,
+		"expected": sprintf("%s listed as %s", [b.subject, expected_digest(b)]),
+		"actual": unbound_actual(l),
+	}
+}
+
+subject_bound contains f if {
+	input.determinism.compared
+	count(input.subjects) == 0
+	f := {
+		"message": "the determinism lists are not tied to any subject: no subject was given",
+		"evidence": input.determinism.rebuild,
+		"target": "subjects",
+		"expected": "at least one subject (--subject)",
+		"actual": "none",
+	}
+}
+
+expected_digest(b) := b.expected if b.expected != ""
+
+else := "its digest"
+
+unbound_detail(b, l) := sprintf("does not name %s", [b.subject]) if {
+	not l.listed
+	l.reason == ""
+} else := sprintf("cannot tell which entry is %s (%s)", [b.subject, l.reason]) if {
+	not l.listed
+} else := sprintf("lists %s as %s:%s, which cannot be compared with the subject (%s)", [b.subject, l.algorithm, l.digest, l.reason]) if {
+	l.reason != ""
+} else := sprintf("lists %s (as %s) with %s:%s, but the subject is %s", [b.subject, l.name, l.algorithm, l.digest, b.expected])
+
+unbound_actual(l) := "not listed" if {
+	not l.listed
+} else := sprintf("%s:%s", [l.algorithm, l.digest])
+
+# METADATA
+# title: The determinism evidence is signed
+# description: The registry's determinism.require_signed makes the checksum lists, the report and the previous decision count only when a sigstore bundle beside each (FILE.sigstore.json or FILE.bundle) verifies over its bytes and was signed by a trusted identity (provenance.identities, else this repository's release workflow at a release ref, as for every signed kind) or a registry key.
+# custom:
+#   severity: high
+#   remediation: Sign each file in the workflow that produced it (cosign sign-blob --bundle FILE.sigstore.json FILE) and ship the bundle beside it.
+signed contains f if {
+	some s in input.determinism.signing.reports
+	f := unsigned(s)
+}
+
+# unsigned(s) is the finding for a self-reported file whose signature
+# did not verify, or verified for an untrusted signer. The same function is
+# in hub.drill and hub.egress.
+unsigned(s) := {
+	"message": sprintf("%s is not signed: %s", [s.file, s.error]),
+	"evidence": s.file,
+	"target": s.file,
+	"expected": sprintf("a bundle beside it (%s.sigstore.json) that verifies over its bytes", [s.file]),
+	"actual": object.get({"": "no bundle"}, s.bundle, "a bundle that does not verify"),
+} if {
+	not s.verified
+}
+
+unsigned(s) := {
+	"message": sprintf("%s was signed by %s (issuer %s), not by a trusted identity", [s.file, s.san, s.issuer]),
+	"evidence": s.bundle,
+	"target": s.file,
+	"expected": sigs.describe_identities,
+	"actual": sprintf("%s / %s", [s.issuer, s.san]),
+} if {
+	s.verified
+	not report_signer_ok(s)
+}
+
+# report_signer_ok(s): a registry key signed the report, or its certificate's
+# signer and Fulcio claims match the registry's identities (the rule every
+# signed kind shares, hub.signature.signer_ok).
+report_signer_ok(s) if s.keyed
+
+report_signer_ok(s) if {
+	not s.keyed
+	sigs.signer_ok(s)
 }

@@ -18,14 +18,22 @@ facts(over) := object.union(
 		"delay": delay(25), "min_delay_seconds": 86400, "min_delay": "24h0m0s",
 		"claimed_deterministic": null, "explanations": [], "require_previous": false,
 		"previous": null, "previous_file": "",
+		"subjects": [binding({}, {})], "roots": ["", ""], "self_entries": [],
+		"signing": {"required": false, "reports": []},
 	},
 	over,
 )
 
-inp(over) := {"repo": "acme/app", "determinism": facts(over)}
+listing(over) := object.union({"listed": true, "name": "app.tar.gz", "line": 1, "algorithm": "sha256", "digest": hA, "match": true, "reason": ""}, over)
+
+binding(o, r) := {"subject": "app.tar.gz", "expected": sprintf("sha256:%s", [hA]), "original": listing(o), "rebuild": listing(r)}
+
+subjects := [{"name": "app.tar.gz", "digest": {"sha256": hA}}]
+
+inp(over) := {"repo": "acme/app", "subjects": subjects, "determinism": facts(over)}
 
 all_findings(inp) := x if {
-	x := (((((determinism.present | determinism.evidence) | determinism.differs) | determinism.missing) | determinism.too_soon) | determinism.previous_unverified) with input as inp with data.hub.repo as repo
+	x := (((((((determinism.present | determinism.evidence) | determinism.differs) | determinism.missing) | determinism.too_soon) | determinism.previous_unverified) | determinism.subject_bound) | determinism.signed) with input as inp with data.hub.repo as repo
 }
 
 # Acceptance: equal lists 25 hours apart pass.
@@ -119,4 +127,61 @@ test_previous_other_repo if {
 test_previous_denied if {
 	p := {"repo": "acme/app", "outcome": "fail", "allowed": false, "determinism": "pass"}
 	count(determinism.previous_unverified) == 1 with input as inp({"previous": p})
+}
+
+# Determinism lists must name the subjects: a rebuild of other files proves
+# nothing about this release.
+test_subject_bound_passes if {
+	count(determinism.subject_bound) == 0 with input as inp({}) with data.hub.repo as repo
+}
+
+test_rebuild_lacks_subject if {
+	fs := determinism.subject_bound with input as inp({"subjects": [binding({}, {"listed": false, "name": "", "line": 0, "algorithm": "", "digest": "", "match": false})]}) with data.hub.repo as repo
+	count(fs) == 1
+	some f in fs
+	f.evidence == "rebuild.sha256"
+	f.target == "app.tar.gz"
+	f.actual == "not listed"
+	f.expected == sprintf("app.tar.gz listed as sha256:%s", [hA])
+}
+
+test_original_lists_another_digest if {
+	some f in determinism.subject_bound with input as inp({"subjects": [binding({"digest": hB, "match": false}, {})]}) with data.hub.repo as repo
+	f.evidence == "original.sha256"
+	f.actual == sprintf("sha256:%s", [hB])
+	contains(f.message, "but the subject is")
+}
+
+test_no_subject_is_unbound if {
+	x := object.union(inp({"subjects": []}), {"subjects": []})
+	some f in determinism.subject_bound with input as x with data.hub.repo as repo
+	f.target == "subjects"
+}
+
+test_unsigned_when_required if {
+	s := {"required": true, "reports": [{"file": "report.json", "bundle": "", "verified": false, "keyed": false, "key_id": "", "issuer": "", "san": "", "error": "no signature bundle beside it"}]}
+	fs := determinism.signed with input as inp({"signing": s}) with data.hub.repo as repo
+	count(fs) == 1
+	some f in fs
+	f.target == "report.json"
+	f.actual == "no bundle"
+}
+
+test_wrong_signer_when_required if {
+	s := {"required": true, "reports": [{"file": "report.json", "bundle": "report.json.sigstore.json", "verified": true, "keyed": false, "key_id": "", "issuer": "iss", "san": "evil", "error": ""}]}
+	reg := object.union(repo, {"provenance": {"identities": [{"issuer": "iss", "subject": "good"}]}})
+	some f in determinism.signed with input as inp({"signing": s}) with data.hub.repo as reg
+	contains(f.expected, "good")
+	f.actual == "iss / evil"
+}
+
+test_registry_identity_signer_passes if {
+	s := {"required": true, "reports": [{"file": "report.json", "bundle": "report.json.sigstore.json", "verified": true, "keyed": false, "key_id": "", "issuer": "iss", "san": "good", "claims": {}, "error": ""}]}
+	reg := object.union(repo, {"provenance": {"identities": [{"issuer": "iss", "subject": "good"}]}})
+	count(determinism.signed) == 0 with input as inp({"signing": s}) with data.hub.repo as reg
+}
+
+test_signed_when_required_passes if {
+	s := {"required": true, "reports": [{"file": "report.json", "bundle": "report.json.sigstore.json", "verified": true, "keyed": true, "key_id": "k", "issuer": "", "san": "", "error": ""}]}
+	count(determinism.signed) == 0 with input as inp({"signing": s}) with data.hub.repo as repo
 }

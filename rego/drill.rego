@@ -3,6 +3,7 @@
 package hub.drill
 
 import data.hub.lib
+import data.hub.signature as sigs
 
 # METADATA
 # title: DR drill evidence is present
@@ -47,16 +48,15 @@ backup_digest contains f if {
 
 # METADATA
 # title: The backup is recent enough (RPO)
-# description: The backup is older, at evaluation time, than the manifest's max_rpo_minutes allows.
+# description: The backup is older, at evaluation time, than the registry's drill.max_rpo allows. The manifest's own policies are never used.
 # custom:
 #   severity: high
 #   remediation: Take a new backup; data written since the last one would be lost in a disaster.
 rpo contains f if {
-	input.drill.limits
 	input.drill.captured_at != ""
 	input.drill.rpo_minutes > input.drill.max_rpo_minutes
 	f := {
-		"message": sprintf("the backup captured at %s is %v minutes old at %s, more than max_rpo_minutes %v", [input.drill.captured_at, input.drill.rpo_minutes, input.now, input.drill.max_rpo_minutes]),
+		"message": sprintf("the backup captured at %s is %v minutes old at %s, more than the registry's drill.max_rpo %s (%v minutes)", [input.drill.captured_at, input.drill.rpo_minutes, input.now, input.drill.max_rpo, input.drill.max_rpo_minutes]),
 		"evidence": input.drill.manifest,
 		"path": "backup.captured_at",
 		"target": "rpo",
@@ -67,16 +67,15 @@ rpo contains f if {
 
 # METADATA
 # title: The drill restored fast enough (RTO)
-# description: A drill took longer to restore than the manifest's max_rto_seconds allows.
+# description: A drill took longer to restore than the registry's drill.max_rto allows. The manifest's own policies are never used.
 # custom:
 #   severity: high
 #   remediation: Make the restore faster, or revisit the recovery-time objective with its owner.
 rto contains f if {
-	input.drill.limits
 	some r in input.drill.reports
 	r.rto_seconds > input.drill.max_rto_seconds
 	f := {
-		"message": sprintf("drill %s restored in %v s, more than max_rto_seconds %v", [r.run_id, r.rto_seconds, input.drill.max_rto_seconds]),
+		"message": sprintf("drill %s restored in %v s, more than the registry's drill.max_rto %s (%v s)", [r.run_id, r.rto_seconds, input.drill.max_rto, input.drill.max_rto_seconds]),
 		"evidence": r.file,
 		"path": "metrics.rto_seconds",
 		"target": r.run_id,
@@ -90,7 +89,6 @@ rto contains f if {
 successful(r) if {
 	r.successful
 	r.same_backup
-	input.drill.limits
 	r.rto_seconds <= input.drill.max_rto_seconds
 }
 
@@ -129,3 +127,46 @@ why(r) := "its status is not a success" if {
 } else := "RTO over the limit" if {
 	not successful(r)
 } else := sprintf("%.1f days old", [r.age_seconds / 86400])
+
+# METADATA
+# title: The DR drill evidence is signed
+# description: The registry's drill.require_signed makes the DR manifest and each drill report count only when a sigstore bundle beside each (FILE.sigstore.json or FILE.bundle) verifies over its bytes and was signed by a trusted identity (provenance.identities, else this repository's release workflow at a release ref, as for every signed kind) or a registry key.
+# custom:
+#   severity: high
+#   remediation: Sign manifest.json and dr-report.json in the workflow that wrote them (cosign sign-blob --bundle FILE.sigstore.json FILE) and ship each bundle beside its file.
+signed contains f if {
+	some s in input.drill.signing.reports
+	f := unsigned(s)
+}
+
+# unsigned(s): see hub.determinism.
+unsigned(s) := {
+	"message": sprintf("%s is not signed: %s", [s.file, s.error]),
+	"evidence": s.file,
+	"target": s.file,
+	"expected": sprintf("a bundle beside it (%s.sigstore.json) that verifies over its bytes", [s.file]),
+	"actual": object.get({"": "no bundle"}, s.bundle, "a bundle that does not verify"),
+} if {
+	not s.verified
+}
+
+unsigned(s) := {
+	"message": sprintf("%s was signed by %s (issuer %s), not by a trusted identity", [s.file, s.san, s.issuer]),
+	"evidence": s.bundle,
+	"target": s.file,
+	"expected": sigs.describe_identities,
+	"actual": sprintf("%s / %s", [s.issuer, s.san]),
+} if {
+	s.verified
+	not report_signer_ok(s)
+}
+
+# report_signer_ok(s): a registry key signed the report, or its certificate's
+# signer and Fulcio claims match the registry's identities (the rule every
+# signed kind shares, hub.signature.signer_ok).
+report_signer_ok(s) if s.keyed
+
+report_signer_ok(s) if {
+	not s.keyed
+	sigs.signer_ok(s)
+}

@@ -3,6 +3,7 @@
 package hub.egress
 
 import data.hub.lib
+import data.hub.signature as sigs
 
 # METADATA
 # title: An egress report is present
@@ -150,4 +151,47 @@ blocked_attempts contains f if {
 		"actual": sprintf("%d blocked", [h.count]),
 		"outcome": input.egress.blocked_mode,
 	}
+}
+
+# METADATA
+# title: The egress evidence is signed
+# description: The registry's egress.require_signed makes each egress report or proxy log count only when a sigstore bundle beside it (FILE.sigstore.json or FILE.bundle) verifies over its bytes and was signed by a trusted identity (provenance.identities, else this repository's release workflow at a release ref, as for every signed kind) or a registry key.
+# custom:
+#   severity: high
+#   remediation: Sign egress-report.json (or the proxy log) in the job that wrote it (cosign sign-blob --bundle FILE.sigstore.json FILE) and ship the bundle beside it.
+signed contains f if {
+	some s in input.egress.signing.reports
+	f := unsigned(s)
+}
+
+# unsigned(s): see hub.determinism.
+unsigned(s) := {
+	"message": sprintf("%s is not signed: %s", [s.file, s.error]),
+	"evidence": s.file,
+	"target": s.file,
+	"expected": sprintf("a bundle beside it (%s.sigstore.json) that verifies over its bytes", [s.file]),
+	"actual": object.get({"": "no bundle"}, s.bundle, "a bundle that does not verify"),
+} if {
+	not s.verified
+}
+
+unsigned(s) := {
+	"message": sprintf("%s was signed by %s (issuer %s), not by a trusted identity", [s.file, s.san, s.issuer]),
+	"evidence": s.bundle,
+	"target": s.file,
+	"expected": sigs.describe_identities,
+	"actual": sprintf("%s / %s", [s.issuer, s.san]),
+} if {
+	s.verified
+	not report_signer_ok(s)
+}
+
+# report_signer_ok(s): a registry key signed the report, or its certificate's
+# signer and Fulcio claims match the registry's identities (the rule every
+# signed kind shares, hub.signature.signer_ok).
+report_signer_ok(s) if s.keyed
+
+report_signer_ok(s) if {
+	not s.keyed
+	sigs.signer_ok(s)
 }

@@ -219,7 +219,8 @@ org: {
 	provenance: builders: ["https://github.com/acme/builder@v1"]
 	egress: {allow: ["*.github.com", "pypi.org"], blocked_attempts: "fail"}
 	determinism: {min_delay: "24h", ignore: ["*.log"]}
-	drill: max_age: "72h"
+	drill: {max_age: "72h", max_rpo: "24h", max_rto: "5m", require_signed: true}
+	egress: require_signed: true
 }
 teams: strict: {limits: max_parallel_jobs: 2}
 `
@@ -237,6 +238,7 @@ teams: strict: {limits: max_parallel_jobs: 2}
 		{name: "host under wildcard", repo: `egress: allow: ["api.github.com", "a.b.github.com", "pypi.org"]`},
 		{name: "longer min_delay", repo: `determinism: {min_delay: "48h", ignore: []}`},
 		{name: "shorter drill age", repo: `drill: max_age: "24h"`},
+		{name: "tighter drill limits", repo: `drill: {max_rpo: "1h", max_rto: "30s", require_signed: true}`},
 		{name: "slower rate", repo: `limits: rate: {capacity: 5, refill_per_minute: 1}`},
 		{name: "team lowers, repo in team", repo: `team: "strict", limits: max_parallel_jobs: 1`},
 
@@ -258,6 +260,10 @@ teams: strict: {limits: max_parallel_jobs: 2}
 		{name: "shorter min_delay", repo: `determinism: min_delay: "1h"`, wantErr: "determinism.min_delay"},
 		{name: "own ignore glob", repo: `determinism: ignore: ["*.bin"]`, wantErr: "determinism.ignore"},
 		{name: "longer drill age", repo: `drill: max_age: "168h"`, wantErr: "drill.max_age"},
+		{name: "looser drill rpo", repo: `drill: max_rpo: "8760h"`, wantErr: "drill.max_rpo"},
+		{name: "looser drill rto", repo: `drill: max_rto: "1h"`, wantErr: "drill.max_rto"},
+		{name: "unsigned drill evidence", repo: `drill: require_signed: false`, wantErr: "drill.require_signed"},
+		{name: "unsigned egress evidence", repo: `egress: require_signed: false`, wantErr: "egress.require_signed"},
 		{name: "admission is not per repo", repo: `admission: default_mode: "audit"`, wantErr: "admission"},
 		{name: "faster rate", repo: `limits: rate: capacity: 20`, wantErr: "limits.rate"},
 	}

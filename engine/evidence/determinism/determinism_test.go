@@ -1,6 +1,7 @@
 package determinism
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cicd-hub/hubgate/engine/evidence/checksum"
+	"github.com/cicd-hub/hubgate/engine/evidence/internal/field"
+	"github.com/cicd-hub/hubgate/policy"
 )
 
 var (
@@ -144,9 +147,103 @@ func TestParseReport(t *testing.T) {
 	assert.Equal(t, "12345", r.OriginalRunID)
 	require.NotNil(t, r.DelayHours)
 	assert.InDelta(t, 24.0, *r.DelayHours, 0)
-	for _, bad := range []string{`{"timestamp":"yesterday"}`, `{"delay_hours":-1}`, `{"delay_hours":"24"}`, `[`, `{"delay_hours":1e9}`} {
+	for _, bad := range []string{`{"timestamp":"yesterday"}`, `{"delay_hours":-1}`, `[`, `{"delay_hours":1e9}`} {
 		_, err := ParseReport([]byte(bad))
 		assert.Error(t, err, bad)
+	}
+}
+
+// TestParseReportDelayHours: the hub's workflow writes delay_hours as a
+// JSON string ("${{ inputs.delay_hours }}" inside quotes), its script as a
+// number. Both are read; anything else is an error naming the field.
+func TestParseReportDelayHours(t *testing.T) {
+	good := map[string]float64{`24`: 24, `"24"`: 24, `"36.5"`: 36.5, `0`: 0, `"0"`: 0, `48.25`: 48.25}
+	for in, want := range good {
+		r, err := ParseReport([]byte(`{"delay_hours":` + in + `}`))
+		require.NoError(t, err, in)
+		require.NotNil(t, r.DelayHours, in)
+		assert.InDelta(t, want, *r.DelayHours, 0, in)
+	}
+	for _, in := range []string{`"twenty-four"`, `""`, `"24h"`, `"-1"`, `"1e3"`, `"0x18"`, `"NaN"`, `"Inf"`, `" 24"`, `true`, `[24]`, `{"h":24}`, `"99999999"`} {
+		_, err := ParseReport([]byte(`{"delay_hours":` + in + `}`))
+		require.Error(t, err, in)
+		var fe *field.Error
+		require.ErrorAs(t, err, &fe, in)
+		assert.Equal(t, "delay_hours", fe.Field, in)
+	}
+	r, err := ParseReport([]byte(`{}`))
+	require.NoError(t, err)
+	assert.Nil(t, r.DelayHours)
+}
+
+// TestHubWorkflowReport reads the exact shape the hub's
+// cross-time-determinism.yml writes (fixtures/determinism/hub-workflow).
+func TestHubWorkflowReport(t *testing.T) {
+	b, err := os.ReadFile("../../../fixtures/determinism/hub-workflow/report.json")
+	require.NoError(t, err)
+	r, err := ParseReport(b)
+	require.NoError(t, err)
+	require.NotNil(t, r.DelayHours)
+	assert.InDelta(t, 24.0, *r.DelayHours, 0)
+	assert.Equal(t, "1234567890", r.OriginalRunID)
+	assert.Equal(t, "1764000000", r.SourceDateEpoch)
+	require.NotNil(t, r.Deterministic)
+	assert.True(t, *r.Deterministic)
+}
+
+func TestAlignHubLists(t *testing.T) {
+	empty := "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	a := list(hA+"  original-artifacts/app.tar.gz", empty+"  original-artifacts/original-checksums.txt", hB+"  original-artifacts/lib/x.so")
+	b := list(hA+"  artifacts/app.tar.gz", hB+"  artifacts/lib/x.so", empty+"  artifacts/rebuilt-checksums.txt")
+	x, y, roots, dropped := Align(a, b, "dir/original-checksums.txt", "rebuilt-checksums.txt")
+	assert.Equal(t, [2]string{"original-artifacts", "artifacts"}, roots)
+	assert.Equal(t, []string{"original-checksums.txt", "rebuilt-checksums.txt"}, dropped)
+	c := Compare(x, y, nil)
+	assert.Equal(t, 2, c.Equal)
+	assert.Empty(t, c.Missing)
+	t.Run("same top directory is kept", func(t *testing.T) {
+		x, _, roots, _ := Align(list(hA+"  dist/app"), list(hA+"  dist/app"), "a", "b")
+		assert.Equal(t, [2]string{}, roots)
+		assert.Equal(t, "dist/app", x.Entries[0].Name)
+	})
+	t.Run("several top directories are kept", func(t *testing.T) {
+		_, y, roots, _ := Align(list(hA+"  o/app"), list(hA+"  r/app", hB+"  q/app"), "a", "b")
+		assert.Equal(t, [2]string{}, roots)
+		assert.Equal(t, "r/app", y.Entries[0].Name)
+	})
+}
+
+func TestBind(t *testing.T) {
+	subj := []policy.Subject{{Name: "app.tar.gz", Digest: policy.Digest{"sha256": hA}}}
+	tests := []struct {
+		name        string
+		a, b        *checksum.List
+		matchA      bool
+		matchB      bool
+		listedB     bool
+		reasonB     string
+		subjects    []policy.Subject
+		wantActualB string
+	}{
+		{name: "both lists name the subject", a: list(hA + "  app.tar.gz"), b: list(hA + "  dist/app.tar.gz"), matchA: true, matchB: true, listedB: true},
+		{name: "rebuild lacks the subject", a: list(hA + "  app.tar.gz"), b: list(hB + "  other.tar.gz"), matchA: true},
+		{name: "rebuild lists another digest", a: list(hA + "  app.tar.gz"), b: list(hB + "  app.tar.gz"), matchA: true, listedB: true, wantActualB: hB},
+		{name: "ambiguous base name", a: list(hA + "  app.tar.gz"), b: list(hA+"  x/app.tar.gz", hA+"  y/app.tar.gz"), matchA: true, reasonB: "ambiguous: x/app.tar.gz, y/app.tar.gz"},
+		{name: "no algorithm in common", a: list(hA + "  app.tar.gz"), b: list(strings.Repeat("1", 128) + "  app.tar.gz"), matchA: true, listedB: true, reasonB: "no algorithm in common with the subject's digest"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Bind(tt.a, tt.b, subj)
+			require.Len(t, got, 1)
+			assert.Equal(t, "sha256:"+hA, got[0].Expected)
+			assert.Equal(t, tt.matchA, got[0].Original.Match)
+			assert.Equal(t, tt.matchB, got[0].Rebuild.Match)
+			assert.Equal(t, tt.listedB, got[0].Rebuild.Listed)
+			assert.Equal(t, tt.reasonB, got[0].Rebuild.Reason)
+			if tt.wantActualB != "" {
+				assert.Equal(t, tt.wantActualB, got[0].Rebuild.Digest)
+			}
+		})
 	}
 }
 
@@ -205,4 +302,20 @@ func TestParsePrevious(t *testing.T) {
 		_, err := ParsePrevious([]byte(bad))
 		assert.Error(t, err, bad)
 	}
+}
+
+// TestHubScriptShapes: the hub's determinism script writes delay_hours as a
+// number (read), and a compare report that is never valid JSON (refused,
+// not guessed at).
+func TestHubScriptShapes(t *testing.T) {
+	b, err := os.ReadFile("../../../fixtures/determinism/hub-script/scheduled-rebuild.json")
+	require.NoError(t, err)
+	r, err := ParseReport(b)
+	require.NoError(t, err)
+	require.NotNil(t, r.DelayHours)
+	assert.InDelta(t, 24.0, *r.DelayHours, 0)
+	b, err = os.ReadFile("../../../fixtures/determinism/hub-script/determinism-report.json")
+	require.NoError(t, err)
+	_, err = ParseReport(b)
+	require.ErrorContains(t, err, "parse determinism report")
 }

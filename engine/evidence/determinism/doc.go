@@ -20,7 +20,11 @@
 // another differs; a path listed on one side only is missing; a list that
 // names one path twice with different digests is a problem, never a guess.
 // Paths matching the registry's ignore globs ([Globs]) are left out and
-// listed as ignored.
+// listed as ignored. [Align] lines up the hub workflow's prefixed,
+// self-listing lists; [Bind] ties the comparison to the release: both lists
+// must name each subject with its computed digest. delay_hours is a number
+// or a decimal string (the hub's workflow writes "24"), anything else an
+// error naming the field.
 //
 // # Non-goals
 //

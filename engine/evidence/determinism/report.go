@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/internal/field"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -23,35 +26,106 @@ type Report struct {
 	SourceDateEpoch string    `json:"source_date_epoch"`
 }
 
+// rawReport is report.json as written. The hub's workflow writes every
+// value through shell interpolation inside quotes ("delay_hours": "24",
+// "original_run_id": "123"), its script writes numbers: both are read.
 type rawReport struct {
 	Timestamp       string          `json:"timestamp"`
 	OriginalRef     string          `json:"original_ref"`
 	OriginalRunID   json.RawMessage `json:"original_run_id"`
-	DelayHours      *float64        `json:"delay_hours"`
-	Deterministic   *bool           `json:"deterministic"`
+	DelayHours      json.RawMessage `json:"delay_hours"`
+	Deterministic   json.RawMessage `json:"deterministic"`
 	SourceDateEpoch json.RawMessage `json:"source_date_epoch"`
 }
 
-// ParseReport reads report.json. A timestamp that is not RFC 3339 or a
-// negative or non-finite delay is an error naming the field.
+// maxDelayHours bounds delay_hours: ten years.
+const maxDelayHours = 24 * 366 * 10
+
+// decimal is what a delay_hours string may hold: digits, an optional
+// fraction. No sign, exponent, hex, "Inf" or "NaN".
+var decimal = regexp.MustCompile(`^[0-9]{1,12}(\.[0-9]{1,12})?$`)
+
+// ParseReport reads report.json. A timestamp that is not RFC 3339 is an
+// error naming the field, and so is a delay_hours that is neither a JSON
+// number nor a decimal string ("24", "36.5"), or is negative, non-finite or
+// over ten years. The returned error is a [field.Error] chain when a field
+// is at fault.
 func ParseReport(b []byte) (*Report, error) {
 	var raw rawReport
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return nil, fmt.Errorf("parse determinism report: %w", err)
 	}
-	r := &Report{OriginalRef: raw.OriginalRef, DelayHours: raw.DelayHours, Deterministic: raw.Deterministic,
+	r := &Report{OriginalRef: raw.OriginalRef, Deterministic: claimedBool(raw.Deterministic),
 		OriginalRunID: scalar(raw.OriginalRunID), SourceDateEpoch: scalar(raw.SourceDateEpoch)}
 	if raw.Timestamp != "" {
 		t, err := time.Parse(time.RFC3339, raw.Timestamp)
 		if err != nil {
-			return nil, fmt.Errorf("parse determinism report: timestamp: %w", err)
+			return nil, field.Errorf("timestamp", "want an RFC 3339 time, got %q", clip(raw.Timestamp))
 		}
 		r.Timestamp = t.UTC()
 	}
-	if d := raw.DelayHours; d != nil && (*d < 0 || math.IsNaN(*d) || math.IsInf(*d, 0) || *d > 24*366*10) {
-		return nil, fmt.Errorf("parse determinism report: delay_hours: %v out of range", *d)
+	d, err := delayHours(raw.DelayHours)
+	if err != nil {
+		return nil, err
 	}
+	r.DelayHours = d
 	return r, nil
+}
+
+// delayHours reads delay_hours: absent or null is nil; a JSON number or a
+// decimal string is its value.
+func delayHours(m json.RawMessage) (*float64, error) {
+	if len(m) == 0 || string(m) == "null" {
+		return nil, nil
+	}
+	var f float64
+	switch m[0] {
+	case '"':
+		var s string
+		if err := json.Unmarshal(m, &s); err != nil {
+			return nil, field.Errorf("delay_hours", "want a number or a decimal string: %v", err)
+		}
+		if !decimal.MatchString(s) {
+			return nil, field.Errorf("delay_hours", "want a number or a decimal string such as \"24\", got %q", clip(s))
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return nil, field.Errorf("delay_hours", "want a decimal string, got %q", clip(s))
+		}
+		f = v
+	default:
+		if err := json.Unmarshal(m, &f); err != nil {
+			return nil, field.Errorf("delay_hours", "want a number or a decimal string, got %s", clip(string(m)))
+		}
+	}
+	if f < 0 || math.IsNaN(f) || math.IsInf(f, 0) || f > maxDelayHours {
+		return nil, field.Errorf("delay_hours", "%v out of range (0 to %d hours)", f, maxDelayHours)
+	}
+	return &f, nil
+}
+
+// claimedBool reads the report's own verdict, true or false, as a JSON
+// boolean or the strings "true"/"false". It is recorded for information
+// only, so anything else is nil rather than an error.
+func claimedBool(m json.RawMessage) *bool {
+	var b bool
+	if json.Unmarshal(m, &b) == nil && len(m) > 0 && string(m) != "null" {
+		return &b
+	}
+	var s string
+	if json.Unmarshal(m, &s) == nil {
+		if v, err := strconv.ParseBool(s); err == nil && (s == "true" || s == "false") {
+			return &v
+		}
+	}
+	return nil
+}
+
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
 }
 
 // scalar renders a JSON string or number as text ("" for null or absent).

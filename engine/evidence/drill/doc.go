@@ -12,6 +12,11 @@
 // through an [os.Root] at the manifest's directory, so a backup.path that
 // climbs out of it ("../..") or follows a symlink out is refused.
 //
+// No limit is read from the evidence: the manifest's policies
+// (max_rpo_minutes, max_rto_seconds) are kept as written and never parsed
+// as policy, because a release could raise them. The limits are the
+// registry's drill.max_rpo and drill.max_rto.
+//
 // # Non-goals
 //
 // It does not run a drill or restore anything, and it judges nothing: the

@@ -22,9 +22,13 @@ type Manifest struct {
 		SHA256     string `json:"sha256"`
 		CapturedAt string `json:"captured_at"`
 	} `json:"backup"`
+	// Policies are the limits the manifest claims for itself. They are
+	// recorded as written and never used: a release that could raise its
+	// own RPO/RTO limits would pass any backup. The limits come from the
+	// registry (drill.max_rpo, drill.max_rto).
 	Policies struct {
-		MaxRPOMinutes *float64 `json:"max_rpo_minutes"`
-		MaxRTOSeconds *float64 `json:"max_rto_seconds"`
+		MaxRPOMinutes json.RawMessage `json:"max_rpo_minutes"`
+		MaxRTOSeconds json.RawMessage `json:"max_rto_seconds"`
 	} `json:"policies"`
 
 	// Digest is the backup's expected sha256 hex, lower case.
@@ -39,7 +43,8 @@ type FieldError = field.Error
 var fieldErr = field.Errorf
 
 // ParseManifest reads manifest.json. Every field the gate needs is
-// required: a missing digest, time or limit is an error naming the field.
+// required: a missing path, digest or time is an error naming the field.
+// The manifest's policies are not needed (see [Manifest.Policies]).
 func ParseManifest(b []byte) (*Manifest, error) {
 	var m Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
@@ -59,12 +64,6 @@ func ParseManifest(b []byte) (*Manifest, error) {
 		errs = append(errs, fieldErr("backup.captured_at", "want an RFC 3339 time, got %q", clip(m.Backup.CapturedAt)))
 	}
 	m.Captured = t.UTC()
-	if v := m.Policies.MaxRPOMinutes; v == nil || !finite(*v) || *v < 0 {
-		errs = append(errs, fieldErr("policies.max_rpo_minutes", "missing or not a non-negative number"))
-	}
-	if v := m.Policies.MaxRTOSeconds; v == nil || !finite(*v) || *v < 0 {
-		errs = append(errs, fieldErr("policies.max_rto_seconds", "missing or not a non-negative number"))
-	}
 	if len(errs) > 0 {
 		return &m, errors.Join(errs...)
 	}

@@ -24,6 +24,11 @@
 // address, and an entry that names a port matches only that port. Lookups cost
 // one map access per label of the host, whatever the size of the allowlist.
 //
+// Times in a report after the evaluation time are refused ([FutureTimes]).
+// The report's own allowed_domains and blocked_attempts are claims: the
+// allowlist is the registry's, and the claimed count is only compared with
+// the attempt records.
+//
 // # Non-goals
 //
 // The package judges nothing: whether an unlisted host or a blocked attempt

@@ -85,12 +85,12 @@ func Parse(b []byte) (*Report, error) {
 }
 
 type jsonReport struct {
-	Timestamp      string        `json:"timestamp"`
-	Enforcement    string        `json:"enforcement"`
-	AllowedDomains []string      `json:"allowed_domains"`
-	BlockedAtt     *int          `json:"blocked_attempts"`
-	LogFile        string        `json:"log_file"`
-	Attempts       []jsonAttempt `json:"attempts"`
+	Timestamp      string          `json:"timestamp"`
+	Enforcement    string          `json:"enforcement"`
+	AllowedDomains []string        `json:"allowed_domains"`
+	BlockedAtt     json.RawMessage `json:"blocked_attempts"`
+	LogFile        string          `json:"log_file"`
+	Attempts       []jsonAttempt   `json:"attempts"`
 }
 
 // jsonAttempt has no pointer fields: a report holds up to [MaxAttempts]
@@ -138,7 +138,7 @@ func ParseReport(b []byte) (*Report, error) {
 	}
 	r := &Report{
 		Format: FormatReport, Timestamp: j.Timestamp, Enforcement: j.Enforcement,
-		AllowedDomains: j.AllowedDomains, LogFile: j.LogFile, ClaimedBlocked: j.BlockedAtt,
+		AllowedDomains: j.AllowedDomains, LogFile: j.LogFile, ClaimedBlocked: claimedCount(j.BlockedAtt),
 		HasAttempts: j.Attempts != nil,
 	}
 	r.Attempts = make([]Attempt, 0, len(j.Attempts))
@@ -158,6 +158,23 @@ func ParseReport(b []byte) (*Report, error) {
 		}
 	}
 	return r, nil
+}
+
+// claimedCount reads the report's own blocked_attempts: a JSON integer, or
+// a decimal string (shell interpolation writes either). It is a claim,
+// only compared with the attempt records, so anything else is nil.
+func claimedCount(m json.RawMessage) *int {
+	var n int
+	if json.Unmarshal(m, &n) == nil && len(m) > 0 && string(m) != "null" && n >= 0 {
+		return &n
+	}
+	var s string
+	if json.Unmarshal(m, &s) == nil {
+		if v, err := strconv.Atoi(s); err == nil && v >= 0 && strings.Trim(s, "0123456789") == "" {
+			return &v
+		}
+	}
+	return nil
 }
 
 // ParseSquid reads a Squid native access.log:
