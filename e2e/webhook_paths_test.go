@@ -17,6 +17,9 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/cicd-hub/hubgate/engine/vsa"
 )
 
 // Every path by which the images a pod runs can change, through the real
@@ -151,6 +154,17 @@ func (h *harness) testWorkloadKinds(t *testing.T) {
 				Spec: batchv1.JobSpec{Template: template(image, corev1.RestartPolicyNever)}}, dry)
 			return err
 		}},
+		{"ReplicationController", func(image string) error {
+			tpl := template(image, corev1.RestartPolicyAlways)
+			_, err := cs.CoreV1().ReplicationControllers(ns).Create(ctxT(t), &corev1.ReplicationController{ObjectMeta: metav1.ObjectMeta{Name: "w"},
+				Spec: corev1.ReplicationControllerSpec{Selector: map[string]string{"app": "w"}, Template: &tpl}}, dry)
+			return err
+		}},
+		{"PodTemplate", func(image string) error {
+			_, err := cs.CoreV1().PodTemplates(ns).Create(ctxT(t), &corev1.PodTemplate{ObjectMeta: metav1.ObjectMeta{Name: "w"},
+				Template: template(image, corev1.RestartPolicyAlways)}, dry)
+			return err
+		}},
 		{"CronJob", func(image string) error {
 			_, err := cs.BatchV1().CronJobs(ns).Create(ctxT(t), &batchv1.CronJob{ObjectMeta: metav1.ObjectMeta{Name: "w"},
 				Spec: batchv1.CronJobSpec{Schedule: "0 3 * * *", JobTemplate: batchv1.JobTemplateSpec{Spec: batchv1.JobSpec{Template: template(image, corev1.RestartPolicyOnFailure)}}}}, dry)
@@ -163,6 +177,147 @@ func (h *harness) testWorkloadKinds(t *testing.T) {
 			require.NoError(t, k.create(secureImage), "%s with the secure pod template", k.name)
 		})
 	}
+}
+
+// testPatchPaths: the other requests by which a pod's images change are
+// PATCHes, which reach the webhook as UPDATEs of the patched object:
+// `kubectl set image` (a strategic merge patch), a JSON patch, a
+// server-side apply, and `kubectl debug` (a strategic merge patch of
+// pods/ephemeralcontainers). Each is denied for an unpinned image. The
+// scale subresource changes no image and the shipped rules do not send it.
+func (h *harness) testPatchPaths(t *testing.T) {
+	cs := newClient(t, h.cfg, nil)
+	h.installVSA(t)
+	const unpinned = "ghcr.io/jguida941/ci-cd-bst-demo-github-actions/api:latest"
+	deploys := cs.AppsV1().Deployments(h.nsEnforce)
+	d := loadDeployment(t, "deployment_secure.yaml")
+	d.Name = "patch-target"
+	_, err := deploys.Create(ctxT(t), d, metav1.CreateOptions{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = deploys.Delete(bgCtx(apiTimeout), d.Name, metav1.DeleteOptions{}) })
+	pods := cs.CoreV1().Pods(h.nsEnforce)
+	p, err := pods.Create(ctxT(t), securePod("patch-target"), metav1.CreateOptions{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pods.Delete(bgCtx(apiTimeout), p.Name, metav1.DeleteOptions{}) })
+	deployImage := func() string {
+		got, err := deploys.Get(ctxT(t), d.Name, metav1.GetOptions{})
+		require.NoError(t, err)
+		return got.Spec.Template.Spec.Containers[0].Image
+	}
+	want := d.Spec.Template.Spec.Containers[0].Image
+
+	t.Run("set_image_strategic_merge_denied", func(t *testing.T) {
+		patch := `{"spec":{"template":{"spec":{"containers":[{"name":"api","image":"` + unpinned + `"}]}}}}`
+		_, err := deploys.Patch(ctxT(t), d.Name, types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{})
+		requireDenied(t, err, "api", ruleDigestPinned)
+		assert.Equal(t, want, deployImage())
+	})
+	t.Run("label_strategic_merge_admitted", func(t *testing.T) {
+		// The control: a patch that keeps the images is admitted.
+		_, err := deploys.Patch(ctxT(t), d.Name, types.StrategicMergePatchType, []byte(`{"metadata":{"labels":{"patched":"yes"}}}`), metav1.PatchOptions{})
+		require.NoError(t, err)
+	})
+	t.Run("json_patch_pod_denied", func(t *testing.T) {
+		patch := `[{"op":"replace","path":"/spec/containers/0/image","value":"` + unpinned + `"}]`
+		_, err := pods.Patch(ctxT(t), p.Name, types.JSONPatchType, []byte(patch), metav1.PatchOptions{})
+		requireDenied(t, err, "api", ruleDigestPinned)
+	})
+	t.Run("server_side_apply_denied", func(t *testing.T) {
+		apply := `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"` + d.Name + `"},"spec":{"template":{"spec":{"containers":[{"name":"api","image":"` + unpinned + `"}]}}}}`
+		force := true
+		_, err := deploys.Patch(ctxT(t), d.Name, types.ApplyPatchType, []byte(apply), metav1.PatchOptions{FieldManager: "e2e-apply", Force: &force})
+		requireDenied(t, err, "api", ruleDigestPinned)
+		assert.Equal(t, want, deployImage())
+	})
+	t.Run("debug_strategic_merge_ephemeral_denied", func(t *testing.T) {
+		patch := `{"spec":{"ephemeralContainers":[{"name":"dbg","image":"busybox:1.36","imagePullPolicy":"IfNotPresent","terminationMessagePolicy":"File"}]}}`
+		_, err := pods.Patch(ctxT(t), p.Name, types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{}, "ephemeralcontainers")
+		requireDenied(t, err, "", ruleDigestPinned)
+		assert.Contains(t, err.Error(), "ephemeralContainer dbg: image busybox:1.36 is not pinned by digest")
+		got, err := pods.Get(ctxT(t), p.Name, metav1.GetOptions{})
+		require.NoError(t, err)
+		assert.Empty(t, got.Spec.EphemeralContainers)
+	})
+	t.Run("scale_not_sent", func(t *testing.T) {
+		// Without its summary any judged update of the Deployment is
+		// denied; scaling is not judged, so it still succeeds.
+		h.removeVSA(t)
+		t.Cleanup(func() { h.installVSA(t) })
+		before := h.requestCounters(t)
+		_, err := deploys.Patch(ctxT(t), d.Name, types.MergePatchType, []byte(`{"spec":{"replicas":3}}`), metav1.PatchOptions{}, "scale")
+		require.NoError(t, err)
+		got, err := deploys.GetScale(ctxT(t), d.Name, metav1.GetOptions{})
+		require.NoError(t, err)
+		assert.Equal(t, int32(3), got.Spec.Replicas)
+		assert.Equal(t, before, h.requestCounters(t), "the scale subresource reached the webhook")
+
+		// The control: the same change through the Deployment itself is
+		// an UPDATE the webhook judges.
+		_, err = deploys.Patch(ctxT(t), d.Name, types.MergePatchType, []byte(`{"spec":{"replicas":2}}`), metav1.PatchOptions{})
+		requireDenied(t, err, "api", ruleVSA)
+	})
+}
+
+// testUnchangedOnUpdate: an UPDATE does not judge the summary age of an
+// image its container already ran. On a pod whose summary has expired since
+// it was admitted, a label change and an ephemeral container with a fresh
+// summary are admitted; the new container is judged in full, and the same
+// pod is denied when created anew.
+func (h *harness) testUnchangedOnUpdate(t *testing.T) {
+	cs := newClient(t, h.cfg, nil)
+	pods := cs.CoreV1().Pods(h.nsEnforce)
+	h.installVSA(t)
+	p, err := pods.Create(ctxT(t), securePod("long-running"), metav1.CreateOptions{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pods.Delete(bgCtx(apiTimeout), p.Name, metav1.DeleteOptions{}) })
+
+	trusted, err := vsa.LoadPrivateKey(readFile(t, h.signKey))
+	require.NoError(t, err)
+	// The pod's summary is now older than the registry's max_age (24h).
+	h.putVSA(t, signVSA(t, trusted, secureDigest, h.vsa, time.Now().Add(-48*time.Hour), true))
+	t.Cleanup(func() { h.installVSA(t) })
+	// A debug image with a fresh summary of its own.
+	debugDigest := "sha256:" + strings.Repeat("de", 32)
+	debugImage := "ghcr.io/jguida941/ci-cd-bst-demo-github-actions/debug@" + debugDigest
+	debugVSA := filepath.Join(h.vsaDir, strings.TrimPrefix(debugDigest, "sha256:")+".vsa.json")
+	writeFile(t, debugVSA, string(signVSA(t, trusted, debugDigest, h.vsa, time.Now(), true)))
+	t.Cleanup(func() { _ = os.Remove(debugVSA) })
+
+	debug := func(name, image string) error {
+		cur, err := pods.Get(ctxT(t), p.Name, metav1.GetOptions{})
+		require.NoError(t, err)
+		cur.Spec.EphemeralContainers = append(cur.Spec.EphemeralContainers, corev1.EphemeralContainer{
+			EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: name, Image: image, ImagePullPolicy: corev1.PullIfNotPresent, TerminationMessagePolicy: corev1.TerminationMessageReadFile},
+		})
+		_, err = pods.UpdateEphemeralContainers(ctxT(t), p.Name, cur, metav1.UpdateOptions{})
+		return err
+	}
+
+	t.Run("create_with_expired_summary_denied", func(t *testing.T) {
+		_, err := pods.Create(ctxT(t), securePod("long-running-2"), metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		requireDenied(t, err, "api", ruleVSA)
+		assert.Contains(t, err.Error(), "summary is not fresh")
+	})
+	t.Run("label_update_admitted", func(t *testing.T) {
+		cur, err := pods.Get(ctxT(t), p.Name, metav1.GetOptions{})
+		require.NoError(t, err)
+		cur.Labels = map[string]string{"touched": "yes"}
+		_, err = pods.Update(ctxT(t), cur, metav1.UpdateOptions{})
+		require.NoError(t, err)
+	})
+	t.Run("new_ephemeral_with_expired_image_denied", func(t *testing.T) {
+		err := debug("stale", secureImage)
+		requireDenied(t, err, "", ruleVSA)
+		assert.Contains(t, err.Error(), "ephemeralContainer stale: image "+secureDigest+": summary is not fresh")
+		assert.NotContains(t, err.Error(), "container api:", "the unchanged container was judged for age")
+	})
+	t.Run("new_ephemeral_judged_alone_admitted", func(t *testing.T) {
+		require.NoError(t, debug("debugger", debugImage))
+		cur, err := pods.Get(ctxT(t), p.Name, metav1.GetOptions{})
+		require.NoError(t, err)
+		require.Len(t, cur.Spec.EphemeralContainers, 1)
+		assert.Equal(t, debugImage, cur.Spec.EphemeralContainers[0].Image)
+	})
 }
 
 // testVSABinding: the good summary of secureDigest admits the image only

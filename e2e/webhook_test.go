@@ -98,6 +98,8 @@ func TestWebhook(t *testing.T) {
 	t.Run("ephemeral_containers", h.testEphemeralContainers)
 	t.Run("update_container_image", h.testUpdateImage)
 	t.Run("every_workload_kind", h.testWorkloadKinds)
+	t.Run("patch_paths", h.testPatchPaths)
+	t.Run("unchanged_images_on_update", h.testUnchangedOnUpdate)
 	t.Run("vsa_bound_to_repo_and_mapping", h.testVSABinding)
 	t.Run("terminating_pod", h.testTerminating)
 	t.Run("audit_admits_with_warnings", h.testAudit)

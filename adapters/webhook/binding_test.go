@@ -231,3 +231,67 @@ func TestVSABinding(t *testing.T) {
 		assert.ErrorIs(t, err, vsa.ErrRepo)
 	})
 }
+
+// TestUnchangedImages: an UPDATE does not judge the summary age of an image
+// its container already had (a label change or `kubectl debug` on a pod
+// older than max_age), but judges new and changed images fully, and every
+// other rule and claim of unchanged ones.
+func TestUnchangedImages(t *testing.T) {
+	const imgC = "ghcr.io/jguida941/ci-cd-bst-demo-github-actions/api@sha256:" + hexC
+	expired := now.Add(-200 * time.Hour) // max_age is 168h
+	labelled := `,"labels":{"touched":"yes"}`
+	tests := []struct {
+		name   string
+		obj    []byte
+		o      reviewOpts
+		bundle func(e *env) []byte // the summary of hexA
+		inMsg  string              // "" when admitted
+		notMsg string
+	}{
+		{name: "create with an expired summary", obj: podJSON(imgA, "", ""), o: reviewOpts{op: admissionv1.Create},
+			inMsg: "container api: image sha256:" + hexA + ": summary is not fresh"},
+		{name: "label update, image unchanged, summary expired", obj: podJSON(imgA, "", labelled), o: reviewOpts{op: admissionv1.Update, old: podJSON(imgA, "", "")}},
+		{name: "ephemeral container added, existing summary expired", obj: podJSON(imgA, `{"name":"e","image":"`+imgB+`"}`, ""),
+			o: reviewOpts{op: admissionv1.Update, old: podJSON(imgA, "", ""), subResource: "ephemeralcontainers"}},
+		{name: "ephemeral container added with the expired image", obj: podJSON(imgA, `{"name":"e","image":"`+imgA+`"}`, ""),
+			o:     reviewOpts{op: admissionv1.Update, old: podJSON(imgA, "", ""), subResource: "ephemeralcontainers"},
+			inMsg: "ephemeralContainer e: image sha256:" + hexA + ": summary is not fresh", notMsg: "container api:"},
+		{name: "image changed to the expired one", obj: podJSON(imgA, "", ""), o: reviewOpts{op: admissionv1.Update, old: podJSON(imgB, "", "")},
+			inMsg: "container api: image sha256:" + hexA + ": summary is not fresh"},
+		{name: "image changed to one without a summary", obj: podJSON(imgC, "", ""), o: reviewOpts{op: admissionv1.Update, old: podJSON(imgA, "", "")},
+			inMsg: "container api: image sha256:" + hexC},
+		{name: "unchanged unpinned image", obj: podJSON("ghcr.io/acme/api:1", "", labelled), o: reviewOpts{op: admissionv1.Update, old: podJSON("ghcr.io/acme/api:1", "", "")},
+			inMsg: "[admission.digest_pinned] container api: image ghcr.io/acme/api:1 is not pinned by digest"},
+		{name: "unchanged image, summary from the future", obj: podJSON(imgA, "", labelled), o: reviewOpts{op: admissionv1.Update, old: podJSON(imgA, "", "")},
+			bundle: func(e *env) []byte { return mint(t, e.key, hexA, now.Add(2*time.Hour), true) }, inMsg: "in the future"},
+		{name: "unchanged image, summary for another repo", obj: podJSON(imgA, "", labelled), o: reviewOpts{op: admissionv1.Update, old: podJSON(imgA, "", "")},
+			bundle: func(e *env) []byte { return mintFor(t, e.key, "acme/other", policyDig, hexA, expired, true) }, inMsg: "summary is for acme/other"},
+		{name: "unchanged image, summary not passed", obj: podJSON(imgA, "", labelled), o: reviewOpts{op: admissionv1.Update, old: podJSON(imgA, "", "")},
+			bundle: func(e *env) []byte { return mint(t, e.key, hexA, expired, false) }, inMsg: "[admission.vsa] container api"},
+		{name: "update without the old object", obj: podJSON(imgA, "", labelled), o: reviewOpts{op: admissionv1.Update},
+			inMsg: "summary is not fresh"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, mappedConfig(), nil)
+			bundle := mint(t, e.key, hexA, expired, true)
+			if tc.bundle != nil {
+				bundle = tc.bundle(e)
+			}
+			writeVSA(t, e.dir, hexA, bundle)
+			writeVSA(t, e.dir, hexB, mint(t, e.key, hexB, now.Add(-time.Hour), true))
+			tc.o.group, tc.o.kind = "", "Pod"
+			code, out := post(t, e.h, reviewJSON(t, tc.obj, tc.o))
+			require.Equal(t, http.StatusOK, code)
+			if tc.inMsg == "" {
+				assert.True(t, out.Response.Allowed, "%+v", out.Response.Result)
+				return
+			}
+			require.False(t, out.Response.Allowed)
+			assert.Contains(t, out.Response.Result.Message, tc.inMsg)
+			if tc.notMsg != "" {
+				assert.NotContains(t, out.Response.Result.Message, tc.notMsg)
+			}
+		})
+	}
+}

@@ -38,6 +38,9 @@
 // prefix) and passes it as an [admission.Requirement]; an image under no
 // prefix is denied in enforce mode. `hubgate webhook serve` refuses to
 // start in enforce mode with an empty mapping ([admission.Config.CheckServe]).
+// On an UPDATE, an image its container already had
+// ([admission.Requirement.Unchanged]) is not judged for age again; every
+// other check, the future-time refusal included, still applies.
 //
 // # Goals
 //

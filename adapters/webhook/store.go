@@ -200,6 +200,9 @@ func NewVSAVerifier(store Store, key *vsa.PublicKey, p vsa.Policy, opts ...Verif
 // CheckVSA implements [admission.VSAChecker]: the summary of digest must
 // verify and pass the verifier's [vsa.Policy], be for one of req.Repos,
 // name one of req.PolicyDigests when set, and meet req.RequiredLevels.
+// When req.Unchanged (an UPDATE that keeps the image its container had),
+// the policy's max age is not applied; a summary from the future is still
+// refused.
 func (v *VSAVerifier) CheckVSA(ctx context.Context, digest string, req admission.Requirement) error {
 	if len(req.Repos) == 0 {
 		// Fail closed: an empty list would accept a summary for any repo.
@@ -227,9 +230,14 @@ func (v *VSAVerifier) CheckVSA(ctx context.Context, digest string, req admission
 			v.cache.Add(k, s)
 		}
 	}
+	now := v.now()
 	p := v.policy
 	p.Repos, p.RequiredLevels = req.Repos, req.RequiredLevels
-	if err := s.Check(v.now(), p); err != nil {
+	if age := now.Sub(s.TimeVerified); req.Unchanged && age > p.MaxAge {
+		// Already admitted with this image: its age is not judged again.
+		p.MaxAge = age
+	}
+	if err := s.Check(now, p); err != nil {
 		return err
 	}
 	if len(req.PolicyDigests) > 0 && !s.NamesPolicy(req.PolicyDigests) {

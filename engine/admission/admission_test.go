@@ -34,11 +34,13 @@ type fakeChecker struct {
 	ok    map[string]string
 	calls map[string]int
 	reqs  []admission.Requirement
+	// unchanged records req.Unchanged by digest (the last call's).
+	unchanged map[string]bool
 }
 
 // newChecker has a summary for acme/api of each digest.
 func newChecker(ok ...string) *fakeChecker {
-	c := &fakeChecker{ok: map[string]string{}, calls: map[string]int{}}
+	c := &fakeChecker{ok: map[string]string{}, calls: map[string]int{}, unchanged: map[string]bool{}}
 	for _, d := range ok {
 		c.ok[d] = "acme/api"
 	}
@@ -50,6 +52,7 @@ func (c *fakeChecker) CheckVSA(_ context.Context, digest string, req admission.R
 	defer c.mu.Unlock()
 	c.calls[digest]++
 	c.reqs = append(c.reqs, req)
+	c.unchanged[digest] = req.Unchanged
 	repo, ok := c.ok[digest]
 	if !ok {
 		return errors.New("no verification summary")
@@ -411,6 +414,57 @@ func TestTerminating(t *testing.T) {
 			assert.NotEmpty(t, fs, "judged, and the object is bad")
 		})
 	}
+}
+
+// TestUnchangedImages: on an UPDATE, the checker is told which images the
+// same container (type and name) already had, so that it does not judge
+// their summaries' age again; new, renamed and changed containers, and
+// every container of a CREATE, are judged fully.
+func TestUnchangedImages(t *testing.T) {
+	img := func(d string) string { return "ghcr.io/acme/api@" + d }
+	spec := func(cs ...string) string {
+		return `{"initContainers":[{"name":"init","image":"` + img(digC) + `"}],"containers":[` + strings.Join(cs, ",") + `]}`
+	}
+	c := func(name, image string) string { return `{"name":"` + name + `","image":"` + image + `"}` }
+	old := pod(spec(c("api", img(digA)), c("side", img(digB))), goodMeta)
+	tests := []struct {
+		name string
+		op   string
+		raw  []byte
+		old  []byte
+		want map[string]bool // digest -> Unchanged
+	}{
+		{name: "create", op: admission.OperationCreate, raw: old, want: map[string]bool{digA: false, digB: false, digC: false}},
+		{name: "update, images unchanged", op: admission.OperationUpdate, raw: pod(spec(c("api", img(digA)), c("side", img(digB))), goodMeta+`,"labels":{"x":"y"}`), old: old,
+			want: map[string]bool{digA: true, digB: true, digC: true}},
+		{name: "update swaps two containers' images", op: admission.OperationUpdate, raw: pod(spec(c("api", img(digB)), c("side", img(digA))), goodMeta), old: old,
+			want: map[string]bool{digA: false, digB: false, digC: true}},
+		{name: "update renames a container", op: admission.OperationUpdate, raw: pod(spec(c("api2", img(digA)), c("side", img(digB))), goodMeta), old: old,
+			want: map[string]bool{digA: false, digB: true, digC: true}},
+		{name: "update without the old object", op: admission.OperationUpdate, raw: old, want: map[string]bool{digA: false, digB: false, digC: false}},
+		{name: "old object does not decode", op: admission.OperationUpdate, raw: old, old: []byte(`{"spec":{"containers":"x"}}`), want: map[string]bool{digA: false, digB: false, digC: false}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ch := newChecker(digA, digB, digC)
+			fs, err := admission.Evaluate(context.Background(), mapped(), admission.Object{Kind: "Pod", Namespace: "ns", Raw: tc.raw, Operation: tc.op, OldRaw: tc.old}, ch)
+			require.NoError(t, err)
+			assert.Empty(t, fs)
+			assert.Equal(t, tc.want, ch.unchanged)
+		})
+	}
+
+	t.Run("same digest unchanged in one container and new in another", func(t *testing.T) {
+		ch := newChecker(digA, digC)
+		raw := pod(spec(c("api", img(digA)), c("new", img(digA))), goodMeta)
+		_, err := admission.Evaluate(context.Background(), mapped(), admission.Object{Kind: "Pod", Namespace: "ns", Raw: raw, Operation: admission.OperationUpdate,
+			OldRaw: pod(spec(c("api", img(digA))), goodMeta)}, ch)
+		require.NoError(t, err)
+		assert.Equal(t, 2, ch.calls[digA], "asked once as unchanged and once as new")
+		require.Len(t, ch.reqs, 3)
+		assert.True(t, ch.reqs[1].Unchanged)
+		assert.False(t, ch.reqs[2].Unchanged)
+	})
 }
 
 // TestImageMapping: the longest admission.images prefix decides whose

@@ -36,6 +36,14 @@
 // finalizers must not be blocked. Any other object with a deletionTimestamp
 // (a CREATE, an UPDATE that changes the spec) is judged like any other.
 //
+// On any other UPDATE, a container whose image is the one the same
+// container (type and name) had in the old object is asked of the checker
+// with [Requirement.Unchanged]: the summary's age is not judged again (it
+// was when the image was admitted), so a label change or an ephemeral
+// container added to a pod older than max_age is not denied for its old
+// containers. Every other rule and claim still applies to them; new,
+// renamed and changed containers are judged fully.
+//
 // A pod spec without containers is not something the API server sends (it
 // validates objects before validating webhooks see them): [Evaluate]
 // returns an error wrapping [ErrInvalid], which the caller denies.

@@ -38,12 +38,19 @@ type Requirement struct {
 	// Prefix is the admission.images key that matched the image.
 	Prefix string
 	ImageMapping
+	// Unchanged is set on an UPDATE for an image the same container (same
+	// type and name) already had in the old object: it was judged when it
+	// was admitted, so the checker must not judge the summary's age again
+	// (a label change or `kubectl debug` on a pod older than max_age would
+	// otherwise be denied). Every other claim of the summary is still
+	// judged, and a summary from the future is still refused.
+	Unchanged bool
 }
 
 // VSAChecker says whether a valid verification summary exists for an image
 // digest ("sha256:<hex>") that meets req (names one of req.Repos, and
-// req's policy digests and levels when set): nil when it does, an error
-// saying why not otherwise. It must be safe for concurrent use, and must
+// req's policy digests and levels when set, and is fresh unless
+// req.Unchanged): nil when it does, an error saying why not otherwise. It must be safe for concurrent use, and must
 // fail when req.Repos is empty.
 type VSAChecker interface {
 	CheckVSA(ctx context.Context, digest string, req Requirement) error
@@ -90,7 +97,8 @@ func Evaluate(ctx context.Context, cfg Config, obj Object, checker VSAChecker) (
 		evidence: fmt.Sprintf("%s %s", gk(obj.Group, obj.Kind), objName(obj.Namespace, &d.meta)),
 		vsa:      map[string]error{},
 	}
-	if stillTerminating(obj, d) {
+	old, hasOld := decodeOld(obj)
+	if hasOld && stillTerminating(d, old) {
 		return nil, nil
 	}
 	if d.configMap != nil {
@@ -98,12 +106,17 @@ func Evaluate(ctx context.Context, cfg Config, obj Object, checker VSAChecker) (
 		return e.findings, ctx.Err()
 	}
 	e.referrers()
+	var before map[string]string
+	if hasOld {
+		before = images(old)
+	}
 	cs := containers(d.spec, d.specPath)
 	for _, c := range cs {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("evaluate %s: %w", e.evidence, err)
 		}
-		e.image(c)
+		img, had := before[c.Type+"\x00"+c.Name]
+		e.image(c, had && img == c.Image)
 	}
 	e.secretless(cs)
 	if err := ctx.Err(); err != nil {
@@ -112,19 +125,41 @@ func Evaluate(ctx context.Context, cfg Config, obj Object, checker VSAChecker) (
 	return e.findings, nil
 }
 
-// stillTerminating reports whether obj is an UPDATE of an object that was
-// already being deleted and whose pod spec (a ConfigMap's data) did not
-// change: its remaining updates (a finalizer removed) start nothing new and
-// must not be blocked by, say, an expired summary, or it would never go
+// decodeOld decodes the old object of an UPDATE. It reports false for any
+// other operation, and for an old object that does not decode: then the
+// new object is judged as if created.
+func decodeOld(obj Object) (decoded, bool) {
+	if obj.Operation != OperationUpdate || len(obj.OldRaw) == 0 {
+		return decoded{}, false
+	}
+	old, err := decoders[obj.Group+"/"+obj.Kind](obj.OldRaw)
+	if err != nil {
+		return decoded{}, false
+	}
+	return old, true
+}
+
+// images maps "type\x00name" of each container of old's pod spec to its
+// image (nil for a ConfigMap).
+func images(old decoded) map[string]string {
+	if old.spec == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, c := range containers(old.spec, old.specPath) {
+		out[c.Type+"\x00"+c.Name] = c.Image
+	}
+	return out
+}
+
+// stillTerminating reports whether the UPDATE from old to d is of an object
+// that was already being deleted and whose pod spec (a ConfigMap's data) did
+// not change: its remaining updates (a finalizer removed) start nothing new
+// and must not be blocked by, say, an expired summary, or it would never go
 // away. Anything else with a deletionTimestamp is judged: a CREATE, or an
 // UPDATE that sets it and changes the spec in one go.
-func stillTerminating(obj Object, d decoded) bool {
-	if d.meta.DeletionTimestamp == nil || obj.Operation != OperationUpdate || len(obj.OldRaw) == 0 {
-		return false
-	}
-	dec := decoders[obj.Group+"/"+obj.Kind]
-	old, err := dec(obj.OldRaw)
-	if err != nil || old.meta.DeletionTimestamp == nil {
+func stillTerminating(d, old decoded) bool {
+	if d.meta.DeletionTimestamp == nil || old.meta.DeletionTimestamp == nil {
 		return false
 	}
 	if d.configMap != nil {
@@ -156,8 +191,8 @@ type evaluation struct {
 	d        decoded
 	evidence string
 	findings []policy.Finding
-	// vsa memoises checker answers by mapping prefix and digest for this
-	// request.
+	// vsa memoises checker answers by mapping prefix, digest and whether
+	// the image is unchanged, for this request.
 	vsa map[string]error
 }
 
@@ -216,7 +251,10 @@ func (e *evaluation) annotation(key string) (string, string) {
 	return "", ""
 }
 
-func (e *evaluation) image(c Container) {
+// image judges the image of c. unchanged says the same container had the
+// same image in the old object of an UPDATE: only the summary's age is then
+// not judged again (see [Requirement.Unchanged]).
+func (e *evaluation) image(c Container, unchanged bool) {
 	where := fmt.Sprintf("%s %s", c.Type, c.Name)
 	path := c.Path + ".image"
 	ref, err := ParseImage(c.Image)
@@ -247,13 +285,13 @@ func (e *evaluation) image(c Container) {
 			Path: path, Target: c.Name, Expected: "an admission.images prefix of " + ref.Name, Actual: "none"})
 		return
 	}
-	key := prefix + "\x00" + ref.Digest
+	key := fmt.Sprintf("%s\x00%s\x00%t", prefix, ref.Digest, unchanged)
 	err, seen := e.vsa[key]
 	if !seen {
 		if e.checker == nil {
 			err = fmt.Errorf("no verification summary store is configured")
 		} else {
-			err = e.checker.CheckVSA(e.ctx, ref.Digest, Requirement{Prefix: prefix, ImageMapping: m})
+			err = e.checker.CheckVSA(e.ctx, ref.Digest, Requirement{Prefix: prefix, ImageMapping: m, Unchanged: unchanged})
 		}
 		e.vsa[key] = err
 	}
