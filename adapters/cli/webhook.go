@@ -100,6 +100,10 @@ func (a *app) webhookServe(ctx context.Context, f webhookServeFlags) error {
 	if err := failure.UnmarshalText([]byte(f.failure)); err != nil {
 		return usageErr("webhook serve: --failure-policy: %v", err)
 	}
+	if err := checkInputs("webhook serve", inAny("registry", f.registry), inFile("tls-cert", f.tlsCert), inFile("tls-key", f.tlsKey),
+		inDir("vsa-dir", f.vsaDir), inFile("vsa-key", f.vsaKey)); err != nil {
+		return err
+	}
 	var (
 		reg *registry.Registry
 		err error
