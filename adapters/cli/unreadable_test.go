@@ -112,3 +112,18 @@ func TestEveryCommandUnreadableInput(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyAndCertOutputsUnwritable: keygen and webhook certs name the flag
+// and the file that could not be written, once, and exit 2.
+func TestKeyAndCertOutputsUnwritable(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nodir")
+	code, _, stderr := run(t, "keygen", "--out", filepath.Join(missing, "k"))
+	assert.Equal(t, ExitUsage, code)
+	assert.Equal(t, "hubgate: keygen: --out: write "+filepath.Join(missing, "k.key")+": no such file or directory\n", stderr)
+
+	notDir := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(notDir, []byte("x"), 0o644))
+	code, _, stderr = run(t, "webhook", "certs", "--dir", notDir)
+	assert.Equal(t, ExitUsage, code)
+	assert.Equal(t, "hubgate: webhook certs: --dir: create "+notDir+": not a directory\n", stderr)
+}
