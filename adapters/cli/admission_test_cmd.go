@@ -118,7 +118,8 @@ func (a *app) runAdmissionTest(ctx context.Context, f *admissionTestFlags) error
 	for _, p := range paths {
 		ms, err := readManifests(p, f.namespace)
 		if err != nil {
-			return usageErr("admission test: %v", err)
+			// yaml's errors span lines: one line, as every usage error.
+			return usageErr("admission test: %s", oneLine(err.Error()))
 		}
 		objs = append(objs, ms...)
 	}

@@ -127,3 +127,37 @@ func TestKeyAndCertOutputsUnwritable(t *testing.T) {
 	assert.Equal(t, ExitUsage, code)
 	assert.Equal(t, "hubgate: webhook certs: --dir: create "+notDir+": not a directory\n", stderr)
 }
+
+// TestMalformedInputsOfOtherCommands: a file that opens but is malformed is
+// exit 1 for the verify commands (evidence that does not verify) and exit 2,
+// in one line, for inputs that are not evidence (a saved decision, a
+// manifest for admission test).
+func TestMalformedInputsOfOtherCommands(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	require.NoError(t, os.WriteFile(bad, []byte("not: [json\n"), 0o644))
+	dir := t.TempDir()
+	code, _, stderr := run(t, "keygen", "--out", filepath.Join(dir, "k"))
+	require.Equal(t, 0, code, stderr)
+	key := filepath.Join(dir, "k.pub")
+	const d = "sha256:5050efb75e5b2de6ec800f967631a5a013283e5840b7f1fe101f9f52b7522d73"
+	for _, tt := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"verify", "signature", "--bundle", bad, "--digest", d, "--key", key}, ExitDenied},
+		{[]string{"verify", "provenance", "--provenance", bad, "--digest", d, "--source-uri", "github.com/a/b"}, ExitDenied},
+		{[]string{"verify", "vsa", "--vsa", bad, "--digest", d, "--key", key}, ExitDenied},
+		{[]string{"verify", "vex", "--vulns", bad}, ExitDenied},
+		{[]string{"report", "check-run", "--decision", bad}, ExitUsage},
+		{[]string{"admission", "test", "-f", bad}, ExitUsage},
+	} {
+		t.Run(strings.Join(tt.args[:2], " "), func(t *testing.T) {
+			code, _, stderr := run(t, tt.args...)
+			assert.Equal(t, tt.code, code, stderr)
+			assert.Contains(t, stderr, bad)
+			if tt.code == ExitUsage {
+				assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
+			}
+		})
+	}
+}
