@@ -161,3 +161,22 @@ func TestMalformedInputsOfOtherCommands(t *testing.T) {
 		})
 	}
 }
+
+// TestOutputIsADirectory: an output path that is a directory is exit 2
+// with "is a directory", not rename's "file exists".
+func TestOutputIsADirectory(t *testing.T) {
+	args := release(t, "pass")
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		flags []string
+		want  string
+	}{
+		{[]string{"-o", "json=" + dir}, "-o json: write " + dir + ": is a directory"},
+		{[]string{"--pipeline-run", dir}, "--pipeline-run: write " + dir + ": is a directory"},
+		{[]string{"--decision-log", dir}, "--decision-log: write " + dir + ": is a directory"},
+	} {
+		code, _, stderr := run(t, append(append([]string{}, args...), tt.flags...)...)
+		assert.Equal(t, ExitUsage, code, stderr)
+		assert.Equal(t, "hubgate: eval: "+tt.want+"\n", stderr)
+	}
+}
