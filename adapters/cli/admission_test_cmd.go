@@ -99,11 +99,15 @@ func (a *app) runAdmissionTest(ctx context.Context, f *admissionTestFlags) error
 	if err != nil {
 		return usageErr("admission test: %v", err)
 	}
+	ins := []input{inAny("registry", f.registry), inDir("vsa-dir", f.vsaDir), inFile("vsa-key", f.vsaKey)}
+	for _, p := range f.files {
+		ins = append(ins, inAny("file", p))
+	}
+	if err := checkInputs("admission test", ins...); err != nil {
+		return err
+	}
 	var paths []string
 	for _, p := range f.files {
-		if err := checkInput("file", p, inputFileOrDir); err != nil {
-			return usageErr("admission test: %v", err)
-		}
 		ps, err := manifestFiles(p)
 		if err != nil {
 			return usageErr("admission test: -f %s: %v", p, err)
@@ -114,14 +118,10 @@ func (a *app) runAdmissionTest(ctx context.Context, f *admissionTestFlags) error
 	for _, p := range paths {
 		ms, err := readManifests(p, f.namespace)
 		if err != nil {
-			return usageErr("admission test: %v", err)
+			// yaml's errors span lines: one line, as every usage error.
+			return usageErr("admission test: %s", oneLine(err.Error()))
 		}
 		objs = append(objs, ms...)
-	}
-	if f.registry != "" {
-		if err := checkInput("registry", f.registry, inputFileOrDir); err != nil {
-			return usageErr("admission test: %v", err)
-		}
 	}
 	reg, err := loadRegistry(f.registry)
 	if err != nil {
@@ -133,15 +133,6 @@ func (a *app) runAdmissionTest(ctx context.Context, f *admissionTestFlags) error
 	}
 	var checker admission.VSAChecker
 	if f.vsaDir != "" {
-		for _, in := range [][3]string{{"vsa-dir", f.vsaDir, "d"}, {"vsa-key", f.vsaKey, "f"}} {
-			kind := inputFile
-			if in[2] == "d" {
-				kind = inputDir
-			}
-			if err := checkInput(in[0], in[1], kind); err != nil {
-				return usageErr("admission test: %v", err)
-			}
-		}
 		keyPEM, err := readBounded(f.vsaKey, 64<<10)
 		if err != nil {
 			return usageErr("admission test: --vsa-key %s: %s", f.vsaKey, reason(err))

@@ -13,10 +13,15 @@
 //
 // # Unreadable input versus bad evidence
 //
-// A path given on the command line is checked before anything is evaluated
-// (checkInput): missing, the wrong type (a directory where a file is wanted),
-// or not openable is a usage error naming the flag and the path once. A file
-// that opens is evidence: its problems are findings, judged by the engine.
+// Every command checks every path given on its command line before it reads
+// any (checkInputs, one line per unreadable input): missing, the wrong type
+// (a directory where a file is wanted, a file where a directory is), or not
+// openable is a usage error naming the flag (or, for an argument, the path
+// alone) and the path once. TestEveryCommandUnreadableInput walks every file
+// and directory input of every command. A file that opens is evidence: its
+// problems are findings judged by the engine (eval), or exit 1 (verify ...).
+// Inputs that are not evidence (a saved decision, a manifest for admission
+// test, a registry) that do not parse are exit 2.
 // Evidence read from standard input ("-") is spooled to a private temporary
 // file and shown as "<stdin>", with the decision id recomputed
 // ([engine.DecisionID]) so the same input gives the same bytes.

@@ -34,6 +34,9 @@ one "host:port" entry per distinct host and port (or one "host" entry per host w
 --hosts-only), normalised (lower case, punycode), sorted and deduplicated.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkInputs("egress suggest", inFiles("", args)...); err != nil {
+				return err
+			}
 			reports := make([]*egress.Report, 0, len(args))
 			for _, p := range args {
 				b, err := readEgressFile(p, engine.DefaultMaxFileSize)

@@ -371,6 +371,10 @@ func (a *app) writeOutput(o output, d *policy.Decision, rules []policy.RuleInfo)
 // the file is mode 0644 (keys, written by keygen, stay 0600). Errors name the
 // output, never the temporary file.
 func writeFileAtomic(path string, write func(io.Writer) error) error {
+	// rename onto a directory fails with a misleading "file exists".
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("write %s: is a directory", path)
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return fmt.Errorf("write %s: %s", path, reason(err))

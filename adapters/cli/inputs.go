@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 	"syscall"
 )
 
@@ -29,30 +30,80 @@ const (
 // read as the kind of input flag wants; nil when it can. It opens the file (or
 // lists the directory) so that permission problems surface here, not later
 // as a finding.
+//
+// flag is the flag's name without dashes, or "" for a positional argument
+// (the message then names the path alone).
 func checkInput(flag, path string, kind inputKind) error {
+	name := path
+	if flag != "" {
+		name = "--" + flag + " " + path
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
-		return fmt.Errorf("--%s %s: %s", flag, path, reason(err))
+		return fmt.Errorf("%s: %s", name, reason(err))
 	}
 	switch {
 	case kind == inputFile && fi.IsDir():
-		return fmt.Errorf("--%s %s: is a directory, want a file", flag, path)
+		return fmt.Errorf("%s: is a directory, want a file", name)
 	case kind == inputDir && !fi.IsDir():
-		return fmt.Errorf("--%s %s: is not a directory", flag, path)
+		return fmt.Errorf("%s: is not a directory", name)
 	case !fi.IsDir() && !fi.Mode().IsRegular() && fi.Mode()&fs.ModeNamedPipe == 0 && fi.Mode()&fs.ModeCharDevice == 0:
-		return fmt.Errorf("--%s %s: is not a regular file", flag, path)
+		return fmt.Errorf("%s: is not a regular file", name)
 	}
 	fh, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("--%s %s: %s", flag, path, reason(err))
+		return fmt.Errorf("%s: %s", name, reason(err))
 	}
 	defer fh.Close()
 	if fi.IsDir() {
 		if _, err := fh.ReadDir(1); err != nil && !errors.Is(err, io.EOF) {
-			return fmt.Errorf("--%s %s: %s", flag, path, reason(err))
+			return fmt.Errorf("%s: %s", name, reason(err))
 		}
 	}
 	return nil
+}
+
+// input is one file or directory named on a command line: flag is the
+// flag's name without dashes, or "" for a positional argument.
+type input struct {
+	flag, path string
+	kind       inputKind
+}
+
+// inFile, inDir and inAny are the inputs of checkInputs: a file, a
+// directory, either.
+func inFile(flag, path string) input { return input{flag, path, inputFile} }
+func inDir(flag, path string) input  { return input{flag, path, inputDir} }
+func inAny(flag, path string) input  { return input{flag, path, inputFileOrDir} }
+
+// inFiles is inFile for each path of a repeatable flag (or of the
+// arguments, with flag "").
+func inFiles(flag string, paths []string) []input {
+	out := make([]input, 0, len(paths))
+	for _, p := range paths {
+		out = append(out, inFile(flag, p))
+	}
+	return out
+}
+
+// checkInputs checks every input whose path is set, before a command reads
+// any of them, and returns an exit-2 error with one line per unreadable
+// input, each "hubgate: CMD: --flag path: reason". Callers leave out a "-"
+// where the flag reads standard input.
+func checkInputs(cmd string, ins ...input) error {
+	var lines []string
+	for _, in := range ins {
+		if in.path == "" {
+			continue
+		}
+		if err := checkInput(in.flag, in.path, in.kind); err != nil {
+			lines = append(lines, cmd+": "+err.Error())
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	return exitCode(ExitUsage, errors.New(strings.Join(lines, "\nhubgate: ")))
 }
 
 // reason is the cause of a file-system error without the operation and path

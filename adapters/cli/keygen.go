@@ -52,14 +52,14 @@ prints the key id. Existing files are not overwritten unless --force.`,
 				return exitCode(ExitUsage, fmt.Errorf("keygen: %w", err))
 			}
 			if err := os.WriteFile(keyPath, priv, 0o600); err != nil {
-				return exitCode(ExitUsage, fmt.Errorf("keygen: %w", err))
+				return usageErr("keygen: --out: write %s: %s", keyPath, reason(err))
 			}
 			// WriteFile keeps the mode of an existing file: make sure.
 			if err := os.Chmod(keyPath, 0o600); err != nil {
-				return exitCode(ExitUsage, fmt.Errorf("keygen: %w", err))
+				return usageErr("keygen: --out: chmod %s: %s", keyPath, reason(err))
 			}
 			if err := os.WriteFile(pubPath, k.Public().MarshalPEM(), 0o644); err != nil {
-				return exitCode(ExitUsage, fmt.Errorf("keygen: %w", err))
+				return usageErr("keygen: --out: write %s: %s", pubPath, reason(err))
 			}
 			fmt.Fprintf(a.stdout, "wrote %s and %s (%s, key id %s)\n", keyPath, pubPath, alg, keyID(k.Public()))
 			return nil

@@ -26,6 +26,13 @@ func (a *app) newPolicyCmd() *cobra.Command {
 		Short: "Print the rule catalogue: id, severity, title, source",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			ins := []input{inAny("registry", registryPath)}
+			for _, d := range policyDirs {
+				ins = append(ins, inDir("policy", d))
+			}
+			if err := checkInputs("policy list", ins...); err != nil {
+				return err
+			}
 			eng, err := engine.New(a.ctx, engineOptions(registryPath, policyDirs)...)
 			if err != nil {
 				return usageErr("%v", err)

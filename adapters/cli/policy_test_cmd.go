@@ -62,10 +62,14 @@ selected; 2 a DIR cannot be read or a policy does not compile.`,
 				}
 			}
 			var srcs []engine.PolicySource
+			dirs := make([]input, 0, len(args))
 			for _, d := range args {
-				if err := checkInput("policy", d, inputDir); err != nil {
-					return usageErr("policy test: %s", strings.TrimPrefix(err.Error(), "--policy "))
-				}
+				dirs = append(dirs, inDir("", d))
+			}
+			if err := checkInputs("policy test", dirs...); err != nil {
+				return err
+			}
+			for _, d := range args {
 				srcs = append(srcs, engine.PolicySource{Name: filepath.ToSlash(filepath.Clean(d)), FS: os.DirFS(d)})
 			}
 			res, err := engine.TestPolicy(a.ctx, !noBuiltin, srcs...)

@@ -54,6 +54,9 @@ func (a *app) newRegistryValidateCmd() *cobra.Command {
 			"with its file:line:col and field path and exits 2.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkInputs("registry validate", inAny("", args[0])); err != nil {
+				return err
+			}
 			r, err := loadRegistry(args[0])
 			if err != nil {
 				return err
@@ -78,6 +81,9 @@ func (a *app) newRegistryShowCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if repo == "" {
 				return usageErr("registry show: --repo is required")
+			}
+			if err := checkInputs("registry show", inAny("registry", path)); err != nil {
+				return err
 			}
 			r, err := loadRegistry(path)
 			if err != nil {
@@ -122,8 +128,8 @@ func (a *app) newRegistryImportCmd() *cobra.Command {
 			if name == "-" {
 				in, name = a.stdin, "<stdin>"
 			} else {
-				if err := checkInput("file", name, inputFile); err != nil {
-					return usageErr("registry import: %s", err.Error()[len("--file "):])
+				if err := checkInputs("registry import", inFile("", name)); err != nil {
+					return err
 				}
 				f, err := os.Open(name)
 				if err != nil {

@@ -22,10 +22,8 @@ func (a *app) newRegistryListCmd() *cobra.Command {
 		Short: "List the registry's repositories: name, team, required evidence",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if path != "" {
-				if err := checkInput("registry", path, inputFileOrDir); err != nil {
-					return usageErr("registry list: %v", err)
-				}
+			if err := checkInputs("registry list", inAny("registry", path)); err != nil {
+				return err
 			}
 			r, err := loadRegistry(path)
 			if err != nil {

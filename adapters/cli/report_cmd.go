@@ -49,6 +49,9 @@ decision, a missing environment, or an API error.`,
 			if decisionPath == "" {
 				return usageErr("report check-run: --decision FILE is required")
 			}
+			if err := checkInputs("report check-run", inFile("decision", decisionPath)); err != nil {
+				return err
+			}
 			d, err := readDecision(decisionPath)
 			if err != nil {
 				return usageErr("report check-run: %v", err)

@@ -69,6 +69,10 @@ func (a *app) verifyProvenance(f verifyProvenanceFlags) error {
 	case f.tag != "" && f.branch != "":
 		return usageErr("verify provenance: give only one of --source-tag and --source-branch")
 	}
+	if err := checkInputs("verify provenance", inFile("provenance", f.provenance), inFile("artifact", f.artifact),
+		inFile("key", f.key), inFile("trusted-root", f.trustedRoot)); err != nil {
+		return err
+	}
 	var want trust.Digest
 	if f.digest != "" {
 		d, err := parseDigestFlag(f.digest)

@@ -86,6 +86,10 @@ func (a *app) verifySignature(f verifySignatureFlags) error {
 			return usageErr("verify signature: %v", err)
 		}
 	}
+	if err := checkInputs("verify signature", inFile("bundle", f.bundle), inFile("artifact", f.artifact),
+		inFile("key", f.key), inFile("trusted-root", f.trustedRoot)); err != nil {
+		return err
+	}
 	opts, err := loadTrust(f.trustedRoot, f.key)
 	if err != nil {
 		return usageErr("verify signature: %v", err)

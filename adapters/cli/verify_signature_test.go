@@ -79,7 +79,7 @@ func TestVerifySignatureCommand(t *testing.T) {
 		{"no issuer", append(base, "--artifact", artPath, "--certificate-identity", ghSAN), 2, "--certificate-oidc-issuer"},
 		{"bad digest", append(base, "--digest", "sha256:zz", "--certificate-identity", ghSAN, "--certificate-oidc-issuer", ghIssuer), 2, "--digest"},
 		{"bad regexp", append(base, "--artifact", artPath, "--certificate-identity-regexp", "(", "--certificate-oidc-issuer", ghIssuer), 2, "identity pattern"},
-		{"missing trusted root", []string{"verify", "signature", "--bundle", bundle, "--trusted-root", filepath.Join(dir, "nope.json"), "--artifact", artPath, "--certificate-identity", ghSAN, "--certificate-oidc-issuer", ghIssuer}, 2, "trusted root"},
+		{"missing trusted root", []string{"verify", "signature", "--bundle", bundle, "--trusted-root", filepath.Join(dir, "nope.json"), "--artifact", artPath, "--certificate-identity", ghSAN, "--certificate-oidc-issuer", ghIssuer}, 2, "--trusted-root " + filepath.Join(dir, "nope.json") + ": no such file or directory"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

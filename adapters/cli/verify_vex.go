@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -37,11 +38,15 @@ the digest the report says it scanned) or its purl equals the affected
 component's (type, namespace, name, version; qualifiers only narrow). The
 latest applicable statement wins.
 
-Inputs that cannot be read or parsed are reported on stderr with their
-position; the statuses are computed without them.
+A file named on the command line that cannot be opened (missing, a
+directory, permission denied) is a usage error. A file that opens but does
+not parse is reported on stderr with its position; the statuses are
+computed without it.
 
-Exit status: 0 when a report was read (whatever the statuses), 2 on usage
-errors or when no report could be read.`,
+Exit status: 0 when every input was used (whatever the statuses; a report
+not bound to the subject is noted on stderr); 1 when an input is malformed
+(the statuses from the others are still printed) or no report parses; 2 on
+usage errors and unreadable files.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.verifyVEX(f)
@@ -82,6 +87,10 @@ func (a *app) verifyVEX(f verifyVEXFlags) error {
 		}
 		in.Subjects = append(in.Subjects, policy.Subject{Name: name, Digest: dg})
 	}
+	ins := append(inFiles("vulns", f.vulns), inFiles("vex", f.vex)...)
+	if err := checkInputs("verify vex", append(ins, inFiles("sbom", f.sboms)...)...); err != nil {
+		return err
+	}
 	for _, p := range f.vulns {
 		in.Evidence = append(in.Evidence, engine.Item{Kind: policy.KindVulnerabilities, Path: p})
 	}
@@ -101,17 +110,29 @@ func (a *app) verifyVEX(f verifyVEXFlags) error {
 	} else if err := printVEXTable(a.stdout, res); err != nil {
 		return err
 	}
-	// Problems are printed, not fatal: the statuses above were computed
-	// without the files that could not be used. Only when no report could
-	// be read is there nothing to show.
+	// Every file opened (checked above), so a problem is malformed
+	// evidence: printed, and exit 1, as a verify command that could not
+	// verify; the statuses above were computed without it. A report not
+	// bound to a subject is a note: its statuses are shown all the same.
+	malformed := false
 	for _, p := range res.Problems {
 		fmt.Fprintf(a.stderr, "hubgate: verify vex: %s\n", problemText(p))
+		if !strings.HasPrefix(p.Message, unboundReport) {
+			malformed = true
+		}
 	}
 	if res.Reports == 0 {
-		return usageErr("verify vex: no vulnerability report could be read")
+		return exitCode(ExitDenied, errors.New("verify vex: no vulnerability report could be parsed"))
+	}
+	if malformed {
+		return exitCode(ExitDenied, nil)
 	}
 	return nil
 }
+
+// unboundReport begins engine.CheckVEX's note on a report that names no
+// digest of a subject (TestVerifyVEX pins it).
+const unboundReport = "not bound to the release: "
 
 func problemText(p engine.Problem) string {
 	s := p.Evidence

@@ -24,6 +24,9 @@ func runVEX(t *testing.T, args ...string) (int, string, string) {
 
 const vexDemoDigest = "sha256:1274fc170770be8c3348dedc6b8ca6e3ff04f944fce866c1a96bc422ba635106"
 
+// vexMalformed is a file that opens but is no JSON.
+var vexMalformed = vexFixture("releases/pass/SHA256SUMS")
+
 func vexFixture(name string) string { return filepath.Join("..", "..", "fixtures", name) }
 
 func TestVerifyVEX(t *testing.T) {
@@ -65,10 +68,11 @@ func TestVerifyVEX(t *testing.T) {
 			nearMiss:   "no subject digest given",
 		},
 		{
-			name:       "unreadable vex is reported, statuses still printed",
-			args:       []string{"--vex", vexFixture("vex/missing.json"), "--subject-digest", vexDemoDigest},
-			suppressed: map[string]bool{"CVE-2025-0001": false, "CVE-2024-9999": false},
-			stderr:     "missing.json",
+			name:       "malformed vex is reported, statuses still printed, exit 1",
+			args:       []string{"--vex", vexFixture("vex/hub-vex.cdx.json"), "--vex", vexMalformed, "--subject-digest", vexDemoDigest},
+			wantCode:   1,
+			suppressed: map[string]bool{"CVE-2025-0001": true, "CVE-2024-9999": false},
+			stderr:     "hubgate: verify vex: " + vexMalformed + ":1: parse vex",
 		},
 	}
 	for _, tt := range tests {
@@ -118,12 +122,23 @@ func TestVerifyVEXUsage(t *testing.T) {
 		{"bad output", []string{"verify", "vex", "--vulns", "x.json", "-o", "sarif"}, "want text or json"},
 		{"bad digest", []string{"verify", "vex", "--vulns", "x.json", "--subject-digest", "sha256:xyz"}, "--subject-digest"},
 		{"bad now", []string{"verify", "vex", "--vulns", "x.json", "--now", "yesterday"}, "--now"},
-		{"unreadable report", []string{"verify", "vex", "--vulns", "nope.json"}, "no vulnerability report could be read"},
+		{"unreadable report", []string{"verify", "vex", "--vulns", "nope.json"}, "--vulns nope.json: no such file or directory"},
+		{"unreadable vex", []string{"verify", "vex", "--vulns", vexFixture("vulns/grype-report.sample.json"), "--vex", "."}, "--vex .: is a directory, want a file"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			code, _, stderr := runVEX(t, tt.args...)
+			code, stdout, stderr := runVEX(t, tt.args...)
 			assert.Equal(t, 2, code)
 			assert.Contains(t, stderr, tt.want)
+			assert.Empty(t, stdout)
 		})
 	}
+}
+
+// TestVerifyVEXMalformedReport: a report that opens but does not parse is
+// evidence, exit 1, not a usage error.
+func TestVerifyVEXMalformedReport(t *testing.T) {
+	code, _, stderr := runVEX(t, "verify", "vex", "--vulns", vexMalformed)
+	assert.Equal(t, 1, code, stderr)
+	assert.Contains(t, stderr, vexMalformed+":1: parse vulnerability report")
+	assert.Contains(t, stderr, "no vulnerability report could be parsed")
 }

@@ -61,15 +61,8 @@ func (a *app) runVerifyVSA(f *verifyVSAFlags) error {
 	if err != nil {
 		return usageErr("verify vsa: %v", err)
 	}
-	for _, in := range [][2]string{{"vsa", f.vsa}, {"key", f.key}} {
-		if err := checkInput(in[0], in[1], inputFile); err != nil {
-			return usageErr("verify vsa: %v", err)
-		}
-	}
-	if f.registry != "" {
-		if err := checkInput("registry", f.registry, inputFileOrDir); err != nil {
-			return usageErr("verify vsa: %v", err)
-		}
+	if err := checkInputs("verify vsa", inFile("vsa", f.vsa), inFile("key", f.key), inAny("registry", f.registry)); err != nil {
+		return err
 	}
 	keyPEM, err := readBounded(f.key, 64<<10)
 	if err != nil {

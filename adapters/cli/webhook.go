@@ -100,6 +100,10 @@ func (a *app) webhookServe(ctx context.Context, f webhookServeFlags) error {
 	if err := failure.UnmarshalText([]byte(f.failure)); err != nil {
 		return usageErr("webhook serve: --failure-policy: %v", err)
 	}
+	if err := checkInputs("webhook serve", inAny("registry", f.registry), inFile("tls-cert", f.tlsCert), inFile("tls-key", f.tlsKey),
+		inDir("vsa-dir", f.vsaDir), inFile("vsa-key", f.vsaKey)); err != nil {
+		return err
+	}
 	var (
 		reg *registry.Registry
 		err error
@@ -221,7 +225,7 @@ without cert-manager; see deploy/README.md.`,
 				return usageErr("webhook certs: %v", err)
 			}
 			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return usageErr("webhook certs: %v", err)
+				return usageErr("webhook certs: --dir: create %s: %s", dir, reason(err))
 			}
 			for _, fw := range []struct {
 				name string
@@ -230,10 +234,10 @@ without cert-manager; see deploy/README.md.`,
 			}{{"ca.crt", certs.CACert, 0o644}, {"tls.crt", certs.TLSCert, 0o644}, {"tls.key", certs.TLSKey, 0o600}} {
 				p := filepath.Join(dir, fw.name)
 				if err := os.WriteFile(p, fw.data, fw.mode); err != nil {
-					return usageErr("webhook certs: %v", err)
+					return usageErr("webhook certs: --dir: write %s: %s", p, reason(err))
 				}
 				if err := os.Chmod(p, fw.mode); err != nil {
-					return usageErr("webhook certs: %v", err)
+					return usageErr("webhook certs: --dir: chmod %s: %s", p, reason(err))
 				}
 			}
 			fmt.Fprintf(a.stdout, "wrote %s, %s and %s\n", filepath.Join(dir, "ca.crt"), filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key"))
