@@ -116,6 +116,7 @@ func collectProvenance(ctx context.Context, env *Env, items []Item) any {
 		}
 		for _, a := range res.Attestations {
 			if a.Verified {
+				futureSigningTimes(&facts.Facts, it.Path, a.Timestamps, env.Now)
 				a.ExpiredTrust = append(a.ExpiredTrust, trust.ExpiredWindows(opts.Root, &trust.Verified{Keyed: a.Keyed, Timestamps: a.Timestamps}, env.Now)...)
 			}
 			facts.Attestations = append(facts.Attestations, provenanceAttestation{File: it.Path, Attestation: a})
