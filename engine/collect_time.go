@@ -16,7 +16,16 @@ func futureTime(f *Facts, file, field, value string, now time.Time) bool {
 		return false
 	}
 	t, err := time.Parse(time.RFC3339Nano, value)
-	if err != nil || !t.After(now) {
+	if err != nil {
+		return false
+	}
+	return futureAt(f, file, field, t, now)
+}
+
+// futureAt records a problem when t, read from field of file, is after
+// the evaluation time.
+func futureAt(f *Facts, file, field string, t, now time.Time) bool {
+	if !t.After(now) {
 		return false
 	}
 	f.AddProblem(file, field, 0, "%s is after the evaluation time %s", t.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
