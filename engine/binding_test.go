@@ -227,6 +227,16 @@ func TestEvidenceBinding(t *testing.T) {
 			rule: "vulnerabilities.bound", path: "metadata.component",
 		},
 		{
+			name: "vulnerability report dated after --now", registry: `repos: "acme/app": {require: ["checksums", "vulnerabilities"]}`, sums: true,
+			bound: func(r *bindRelease) []Item {
+				return []Item{it(policy.KindVulnerabilities, "", r.write("r.json", r.cdx(r.digest, r.at(0), `, "vulnerabilities": []`)))}
+			},
+			other: func(r *bindRelease) []Item {
+				return []Item{it(policy.KindVulnerabilities, "", r.write("f.json", `{"matches": [], "source": {"type": "image", "target": {"userInput": "app", "manifestDigest": "sha256:`+r.digest+`"}}, "descriptor": {"name": "grype", "timestamp": "`+r.at(time.Hour)+`"}}`))}
+			},
+			rule: "vulnerabilities.evidence", path: "descriptor.timestamp", actual: "after the evaluation time",
+		},
+		{
 			name: "vex about another product", registry: `repos: "acme/app": {require: ["checksums", "vulnerabilities", "vex"]}`, sums: true,
 			bound: func(r *bindRelease) []Item {
 				return []Item{it(policy.KindVulnerabilities, "", r.write("r.json", r.report(r.digest))), it(policy.KindVEX, "", r.write("vex.json", r.vex(r.digest, r.at(-time.Hour))))}

@@ -16,7 +16,7 @@ present contains f if {
 
 # METADATA
 # title: The SBOM is readable
-# description: An SBOM could not be read or parsed, or holds invalid elements such as an invalid purl.
+# description: An SBOM could not be read or parsed, or holds invalid elements such as an invalid purl, or says it was made after the evaluation time (--now).
 # custom:
 #   severity: high
 #   outcome: error
