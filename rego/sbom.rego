@@ -74,7 +74,7 @@ describes_subject contains f if {
 	doc.subject != null
 	not ties(doc)
 	f := {
-		"message": sprintf("%s describes %s, which is not a release subject: no digest or name matches", [doc.evidence, name_of(doc.subject)]),
+		"message": sprintf("%s describes %s, which is not a release subject: %s", [doc.evidence, name_of(doc.subject), why_unbound(doc.subject)]),
 		"evidence": doc.evidence,
 		"path": "metadata.component",
 		"target": doc.evidence,
@@ -82,6 +82,10 @@ describes_subject contains f if {
 		"actual": sprintf("%s with digests [%s]", [name_of(doc.subject), concat(", ", doc.subject.digests)]),
 	}
 }
+
+why_unbound(s) := "its digests are not a subject's (a name does not bind an SBOM that gives digests)" if {
+	count(s.digests) > 0
+} else := "it gives no digest and no subject's name"
 
 name_of(s) := s.purl if s.purl != ""
 
