@@ -29,6 +29,11 @@ func buildEnv(t *testing.T, data map[string]any) *Env {
 		Config: &registry.Repo{Name: "acme/app", Data: data}}
 }
 
+// afterSigning is an evaluation time after trusttest's signatures, which
+// are made at the wall clock plus five minutes: a signature made after the
+// evaluation time is refused.
+func afterSigning() time.Time { return time.Now().UTC().Add(time.Hour) }
+
 func writeTemp(t *testing.T, dir, name, content string) string {
 	t.Helper()
 	p := filepath.Join(dir, filepath.FromSlash(name))
@@ -203,6 +208,7 @@ func TestCollectCache(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			env := buildEnv(t, map[string]any{})
 			env.TrustedRoot = rootPath
+			env.Now = afterSigning()
 			out := collectCache(context.Background(), env, tt.items).(*cacheFacts)
 			assert.Equal(t, tt.problems, problemPaths(out.Problems))
 			assert.Equal(t, tt.verified, out.Signature.Verified, out.Signature.Error)
@@ -341,7 +347,7 @@ func TestEvaluateSignedCache(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			sig := writeTemp(t, t.TempDir(), "cache.sigstore.json", string(ss.MessageBundleCert(t, tt.cert, []byte(manifest), trusttest.BundleOptions{})))
 			d, err := engines[tt.registry].Evaluate(context.Background(), Input{
-				Repo: "acme/app", Now: time.Now().UTC(), TrustedRoot: rootPath,
+				Repo: "acme/app", Now: afterSigning(), TrustedRoot: rootPath,
 				Subjects: []SubjectInput{{Path: app}},
 				Evidence: []Item{
 					{Kind: policy.KindChecksums, Path: sums},

@@ -82,6 +82,9 @@ func collectCache(ctx context.Context, env *Env, items []Item) any {
 		out.AddProblem("cache", "", 0, "no cache manifest was given (--cache-manifest)")
 	default:
 		out.Signature = verifyCacheSignature(env, manifest, bundle, &out.Facts)
+		if out.Signature.Verified {
+			futureSigningTimes(&out.Facts, out.SignatureFile, out.Signature.Timestamps, env.Now)
+		}
 	}
 	switch {
 	case out.Dir == "":

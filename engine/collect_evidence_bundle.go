@@ -142,6 +142,7 @@ func collectEvidenceBundle(ctx context.Context, env *Env, items []Item) any {
 	if ok {
 		facts.Signature = evidencebundle.VerifySignature(mb, bundle, sigPath, opts)
 		if facts.Signature.Verified {
+			futureSigningTimes(&facts.Facts, sigPath, facts.Signature.Timestamps, env.Now)
 			facts.Signature.ExpiredTrust = append(facts.Signature.ExpiredTrust, trust.ExpiredWindows(opts.Root, &trust.Verified{Keyed: facts.Signature.Keyed, Timestamps: facts.Signature.Timestamps}, env.Now)...)
 		}
 	} else {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -74,7 +75,7 @@ func (r *bundleRelease) evalBundle(t *testing.T, checksums string, args ...strin
 		checksums = r.sums
 	}
 	base := []string{"eval", "--registry", filepath.Join(r.dir, "registry.cue"), "--repo", "acme/app",
-		"--subject", r.app, "--checksums", checksums, "--trusted-root", r.root, "--now", "2026-11-28T00:00:00Z", "-o", "json",
+		"--subject", r.app, "--checksums", checksums, "--trusted-root", r.root, "--now", evalNow.Format(time.RFC3339), "-o", "json",
 		"--evidence-manifest", r.manifest, "--evidence-dir", r.ev}
 	var out, errb bytes.Buffer
 	code := cli.Main(context.Background(), append(base, args...), strings.NewReader(""), &out, &errb)
@@ -87,7 +88,7 @@ func (r *bundleRelease) evalBundle(t *testing.T, checksums string, args ...strin
 // TestEvidenceBundleBinding proves the signed manifest is bound to this
 // release: its subjects, its time, and every evidence file eval reads.
 func TestEvidenceBundleBinding(t *testing.T) {
-	const ts = "2026-11-27T00:00:00Z"
+	ts := evalNow.Add(-24 * time.Hour).Format(time.RFC3339)
 
 	t.Run("signed manifest naming this release and every file is allowed", func(t *testing.T) {
 		r := newBundleRelease(t, bundleRegistry)
@@ -127,7 +128,7 @@ func TestEvidenceBundleBinding(t *testing.T) {
 	for _, tc := range []struct{ name, ts, rule, registry string }{
 		{"timestamp too old", "2001-01-01T00:00:00Z", "evidence_bundle.max_age", bundleRegistry},
 		{"timestamp not a time", "not a time", "evidence_bundle.timestamp", bundleRegistry},
-		{"timestamp in the future", "2026-11-28T00:00:01Z", "evidence_bundle.timestamp", bundleRegistry},
+		{"timestamp in the future", evalNow.Add(time.Second).Format(time.RFC3339), "evidence_bundle.timestamp", bundleRegistry},
 		{"timestamp older than the registry's max_age", ts, "evidence_bundle.max_age",
 			`repos: "acme/app": {require: ["checksums", "evidence_bundle"], evidence_bundle: max_age: "12h"}`},
 	} {
@@ -209,7 +210,7 @@ func TestEvidenceBundleBinding(t *testing.T) {
 func TestEvidenceBundleEndToEnd(t *testing.T) {
 	r := newBundleRelease(t, bundleRegistry)
 	subjects := []string{hexSHA(r.art)}
-	r.sign(t, subjects, "2026-11-27T00:00:00Z", []bundleFile{r.sumsEntry()})
+	r.sign(t, subjects, evalNow.Add(-24*time.Hour).Format(time.RFC3339), []bundleFile{r.sumsEntry()})
 	m, err := os.ReadFile(r.manifest)
 	require.NoError(t, err)
 

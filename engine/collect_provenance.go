@@ -116,6 +116,12 @@ func collectProvenance(ctx context.Context, env *Env, items []Item) any {
 		}
 		for _, a := range res.Attestations {
 			if a.Verified {
+				futureSigningTimes(&facts.Facts, it.Path, a.Timestamps, env.Now)
+				if a.Statement != nil {
+					for _, st := range a.Statement.Times {
+						futureAt(&facts.Facts, it.Path, st.Field, st.Time, env.Now)
+					}
+				}
 				a.ExpiredTrust = append(a.ExpiredTrust, trust.ExpiredWindows(opts.Root, &trust.Verified{Keyed: a.Keyed, Timestamps: a.Timestamps}, env.Now)...)
 			}
 			facts.Attestations = append(facts.Attestations, provenanceAttestation{File: it.Path, Attestation: a})

@@ -27,6 +27,11 @@ const (
 	genericGen = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml"
 )
 
+// evalNow is the evaluation time of tests that sign with trusttest: the
+// virtual Fulcio and log sign at the wall clock (plus five minutes), and a
+// signature made after --now is refused, so the tests evaluate an hour later.
+var evalNow = time.Now().UTC().Add(time.Hour).Truncate(time.Second)
+
 func hexSHA(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
@@ -83,7 +88,7 @@ func (r *signingRelease) write(t testing.TB, name string, b []byte) string {
 func (r *signingRelease) eval(t *testing.T, args ...string) (int, *policy.Decision, string) {
 	t.Helper()
 	base := []string{"eval", "--registry", filepath.Join(r.dir, "registry.cue"), "--repo", "acme/app",
-		"--subject", r.app, "--checksums", filepath.Join(r.dir, "SHA256SUMS"), "--trusted-root", r.root, "--now", "2026-11-28T00:00:00Z", "-o", "json"}
+		"--subject", r.app, "--checksums", filepath.Join(r.dir, "SHA256SUMS"), "--trusted-root", r.root, "--now", evalNow.Format(time.RFC3339), "-o", "json"}
 	var out, errb bytes.Buffer
 	code := cli.Main(context.Background(), append(base, args...), strings.NewReader(""), &out, &errb)
 	if code == 2 {
@@ -360,7 +365,7 @@ func BenchmarkEvalSigned(b *testing.B) {
 	e, err := engine.New(ctx, engine.WithRegistryPath(filepath.Join(r.dir, "registry.cue")))
 	require.NoError(b, err)
 	in := engine.Input{
-		Repo: "acme/app", Now: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC), TrustedRoot: r.root,
+		Repo: "acme/app", Now: evalNow, TrustedRoot: r.root,
 		Subjects: []engine.SubjectInput{{Path: r.app}},
 		Evidence: []engine.Item{
 			{Kind: policy.KindChecksums, Path: filepath.Join(r.dir, "SHA256SUMS")},

@@ -100,6 +100,7 @@ func collectSBOM(ctx context.Context, env *Env, items []Item) any {
 		for _, is := range doc.Issues {
 			facts.AddProblem(it.Path, is.Path, 0, "parse sbom: %s: %s", is.Path, is.Message)
 		}
+		futureTime(&facts.Facts, it.Path, doc.CreatedField, doc.Created, env.Now)
 		d := sbomDocument{Evidence: it.Path, Format: string(doc.Format), SpecVersion: doc.SpecVersion, Components: len(doc.Components)}
 		if s := doc.Subject; s != nil {
 			subj := &sbomSubject{Name: s.Name, Version: s.Version, PURL: s.PURL, BOMRef: s.BOMRef, Digests: append([]string{}, s.Digests...)}

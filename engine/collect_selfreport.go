@@ -86,6 +86,7 @@ func (s *signing) verifyReports(env *Env, kind policy.EvidenceKind, files []sign
 				break
 			}
 			r.Verified = true
+			futureSigningTimes(f, bundlePath, v.Timestamps, env.Now)
 			r.Keyed, r.KeyID, r.Issuer, r.SAN, r.Claims = v.Keyed, v.KeyID, v.Issuer, v.SAN, v.Claims
 		}
 		s.Reports = append(s.Reports, r)

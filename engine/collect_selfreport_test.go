@@ -63,6 +63,7 @@ func TestSelfReportedSigning(t *testing.T) {
 			reg := writeTemp(t, d, "registry.cue", `repos: "acme/app": {require: ["checksums", "egress"], egress: {allow: ["github.com"], canary: "canary.example.org", require_signed: `+map[bool]string{true: "true", false: "false"}[tt.required]+`}}`+"\n")
 			env := buildEnv(t, map[string]any{"egress": map[string]any{"allow": []any{"github.com"}, "canary": "canary.example.org", "require_signed": tt.required}})
 			env.TrustedRoot = rootPath
+			env.Now = afterSigning()
 			out := collectEgress(context.Background(), env, []Item{{Kind: policy.KindEgress, Path: path}}).(*egressFacts)
 			assert.Equal(t, []string{}, problemPaths(out.Problems))
 			if tt.required {
@@ -80,7 +81,7 @@ func TestSelfReportedSigning(t *testing.T) {
 			e, err := New(context.Background(), WithRegistryPath(reg))
 			require.NoError(t, err)
 			dec, err := e.Evaluate(context.Background(), Input{
-				Repo: "acme/app", Now: time.Now().UTC(), TrustedRoot: rootPath,
+				Repo: "acme/app", Now: afterSigning(), TrustedRoot: rootPath,
 				Subjects: []SubjectInput{{Path: app}},
 				Evidence: []Item{{Kind: policy.KindChecksums, Path: sums}, {Kind: policy.KindEgress, Path: path}},
 			})

@@ -57,6 +57,7 @@ func collectSignature(ctx context.Context, env *Env, items []Item) any {
 			continue
 		}
 		if res.Verified {
+			futureSigningTimes(&facts.Facts, it.Path, res.Timestamps, env.Now)
 			res.ExpiredTrust = append(res.ExpiredTrust, trust.ExpiredWindows(opts.Root, &trust.Verified{Keyed: res.Keyed, Timestamps: res.Timestamps}, env.Now)...)
 		}
 		facts.Signatures = append(facts.Signatures, signatureFact{File: it.Path, Result: res})

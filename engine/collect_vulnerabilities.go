@@ -202,6 +202,7 @@ func collectVulnerabilities(ctx context.Context, env *Env, items []Item) any {
 		for _, is := range r.Issues {
 			facts.AddProblem(it.Path, is.Path, 0, "parse vulnerability report: %s: %s", is.Path, is.Message)
 		}
+		futureTime(&facts.Facts, it.Path, r.CreatedField, r.Created, env.Now)
 		reports = append(reports, r)
 		evidence = append(evidence, it.Path)
 		td := r.TargetDigests

@@ -25,6 +25,12 @@
 //   - Hermetic evaluation: the capabilities leave out http.send, net.*,
 //     opa.runtime, time.now_ns and randomness; builtin errors are strict;
 //     every evaluation has a deadline. Time comes from [Input.Now].
+//   - Evidence is about this release and not from the future: each kind is
+//     bound to the subjects (or, for drill, egress, cache and workflow, to
+//     the repository's build), and any time a collector reads from evidence
+//     (document, build, report and verified signing times) that is after
+//     [Input.Now] is a problem naming the file and field (collect_time.go).
+//     The README's threat model lists each kind; binding_test.go tests it.
 //   - Deterministic: the same Input gives byte-identical decision JSON.
 //     Findings are ordered by construction: rules in catalogue order, and each
 //     rule's findings by their content.

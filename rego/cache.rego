@@ -18,7 +18,7 @@ present contains f if {
 
 # METADATA
 # title: The cache evidence is readable
-# description: The cache manifest, its directory or the trusted root could not be read, or a manifest entry is malformed.
+# description: The cache manifest, its directory or the trusted root could not be read, or a manifest entry is malformed, or the manifest was signed after the evaluation time (--now).
 # custom:
 #   severity: high
 #   outcome: error

@@ -23,7 +23,7 @@ present contains f if {
 
 # METADATA
 # title: The evidence manifest is readable
-# description: The evidence manifest, its bundle, the directory, the trusted root or a registry key could not be read or parsed.
+# description: The evidence manifest, its bundle, the directory, the trusted root or a registry key could not be read or parsed, or the manifest was signed after the evaluation time (--now).
 # custom:
 #   severity: high
 #   outcome: error

@@ -115,7 +115,7 @@ present contains f if {
 
 # METADATA
 # title: The provenance is readable
-# description: A provenance file, the trusted root or a registry key could not be read or parsed, or a verified payload is not an in-toto statement.
+# description: A provenance file, the trusted root or a registry key could not be read or parsed, or a verified payload is not an in-toto statement, or a signing time or the predicate's build time is after the evaluation time (--now).
 # custom:
 #   severity: high
 #   outcome: error

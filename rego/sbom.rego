@@ -16,7 +16,7 @@ present contains f if {
 
 # METADATA
 # title: The SBOM is readable
-# description: An SBOM could not be read or parsed, or holds invalid elements such as an invalid purl.
+# description: An SBOM could not be read or parsed, or holds invalid elements such as an invalid purl, or says it was made after the evaluation time (--now).
 # custom:
 #   severity: high
 #   outcome: error
@@ -40,14 +40,17 @@ ties(doc) if {
 	d in subject_digests
 }
 
+# A name ties only an SBOM that gives no digest: one that carries digests
+# is about those bytes, and a name another build says too does not help it.
 ties(doc) if {
+	count(doc.subject.digests) == 0
 	doc.subject.name != ""
 	doc.subject.name in subject_names
 }
 
 # METADATA
 # title: The SBOM describes a release subject
-# description: The SBOM's described component (CycloneDX metadata.component, the SPDX package the document DESCRIBES) carries a subject's digest or name.
+# description: The SBOM's described component (CycloneDX metadata.component, the SPDX package the document DESCRIBES) carries a subject's digest, or, when it carries no digest, a subject's name.
 # custom:
 #   severity: medium
 #   remediation: Generate the SBOM from the released artifact itself, so metadata.component carries its digest (syft scan of the image by digest), or name the subject in it.
@@ -71,7 +74,7 @@ describes_subject contains f if {
 	doc.subject != null
 	not ties(doc)
 	f := {
-		"message": sprintf("%s describes %s, which is not a release subject: no digest or name matches", [doc.evidence, name_of(doc.subject)]),
+		"message": sprintf("%s describes %s, which is not a release subject: %s", [doc.evidence, name_of(doc.subject), why_unbound(doc.subject)]),
 		"evidence": doc.evidence,
 		"path": "metadata.component",
 		"target": doc.evidence,
@@ -79,6 +82,10 @@ describes_subject contains f if {
 		"actual": sprintf("%s with digests [%s]", [name_of(doc.subject), concat(", ", doc.subject.digests)]),
 	}
 }
+
+why_unbound(s) := "its digests are not a subject's (a name does not bind an SBOM that gives digests)" if {
+	count(s.digests) > 0
+} else := "it gives no digest and no subject's name"
 
 name_of(s) := s.purl if s.purl != ""
 

@@ -35,6 +35,16 @@ test_describes_other_subject if {
 	contains(f.message, "pkg:oci/other@sha256:22")
 }
 
+# The subject's name with another artifact's digest: the digest decides.
+test_describes_subject_name_other_digest if {
+	other := {"name": "app.tar.gz", "version": "", "purl": "", "bom_ref": "", "digests": ["sha256:22"]}
+	fs := sbom.describes_subject with input as inp({"documents": [doc(other)]}) with data.hub.repo as {}
+	count(fs) == 1
+	some f in fs
+	f.path == "metadata.component"
+	contains(f.actual, "sha256:22")
+}
+
 test_describes_nothing if {
 	fs := sbom.describes_subject with input as inp({"documents": [doc(null)]}) with data.hub.repo as {}
 	count(fs) == 1

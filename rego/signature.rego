@@ -116,7 +116,7 @@ present contains f if {
 
 # METADATA
 # title: The signature bundle is readable
-# description: The signature file, the trusted root or a registry key could not be read or parsed.
+# description: The signature file, the trusted root or a registry key could not be read or parsed, or the bundle was signed after the evaluation time (--now).
 # custom:
 #   severity: high
 #   outcome: error

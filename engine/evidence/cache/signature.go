@@ -24,6 +24,9 @@ type Signature struct {
 	Issuer string       `json:"issuer"`
 	SAN    string       `json:"san"`
 	Claims trust.Claims `json:"claims"`
+	// Timestamps are the verified signing times, for the caller to compare
+	// with its evaluation time.
+	Timestamps []trust.Timestamp `json:"-"`
 }
 
 // VerifySignature verifies bundle (a sigstore bundle over the manifest
@@ -40,6 +43,6 @@ func VerifySignature(manifest, bundle []byte, tr root.TrustedMaterial) Signature
 		return s
 	}
 	s.Verified = true
-	s.Issuer, s.SAN, s.Claims = v.Issuer, v.SAN, v.Claims
+	s.Issuer, s.SAN, s.Claims, s.Timestamps = v.Issuer, v.SAN, v.Claims, v.Timestamps
 	return s
 }

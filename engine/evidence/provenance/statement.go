@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	prov02 "github.com/in-toto/attestation/go/predicates/provenance/v02"
 	prov1 "github.com/in-toto/attestation/go/predicates/provenance/v1"
 	ita1 "github.com/in-toto/attestation/go/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // Predicate types hubgate reads the fields of.
@@ -67,6 +69,24 @@ type Statement struct {
 	// GITHUB_EVENT_NAME (npm).
 	Trigger     string `json:"trigger"`
 	TriggerPath string `json:"trigger_path"`
+	// Times are the build times the predicate states, by field: v1
+	// runDetails.metadata.startedOn/finishedOn, v0.2
+	// metadata.buildStartedOn/buildFinishedOn. Claims, for the caller to
+	// compare with its evaluation time.
+	Times []StatementTime `json:"times,omitempty"`
+}
+
+// StatementTime is one time a predicate states.
+type StatementTime struct {
+	Field string    `json:"field"`
+	Time  time.Time `json:"time"`
+}
+
+func (out *Statement) addTime(field string, ts *timestamppb.Timestamp) {
+	if ts == nil || ts.CheckValid() != nil {
+		return
+	}
+	out.Times = append(out.Times, StatementTime{Field: field, Time: ts.AsTime().UTC()})
 }
 
 // ParseStatement reads an in-toto Statement (v0.1 or v1) and, for SLSA
@@ -121,6 +141,8 @@ func readV1(pred []byte, out *Statement) error {
 		return fmt.Errorf("%w: predicate: %w", ErrStatement, err)
 	}
 	out.BuilderID = p.GetRunDetails().GetBuilder().GetId()
+	out.addTime("predicate.runDetails.metadata.startedOn", p.GetRunDetails().GetMetadata().GetStartedOn())
+	out.addTime("predicate.runDetails.metadata.finishedOn", p.GetRunDetails().GetMetadata().GetFinishedOn())
 	out.BuildType = p.GetBuildDefinition().GetBuildType()
 	ext := p.GetBuildDefinition().GetExternalParameters()
 	ip := p.GetBuildDefinition().GetInternalParameters()
@@ -184,6 +206,8 @@ func readV02(pred []byte, out *Statement) error {
 	}
 	out.BuilderID = p.GetBuilder().GetId()
 	out.BuildType = p.GetBuildType()
+	out.addTime("predicate.metadata.buildStartedOn", p.GetMetadata().GetBuildStartedOn())
+	out.addTime("predicate.metadata.buildFinishedOn", p.GetMetadata().GetBuildFinishedOn())
 	env := p.GetInvocation().GetEnvironment()
 	for _, k := range []string{"github_event_name", "GITHUB_EVENT_NAME"} {
 		if ev := stringField(env, k); ev != "" {

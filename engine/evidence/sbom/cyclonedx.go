@@ -59,6 +59,9 @@ func parseCycloneDX(data []byte, opts Options) (*Document, error) {
 // FromCycloneDX turns a decoded BOM into a [Document].
 func FromCycloneDX(bom *cdx.BOM, format Format) *Document {
 	d := &Document{Format: format, SpecVersion: bom.SpecVersion.String(), SerialNumber: bom.SerialNumber}
+	if bom.Metadata != nil && bom.Metadata.Timestamp != "" {
+		d.Created, d.CreatedField = bom.Metadata.Timestamp, "metadata.timestamp"
+	}
 	if bom.Metadata != nil && bom.Metadata.Component != nil {
 		c := d.component(bom.Metadata.Component, "metadata.component")
 		d.Subject = &c

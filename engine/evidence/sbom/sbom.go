@@ -36,6 +36,11 @@ type Document struct {
 	// SerialNumber is a CycloneDX document's serialNumber ("urn:uuid:…"),
 	// what a BOM-Link (urn:cdx:uuid/version#ref) names; "" otherwise.
 	SerialNumber string `json:"serial_number,omitempty"`
+	// Created is when the document says it was made, as written:
+	// CycloneDX metadata.timestamp, SPDX creationInfo.created; "" when it
+	// says nothing. CreatedField names the field.
+	Created      string `json:"created,omitempty"`
+	CreatedField string `json:"created_field,omitempty"`
 }
 
 // Component is one component of an SBOM.

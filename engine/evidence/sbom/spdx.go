@@ -22,6 +22,9 @@ func parseSPDXJSON(data []byte) (*Document, error) {
 // the first package the document DESCRIBES.
 func FromSPDX(doc *spdx.Document) *Document {
 	d := &Document{Format: FormatSPDXJSON, SpecVersion: doc.SPDXVersion}
+	if doc.CreationInfo != nil && doc.CreationInfo.Created != "" {
+		d.Created, d.CreatedField = doc.CreationInfo.Created, "creationInfo.created"
+	}
 	described := map[common.ElementID]bool{}
 	var order []common.ElementID
 	for _, r := range doc.Relationships {

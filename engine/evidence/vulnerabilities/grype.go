@@ -15,6 +15,9 @@ type grypeDoc struct {
 		Type   string          `json:"type"`
 		Target json.RawMessage `json:"target"`
 	} `json:"source"`
+	Descriptor *struct {
+		Timestamp string `json:"timestamp"`
+	} `json:"descriptor"`
 }
 
 type grypeMatch struct {
@@ -65,6 +68,9 @@ func parseGrype(data []byte) (*Report, error) {
 		return nil, sbom.JSONError(data, err)
 	}
 	r := &Report{Format: FormatGrype, TargetField: "source.target"}
+	if doc.Descriptor != nil && doc.Descriptor.Timestamp != "" {
+		r.Created, r.CreatedField = doc.Descriptor.Timestamp, "descriptor.timestamp"
+	}
 	if doc.Source != nil {
 		r.SourceType = doc.Source.Type
 		if len(doc.Source.Target) > 0 {

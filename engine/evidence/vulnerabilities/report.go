@@ -45,6 +45,11 @@ type Report struct {
 	SBOMSerials     []string        `json:"sbom_serials,omitempty"`
 	Vulnerabilities []Vulnerability `json:"vulnerabilities"`
 	Issues          []sbom.Issue    `json:"issues"`
+	// Created is when the report says the scan ran, as written (grype's
+	// descriptor.timestamp, CycloneDX metadata.timestamp), "" when it says
+	// nothing; CreatedField names the field.
+	Created      string `json:"created,omitempty"`
+	CreatedField string `json:"created_field,omitempty"`
 }
 
 // Vulnerability is one finding.
@@ -217,6 +222,7 @@ func parseCycloneDX(data []byte, opts Options) (*Report, error) {
 		r.Format = FormatCycloneDXXML
 	}
 	sdoc := sbom.FromCycloneDX(bom, format)
+	r.Created, r.CreatedField = sdoc.Created, sdoc.CreatedField
 	r.Issues = append(r.Issues, sdoc.Issues...)
 	refs := map[string]sbom.Component{}
 	for _, c := range sdoc.Components {
