@@ -338,8 +338,12 @@ type VEXCheckResult struct {
 	// Findings are the vulnerabilities with their effective VEX status.
 	Findings []vulnerabilities.Assessment `json:"findings"`
 	// Problems are the evidence files (reports, VEX, SBOMs) that could not
-	// be used, with positions, and the reports not bound to a subject.
+	// be used, with positions.
 	Problems []Problem `json:"problems"`
+	// Unbound are the reports that name no subject digest (nor a bound
+	// SBOM): their statuses are shown, but eval would fail them with
+	// vulnerabilities.bound.
+	Unbound []Problem `json:"unbound"`
 }
 
 // CheckVEX runs the vulnerabilities collector outside a decision, for
@@ -367,11 +371,11 @@ func CheckVEX(ctx context.Context, c VEXCheck) *VEXCheckResult {
 	vf := collectVulnerabilities(ctx, env, env.ItemsOf(policy.KindVulnerabilities)).(*vulnerabilitiesFacts)
 	xf := collectVEX(ctx, env, env.ItemsOf(policy.KindVEX)).(*vexFacts)
 	sf := collectSBOM(ctx, env, env.ItemsOf(policy.KindSBOM)).(*sbomFacts)
-	res := &VEXCheckResult{Config: vf.Config, Subjects: vf.Subjects, Reports: len(vf.Reports), VEXStatements: vf.VEXStatements, Findings: vf.Findings, Problems: []Problem{}}
+	res := &VEXCheckResult{Config: vf.Config, Subjects: vf.Subjects, Reports: len(vf.Reports), VEXStatements: vf.VEXStatements, Findings: vf.Findings, Problems: []Problem{}, Unbound: []Problem{}}
 	res.Problems = append(res.Problems, vf.Problems...)
 	for _, r := range vf.Reports {
 		if !r.Bound {
-			res.Problems = append(res.Problems, Problem{Evidence: r.Evidence, Path: r.TargetField, Message: "not bound to the release: " + r.Unbound})
+			res.Unbound = append(res.Unbound, Problem{Evidence: r.Evidence, Path: r.TargetField, Message: "not bound to the release: " + r.Unbound})
 		}
 	}
 	res.Problems = append(res.Problems, xf.Problems...)

@@ -311,10 +311,12 @@ func TestCheckVEXReportsUnboundReports(t *testing.T) {
 	subj := []policy.Subject{{Name: "demo-image", Digest: policy.Digest{"sha256": vulnDemoHex}}}
 	now := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 	unbound := CheckVEX(context.Background(), VEXCheck{Now: now, Subjects: subj, Evidence: []Item{{Kind: policy.KindVulnerabilities, Path: vulnFixture("vulns/grype-report.sample.json")}}})
-	require.Len(t, unbound.Problems, 1)
-	assert.Equal(t, "source.target", unbound.Problems[0].Path)
-	assert.Contains(t, unbound.Problems[0].Message, "not bound to the release: it names no digest")
+	assert.Empty(t, unbound.Problems, "an unbound report is not malformed")
+	require.Len(t, unbound.Unbound, 1)
+	assert.Equal(t, "source.target", unbound.Unbound[0].Path)
+	assert.Contains(t, unbound.Unbound[0].Message, "not bound to the release: it names no digest")
 
 	bound := CheckVEX(context.Background(), VEXCheck{Now: now, Subjects: subj, Evidence: []Item{{Kind: policy.KindVulnerabilities, Path: vulnFixture("vulns/hub-sbom-scan.grype.json")}}})
 	assert.Empty(t, bound.Problems)
+	assert.Empty(t, bound.Unbound)
 }
