@@ -104,15 +104,25 @@ func (f *Facts) AddErrors(file string, err error) {
 // ReadFile reads a whole evidence file, at most MaxFileSize bytes, and records
 // its sha256 among the decision's inputs.
 func (e *Env) ReadFile(kind policy.EvidenceKind, role, path string) ([]byte, error) {
+	limit := e.MaxFileSize
+	if limit <= 0 {
+		limit = DefaultMaxFileSize
+	}
+	for _, it := range e.all {
+		if it.Data != nil && it.Path == path && it.Kind == kind && it.Role == role {
+			if int64(len(it.Data)) > limit {
+				return nil, fmt.Errorf("%s: %w of %d bytes", path, ErrTooLarge, limit)
+			}
+			sum := sha256.Sum256(it.Data)
+			e.RecordInput(kind, role, path, policy.Digest{"sha256": hex.EncodeToString(sum[:])})
+			return it.Data, nil
+		}
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	limit := e.MaxFileSize
-	if limit <= 0 {
-		limit = DefaultMaxFileSize
-	}
 	// Size the buffer from Stat, so a large SBOM is not copied while the
 	// buffer grows; the limit still holds if the file grows meanwhile.
 	size := int64(512)

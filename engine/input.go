@@ -43,8 +43,13 @@ type Item struct {
 	// the kind documents ("manifest", "signature", "dir", "original",
 	// "rebuild", "report", "previous", "original-time", "rebuild-time").
 	Role string
-	// Path is a file or directory on disk.
+	// Path is a file or directory on disk. When Data is set, Path only names
+	// where the bytes came from (an OCI reference, say) and is not opened.
 	Path string
+	// Data is the file's content when it was not read from disk: evidence an
+	// adapter fetched (adapters/oci). The engine never opens a socket; it
+	// bounds and records Data as it does a file's bytes.
+	Data []byte
 	// Value is a literal, for roles that are not files (the RFC 3339 times
 	// of determinism builds).
 	Value string
