@@ -5,6 +5,7 @@ import (
 
 	"github.com/sigstore/sigstore-go/pkg/root"
 
+	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/cache"
 	"github.com/cicd-hub/hubgate/engine/trust"
 	"github.com/cicd-hub/hubgate/policy"
@@ -26,7 +27,7 @@ type cacheFacts struct {
 
 // collectCache compares the observed cache directory with the signed
 // cache-manifest.json and verifies the manifest's signature.
-func collectCache(ctx context.Context, env *Env, items []Item) any {
+func collectCache(ctx context.Context, env *Env, items []Item) evidence.Document {
 	out := &cacheFacts{
 		Facts:  Facts{Present: len(items) > 0, Problems: []Problem{}},
 		Result: cache.Result{Missing: []cache.Missing{}, Mismatched: []cache.Mismatch{}, Unlisted: []cache.Unlisted{}},
@@ -83,7 +84,7 @@ func collectCache(ctx context.Context, env *Env, items []Item) any {
 	default:
 		out.Signature = verifyCacheSignature(env, manifest, bundle, &out.Facts)
 		if out.Signature.Verified {
-			futureSigningTimes(&out.Facts, out.SignatureFile, out.Signature.Timestamps, env.Now)
+			out.FutureSigningTimes(out.SignatureFile, out.Signature.Timestamps, env.Now)
 		}
 	}
 	switch {

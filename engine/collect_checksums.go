@@ -3,9 +3,9 @@ package engine
 import (
 	"bytes"
 	"context"
-	"path/filepath"
 	"strings"
 
+	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/checksum"
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -94,7 +94,7 @@ type checksumCheck struct {
 
 // collectChecksums parses every --checksums file, merges them, and compares
 // each subject with the entries listed for it.
-func collectChecksums(ctx context.Context, env *Env, items []Item) any {
+func collectChecksums(ctx context.Context, env *Env, items []Item) evidence.Document {
 	facts := &checksumsFacts{
 		Facts:      Facts{Present: len(items) > 0, Problems: []Problem{}},
 		Files:      []string{},
@@ -150,7 +150,7 @@ func collectChecksums(ctx context.Context, env *Env, items []Item) any {
 	}
 
 	for i, s := range env.Subjects {
-		sub := checkChecksumSubject(ctx, &set, s, subjectPath(env, i, s.Name))
+		sub := checkChecksumSubject(ctx, &set, s, env.SubjectPath(i, s.Name))
 		if prev, ok := facts.Subjects[s.Name]; ok {
 			// Two subjects with one name: keep every comparison, so a
 			// mismatch of either shows.
@@ -171,20 +171,6 @@ func checksumRepeatFact(r checksum.Repeat) checksumRepeat {
 		out.Digests = append(out.Digests, o.Hex)
 	}
 	return out
-}
-
-// subjectPath returns the file of the i-th subject, or "" when it was given
-// by digest only.
-func subjectPath(env *Env, i int, name string) string {
-	if len(env.SubjectFiles) == len(env.Subjects) {
-		return env.SubjectFiles[i].Path
-	}
-	for _, sf := range env.SubjectFiles {
-		if sf.Path != "" && (sf.Name == name || sf.Name == "" && filepath.Base(sf.Path) == name) {
-			return sf.Path
-		}
-	}
-	return ""
 }
 
 // checkChecksumSubject finds the entries for s and compares each with the

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/checksum"
 	"github.com/cicd-hub/hubgate/engine/evidence/determinism"
 	"github.com/cicd-hub/hubgate/policy"
@@ -63,7 +64,7 @@ type determinismExplanation struct {
 
 // collectDeterminism compares the original build's checksum list with the
 // rebuild's and measures the delay between them.
-func collectDeterminism(ctx context.Context, env *Env, items []Item) any {
+func collectDeterminism(ctx context.Context, env *Env, items []Item) evidence.Document {
 	out := &determinismFacts{
 		Facts:        Facts{Present: len(items) > 0, Problems: []Problem{}},
 		Comparison:   determinism.Comparison{Differs: []determinism.Diff{}, Missing: []determinism.Missing{}, Ignored: []string{}, Issues: []determinism.Issue{}},

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/drill"
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -72,7 +73,7 @@ type drillReport struct {
 
 // collectDrill reads the DR manifest, hashes its backup and reads the drill
 // reports. Ages are measured against env.Now.
-func collectDrill(ctx context.Context, env *Env, items []Item) any {
+func collectDrill(ctx context.Context, env *Env, items []Item) evidence.Document {
 	out := &drillFacts{Facts: Facts{Present: len(items) > 0, Problems: []Problem{}}, Reports: []drillReport{}}
 	var cfg drillConfig
 	if env.Config != nil {

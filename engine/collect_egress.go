@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 
+	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/egress"
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -24,7 +25,7 @@ type egressFacts struct {
 
 // collectEgress reads hub egress reports and Squid access logs, and matches
 // every attempted host against the registry's allowlist.
-func collectEgress(ctx context.Context, env *Env, items []Item) any {
+func collectEgress(ctx context.Context, env *Env, items []Item) evidence.Document {
 	out := &egressFacts{Facts: Facts{Present: len(items) > 0, Problems: []Problem{}}}
 	cfg := egressConfig{BlockedAttempts: egress.BlockedWarn}
 	if env.Config != nil {

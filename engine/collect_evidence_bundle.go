@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/cicd-hub/hubgate/engine/evidence"
 	evidencebundle "github.com/cicd-hub/hubgate/engine/evidence/evidence_bundle"
 	"github.com/cicd-hub/hubgate/engine/trust"
 	"github.com/cicd-hub/hubgate/policy"
@@ -54,7 +55,7 @@ type evidenceBundleConfig struct {
 // sigstore bundle (role "signature", else MANIFEST.sigstore.json or
 // MANIFEST.bundle beside it) and the evidence directory (role "dir", else
 // the manifest's directory).
-func collectEvidenceBundle(ctx context.Context, env *Env, items []Item) any {
+func collectEvidenceBundle(ctx context.Context, env *Env, items []Item) evidence.Document {
 	facts := &evidenceBundleFacts{Facts: Facts{Present: len(items) > 0, Problems: []Problem{}}}
 	facts.Files = []evidencebundle.FileCheck{}
 	facts.Unlisted = []string{}
@@ -102,7 +103,7 @@ func collectEvidenceBundle(ctx context.Context, env *Env, items []Item) any {
 	if facts.Dir == "" {
 		facts.Dir = filepath.Dir(facts.Manifest)
 	}
-	opts, rootName, ok := trustOptions(env, policy.KindEvidenceBundle, &facts.Facts)
+	opts, rootName, ok := env.TrustOptions(policy.KindEvidenceBundle, &facts.Facts)
 	facts.TrustedRoot = rootName
 	mb, err := env.ReadFile(policy.KindEvidenceBundle, "manifest", facts.Manifest)
 	if err != nil {
@@ -142,7 +143,7 @@ func collectEvidenceBundle(ctx context.Context, env *Env, items []Item) any {
 	if ok {
 		facts.Signature = evidencebundle.VerifySignature(mb, bundle, sigPath, opts)
 		if facts.Signature.Verified {
-			futureSigningTimes(&facts.Facts, sigPath, facts.Signature.Timestamps, env.Now)
+			facts.FutureSigningTimes(sigPath, facts.Signature.Timestamps, env.Now)
 			facts.Signature.ExpiredTrust = append(facts.Signature.ExpiredTrust, trust.ExpiredWindows(opts.Root, &trust.Verified{Keyed: facts.Signature.Keyed, Timestamps: facts.Signature.Timestamps}, env.Now)...)
 		}
 	} else {
@@ -164,42 +165,33 @@ func collectEvidenceBundle(ctx context.Context, env *Env, items []Item) any {
 	return facts
 }
 
-// bindEvidenceBundle runs after every collector: it checks each evidence
-// file another kind read (its path and the sha256 of the bytes read, as
+// BindInputs runs after every collector: it checks each evidence file
+// another kind read (its path and the sha256 of the bytes read, as
 // recorded by [Env.ReadFile]) against the parsed manifest, into the
 // evidence_bundle facts' inputs. Trusted material (role "trusted-root") is
 // not evidence and is skipped, as are inputs without a sha256 (the cache
-// directory, whose files the signed cache manifest names). facts and envs
-// are indexed like kinds.
-func bindEvidenceBundle(kinds []policy.EvidenceKind, facts []any, envs []*Env) {
-	var eb *evidenceBundleFacts
-	for i, k := range kinds {
-		if k == policy.KindEvidenceBundle {
-			eb, _ = facts[i].(*evidenceBundleFacts)
-		}
-	}
-	if eb == nil || eb.manifest == nil {
+// directory, whose files the signed cache manifest names).
+func (eb *evidenceBundleFacts) BindInputs(inputs []policy.Input) {
+	if eb.manifest == nil {
 		return
 	}
 	binder := evidencebundle.NewBinder(eb.manifest, eb.Dir)
 	seen := map[string]bool{}
-	for i, env := range envs {
-		if kinds[i] == policy.KindEvidenceBundle {
+	for _, in := range inputs {
+		if in.Kind == policy.KindEvidenceBundle {
 			continue
 		}
-		for _, in := range env.inputs {
-			sum := in.Digest["sha256"]
-			if in.Role == "trusted-root" || sum == "" {
-				continue
-			}
-			key := in.Path + "\x00" + sum
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			b := binder.Bind(in.Path, sum)
-			b.Kind, b.Role = string(in.Kind), in.Role
-			eb.Inputs = append(eb.Inputs, b)
+		sum := in.Digest["sha256"]
+		if in.Role == "trusted-root" || sum == "" {
+			continue
 		}
+		key := in.Path + "\x00" + sum
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		b := binder.Bind(in.Path, sum)
+		b.Kind, b.Role = string(in.Kind), in.Role
+		eb.Inputs = append(eb.Inputs, b)
 	}
 }

@@ -2,8 +2,8 @@ package engine
 
 import (
 	"context"
-	"fmt"
 
+	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/provenance"
 	"github.com/cicd-hub/hubgate/engine/trust"
 	"github.com/cicd-hub/hubgate/policy"
@@ -27,65 +27,10 @@ type provenanceAttestation struct {
 	provenance.Attestation
 }
 
-// trustConfig is the part of the registry's provenance section that says
-// how to verify: PEM keys and a trusted root.
-type trustConfig struct {
-	Keys        []string `json:"keys"`
-	TrustedRoot string   `json:"trusted_root"`
-}
-
-// trustOptions builds the verification options every signature-verifying
-// kind shares: the trusted root (--trusted-root, else the registry's
-// provenance.trusted_root, else the embedded public-good root) and the
-// registry's provenance.keys. Unusable trust material is a problem of the
-// kind, and ok is false: nothing of the kind can then verify.
-func trustOptions(env *Env, kind policy.EvidenceKind, f *Facts) (opts trust.Options, rootName string, ok bool) {
-	var cfg trustConfig
-	if env.Config != nil {
-		if err := env.Config.Section("provenance", &cfg); err != nil {
-			f.AddProblem("registry", "provenance", 0, "%v", err)
-			return opts, "", false
-		}
-	}
-	path := env.TrustedRoot
-	if path == "" {
-		path = cfg.TrustedRoot
-	}
-	ok = true
-	if path == "" {
-		rootName = "embedded"
-		tr, err := trust.DefaultTrustedRoot()
-		if err != nil {
-			f.AddProblem("embedded trusted root", "", 0, "%v", err)
-			return opts, rootName, false
-		}
-		opts.Root = tr
-	} else {
-		rootName = path
-		b, err := env.ReadFile(kind, "trusted-root", path)
-		if err == nil {
-			opts.Root, err = trust.ParseTrustedRoot(b)
-		}
-		if err != nil {
-			f.AddProblem(path, "", 0, "load trusted root: %v", err)
-			ok = false
-		}
-	}
-	for i, k := range cfg.Keys {
-		pk, err := trust.ParsePublicKey([]byte(k))
-		if err != nil {
-			f.AddProblem("registry", fmt.Sprintf("provenance.keys[%d]", i), 0, "%v", err)
-			continue
-		}
-		opts.Keys = append(opts.Keys, pk)
-	}
-	return opts, rootName, ok
-}
-
 // collectProvenance verifies every attestation of every provenance file.
 // Attestations that do not verify are listed with their reason and no
 // statement; files that cannot be read or parsed are problems.
-func collectProvenance(ctx context.Context, env *Env, items []Item) any {
+func collectProvenance(ctx context.Context, env *Env, items []Item) evidence.Document {
 	facts := &provenanceFacts{
 		Facts:        Facts{Present: len(items) > 0, Problems: []Problem{}},
 		Files:        []string{},
@@ -94,7 +39,7 @@ func collectProvenance(ctx context.Context, env *Env, items []Item) any {
 	if len(items) == 0 {
 		return facts
 	}
-	opts, rootName, ok := trustOptions(env, policy.KindProvenance, &facts.Facts)
+	opts, rootName, ok := env.TrustOptions(policy.KindProvenance, &facts.Facts)
 	facts.TrustedRoot = rootName
 	if !ok {
 		return facts
@@ -116,10 +61,10 @@ func collectProvenance(ctx context.Context, env *Env, items []Item) any {
 		}
 		for _, a := range res.Attestations {
 			if a.Verified {
-				futureSigningTimes(&facts.Facts, it.Path, a.Timestamps, env.Now)
+				facts.FutureSigningTimes(it.Path, a.Timestamps, env.Now)
 				if a.Statement != nil {
 					for _, st := range a.Statement.Times {
-						futureAt(&facts.Facts, it.Path, st.Field, st.Time, env.Now)
+						facts.FutureAt(it.Path, st.Field, st.Time, env.Now)
 					}
 				}
 				a.ExpiredTrust = append(a.ExpiredTrust, trust.ExpiredWindows(opts.Root, &trust.Verified{Keyed: a.Keyed, Timestamps: a.Timestamps}, env.Now)...)

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 
+	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/referrers"
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -21,7 +22,7 @@ type referrersDoc struct {
 }
 
 // collectReferrers reads `oras discover -o json` output.
-func collectReferrers(ctx context.Context, env *Env, items []Item) any {
+func collectReferrers(ctx context.Context, env *Env, items []Item) evidence.Document {
 	facts := &referrersFacts{
 		Facts:     Facts{Present: len(items) > 0, Problems: []Problem{}},
 		Documents: []referrersDoc{},

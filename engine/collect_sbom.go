@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -77,7 +78,7 @@ func sbomProblem(evidence string, err error) Problem {
 	return p
 }
 
-func collectSBOM(ctx context.Context, env *Env, items []Item) any {
+func collectSBOM(ctx context.Context, env *Env, items []Item) evidence.Document {
 	facts := &sbomFacts{Facts: Facts{Present: len(items) > 0, Problems: []Problem{}}, Documents: []sbomDocument{}, WithoutPURL: []sbomComponentRef{}, Licenses: []sbomLicense{}}
 	licenses := map[string]*sbomLicense{}
 	for _, it := range items {
@@ -100,7 +101,7 @@ func collectSBOM(ctx context.Context, env *Env, items []Item) any {
 		for _, is := range doc.Issues {
 			facts.AddProblem(it.Path, is.Path, 0, "parse sbom: %s: %s", is.Path, is.Message)
 		}
-		futureTime(&facts.Facts, it.Path, doc.CreatedField, doc.Created, env.Now)
+		facts.FutureTime(it.Path, doc.CreatedField, doc.Created, env.Now)
 		d := sbomDocument{Evidence: it.Path, Format: string(doc.Format), SpecVersion: doc.SpecVersion, Components: len(doc.Components)}
 		if s := doc.Subject; s != nil {
 			subj := &sbomSubject{Name: s.Name, Version: s.Version, PURL: s.PURL, BOMRef: s.BOMRef, Digests: append([]string{}, s.Digests...)}

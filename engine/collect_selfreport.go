@@ -67,7 +67,7 @@ func (s *signing) verifyReports(env *Env, kind policy.EvidenceKind, files []sign
 	if !s.Required || len(files) == 0 {
 		return
 	}
-	opts, _, ok := trustOptions(env, kind, f)
+	opts, _, ok := env.TrustOptions(kind, f)
 	for _, file := range files {
 		r := signedReport{File: file.path}
 		bundlePath, bundle, err := readSidecar(env, kind, file.path)
@@ -86,7 +86,7 @@ func (s *signing) verifyReports(env *Env, kind policy.EvidenceKind, files []sign
 				break
 			}
 			r.Verified = true
-			futureSigningTimes(f, bundlePath, v.Timestamps, env.Now)
+			f.FutureSigningTimes(bundlePath, v.Timestamps, env.Now)
 			r.Keyed, r.KeyID, r.Issuer, r.SAN, r.Claims = v.Keyed, v.KeyID, v.Issuer, v.SAN, v.Claims
 		}
 		s.Reports = append(s.Reports, r)

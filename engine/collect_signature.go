@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 
+	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/signature"
 	"github.com/cicd-hub/hubgate/engine/trust"
 	"github.com/cicd-hub/hubgate/policy"
@@ -24,7 +25,7 @@ type signatureFact struct {
 
 // collectSignature verifies each sigstore bundle over the release's
 // subjects.
-func collectSignature(ctx context.Context, env *Env, items []Item) any {
+func collectSignature(ctx context.Context, env *Env, items []Item) evidence.Document {
 	facts := &signatureFacts{
 		Facts:      Facts{Present: len(items) > 0, Problems: []Problem{}},
 		Signatures: []signatureFact{},
@@ -32,14 +33,14 @@ func collectSignature(ctx context.Context, env *Env, items []Item) any {
 	if len(items) == 0 {
 		return facts
 	}
-	opts, rootName, ok := trustOptions(env, policy.KindSignature, &facts.Facts)
+	opts, rootName, ok := env.TrustOptions(policy.KindSignature, &facts.Facts)
 	facts.TrustedRoot = rootName
 	if !ok {
 		return facts
 	}
 	subjects := make([]signature.Subject, 0, len(env.Subjects))
 	for i, s := range env.Subjects {
-		subjects = append(subjects, signature.Subject{Name: s.Name, Digest: s.Digest, Path: subjectPath(env, i, s.Name)})
+		subjects = append(subjects, signature.Subject{Name: s.Name, Digest: s.Digest, Path: env.SubjectPath(i, s.Name)})
 	}
 	for _, it := range items {
 		if ctx.Err() != nil {
@@ -57,7 +58,7 @@ func collectSignature(ctx context.Context, env *Env, items []Item) any {
 			continue
 		}
 		if res.Verified {
-			futureSigningTimes(&facts.Facts, it.Path, res.Timestamps, env.Now)
+			facts.FutureSigningTimes(it.Path, res.Timestamps, env.Now)
 			res.ExpiredTrust = append(res.ExpiredTrust, trust.ExpiredWindows(opts.Root, &trust.Verified{Keyed: res.Keyed, Timestamps: res.Timestamps}, env.Now)...)
 		}
 		facts.Signatures = append(facts.Signatures, signatureFact{File: it.Path, Result: res})

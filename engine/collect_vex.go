@@ -6,6 +6,7 @@ import (
 
 	govex "github.com/openvex/go-vex/pkg/vex"
 
+	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
 	"github.com/cicd-hub/hubgate/engine/evidence/vex"
 	"github.com/cicd-hub/hubgate/policy"
@@ -186,7 +187,7 @@ func readVEX(env *Env, items []Item, facts *Facts, resolve func(string) (sbom.Co
 	return docs
 }
 
-func collectVEX(ctx context.Context, env *Env, items []Item) any {
+func collectVEX(ctx context.Context, env *Env, items []Item) evidence.Document {
 	facts := &vexFacts{Facts: Facts{Present: len(items) > 0, Problems: []Problem{}}, Documents: []vexDocument{}, Unjustified: []vexStatementRef{}, InvalidJustification: []vexInvalidRef{}, Future: []vexFutureRef{}}
 	if !env.Now.IsZero() {
 		facts.Now = env.Now.UTC().Format(time.RFC3339)

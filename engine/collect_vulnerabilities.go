@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
 	"github.com/cicd-hub/hubgate/engine/evidence/vex"
 	"github.com/cicd-hub/hubgate/engine/evidence/vulnerabilities"
@@ -150,7 +151,7 @@ func subjectDigestStrings(subjects []policy.Subject) []string {
 	return out
 }
 
-func collectVulnerabilities(ctx context.Context, env *Env, items []Item) any {
+func collectVulnerabilities(ctx context.Context, env *Env, items []Item) evidence.Document {
 	facts := &vulnerabilitiesFacts{
 		Facts:    Facts{Present: len(items) > 0, Problems: []Problem{}},
 		Reports:  []vulnReport{},
@@ -202,7 +203,7 @@ func collectVulnerabilities(ctx context.Context, env *Env, items []Item) any {
 		for _, is := range r.Issues {
 			facts.AddProblem(it.Path, is.Path, 0, "parse vulnerability report: %s: %s", is.Path, is.Message)
 		}
-		futureTime(&facts.Facts, it.Path, r.CreatedField, r.Created, env.Now)
+		facts.FutureTime(it.Path, r.CreatedField, r.Created, env.Now)
 		reports = append(reports, r)
 		evidence = append(evidence, it.Path)
 		td := r.TargetDigests
@@ -366,7 +367,7 @@ func CheckVEX(ctx context.Context, c VEXCheck) *VEXCheckResult {
 		Subjects:    c.Subjects,
 		Config:      &registry.Repo{Data: map[string]any{"vulnerabilities": data}},
 		MaxFileSize: c.MaxFileSize,
-		all:         c.Evidence,
+		Evidence:    c.Evidence,
 	}
 	vf := collectVulnerabilities(ctx, env, env.ItemsOf(policy.KindVulnerabilities)).(*vulnerabilitiesFacts)
 	xf := collectVEX(ctx, env, env.ItemsOf(policy.KindVEX)).(*vexFacts)

@@ -26,7 +26,7 @@ func vulnEnv(data map[string]any, items ...Item) *Env {
 		Repo:     "acme/demo",
 		Now:      time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC),
 		Subjects: []policy.Subject{{Name: "demo-image", Digest: policy.Digest{"sha256": vulnDemoHex}}},
-		all:      items,
+		Evidence: items,
 	}
 	if data != nil {
 		env.Config = &registry.Repo{Name: "acme/demo", Data: data}
@@ -80,7 +80,7 @@ func TestCollectVulnerabilitiesHubData(t *testing.T) {
 			}
 			// Inputs: the report and the VEX file, each recorded.
 			var paths []string
-			for _, in := range env.inputs {
+			for _, in := range env.Inputs() {
 				paths = append(paths, string(in.Kind)+":"+filepath.Base(in.Path))
 			}
 			assert.Contains(t, paths, "vulnerabilities:grype-report.sample.json")

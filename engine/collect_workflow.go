@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 
+	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/workflow"
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -18,7 +19,7 @@ type workflowFacts struct {
 }
 
 // collectWorkflow reads every workflow file of each --workflows directory.
-func collectWorkflow(ctx context.Context, env *Env, items []Item) any {
+func collectWorkflow(ctx context.Context, env *Env, items []Item) evidence.Document {
 	out := &workflowFacts{
 		Facts: Facts{Present: len(items) > 0, Problems: []Problem{}},
 		Files: []string{}, Uses: []workflow.Use{}, Triggers: []workflow.Trigger{},

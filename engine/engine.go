@@ -13,6 +13,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
+	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -30,6 +31,8 @@ type Engine struct {
 	digest      string
 	maxFileSize int64
 	evalTimeout time.Duration
+	// opener opens evidence files; nil means os.Open (tests count opens).
+	opener evidence.Opener
 }
 
 type config struct {

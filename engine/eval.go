@@ -17,6 +17,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
+	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -51,8 +52,9 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, erro
 
 	// Collect every kind concurrently, each with its own Env.
 	kinds := policy.Kinds()
-	facts := make([]any, len(kinds))
+	facts := make([]evidence.Document, len(kinds))
 	envs := make([]*Env, len(kinds))
+	cache := evidence.NewCache(e.opener)
 	var wg sync.WaitGroup
 	for i, k := range kinds {
 		var items []Item
@@ -64,7 +66,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, erro
 		env := &Env{
 			Repo: in.Repo, Now: now, Subjects: subjects, Config: repo,
 			TrustedRoot: in.TrustedRoot, SubjectFiles: in.Subjects,
-			MaxFileSize: e.maxFileSize, all: in.Evidence,
+			MaxFileSize: e.maxFileSize, Evidence: in.Evidence, Cache: cache,
 		}
 		envs[i] = env
 		wg.Add(1)
@@ -77,7 +79,15 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, erro
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	bindEvidenceBundle(kinds, facts, envs)
+	var all []policy.Input
+	for _, env := range envs {
+		all = append(all, env.Inputs()...)
+	}
+	for _, f := range facts {
+		if b, ok := f.(evidence.InputBinder); ok {
+			b.BindInputs(all)
+		}
+	}
 
 	doc, present, problems, err := factsDocument(in.Repo, now, subjects, kinds, facts)
 	if err != nil {
@@ -118,7 +128,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, erro
 
 // runCollector runs one collector, turning a panic into a problem so that one
 // broken parser never takes the decision down.
-func runCollector(ctx context.Context, fn collectFunc, k policy.EvidenceKind, env *Env, items []Item) (facts any) {
+func runCollector(ctx context.Context, fn evidence.Collector, k policy.EvidenceKind, env *Env, items []Item) (facts evidence.Document) {
 	defer func() {
 		if r := recover(); r != nil {
 			f := &Facts{Present: len(items) > 0}
@@ -131,7 +141,7 @@ func runCollector(ctx context.Context, fn collectFunc, k policy.EvidenceKind, en
 
 // factsDocument builds the Rego input once, as an AST value. It also reports
 // which kinds had evidence, and how many problems each kind's facts carry.
-func factsDocument(repo string, now time.Time, subjects []policy.Subject, kinds []policy.EvidenceKind, facts []any) (ast.Value, map[policy.EvidenceKind]bool, map[policy.EvidenceKind]int, error) {
+func factsDocument(repo string, now time.Time, subjects []policy.Subject, kinds []policy.EvidenceKind, facts []evidence.Document) (ast.Value, map[policy.EvidenceKind]bool, map[policy.EvidenceKind]int, error) {
 	subj, err := toValue(subjects)
 	if err != nil {
 		return nil, nil, nil, err
@@ -361,7 +371,7 @@ func mergeInputs(envs []*Env) []policy.Input {
 	out := []policy.Input{}
 	seen := map[string]bool{}
 	for _, e := range envs {
-		for _, in := range e.inputs {
+		for _, in := range e.Inputs() {
 			key := string(in.Kind) + "\x00" + in.Role + "\x00" + in.Path
 			if seen[key] {
 				continue
