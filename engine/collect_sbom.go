@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
-	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
+	"github.com/cicd-hub/hubgate/engine/evidence/bom"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -67,7 +67,7 @@ type sbomLicense struct {
 // sbomProblem turns a parse error into a Problem with its position.
 func sbomProblem(evidence string, err error) Problem {
 	p := Problem{Evidence: evidence, Message: err.Error()}
-	var se *sbom.Error
+	var se *bom.Error
 	if errors.As(err, &se) {
 		p.Path, p.Line = se.Path, se.Line
 		p.Message = se.Err.Error()
@@ -91,7 +91,7 @@ func collectSBOM(ctx context.Context, env *Env, items []Item) evidence.Document 
 			facts.AddProblem(it.Path, "", 0, "read sbom: %v", err)
 			continue
 		}
-		doc, err := sbom.Parse(b, sbom.Options{MaxSize: env.MaxFileSize})
+		doc, err := bom.Parse(b, bom.Options{MaxSize: env.MaxFileSize})
 		if err != nil {
 			p := sbomProblem(it.Path, err)
 			p.Message = "parse sbom: " + p.Message
@@ -108,7 +108,7 @@ func collectSBOM(ctx context.Context, env *Env, items []Item) evidence.Document 
 			// A digest can also hide in a pkg:oci purl's version, or in the
 			// version itself (syft writes an image's digest there).
 			versions := []string{s.Version}
-			if u, err := sbom.ParsePURL(s.PURL); err == nil && (u.Type == "oci" || u.Type == "docker") {
+			if u, err := bom.ParsePURL(s.PURL); err == nil && (u.Type == "oci" || u.Type == "docker") {
 				versions = append(versions, u.Version)
 			}
 			for _, v := range versions {
@@ -116,7 +116,7 @@ func collectSBOM(ctx context.Context, env *Env, items []Item) evidence.Document 
 				if !ok || len(hex) < 32 || strings.Trim(strings.ToLower(hex), "0123456789abcdef") != "" {
 					continue
 				}
-				if ds := sbom.DigestString(alg, hex); ds != "" && !sbomContains(subj.Digests, ds) {
+				if ds := bom.DigestString(alg, hex); ds != "" && !sbomContains(subj.Digests, ds) {
 					subj.Digests = append(subj.Digests, ds)
 				}
 			}
@@ -134,7 +134,7 @@ func collectSBOM(ctx context.Context, env *Env, items []Item) evidence.Document 
 			}
 			var ids []string
 			for _, l := range c.Licenses {
-				for _, id := range sbom.LicenseIDs(l) {
+				for _, id := range bom.LicenseIDs(l) {
 					if !sbomContains(ids, id) {
 						ids = append(ids, id)
 					}

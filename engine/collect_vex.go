@@ -7,8 +7,8 @@ import (
 	govex "github.com/openvex/go-vex/pkg/vex"
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
-	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
-	"github.com/cicd-hub/hubgate/engine/evidence/vex"
+	"github.com/cicd-hub/hubgate/engine/evidence/bom"
+	"github.com/cicd-hub/hubgate/engine/evidence/vexdoc"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -77,7 +77,7 @@ type vexStatementRef struct {
 	Products      []string `json:"products"`
 }
 
-func newVEXStatementRef(s *vex.Statement) vexStatementRef {
+func newVEXStatementRef(s *vexdoc.Statement) vexStatementRef {
 	ref := vexStatementRef{Evidence: s.Evidence, Path: s.Path, ID: s.ID, Vulnerability: s.Vulnerability, Status: string(s.Status), Justification: s.Justification, Products: []string{}}
 	for j := range s.Products {
 		ref.Products = append(ref.Products, s.Products[j].Name())
@@ -89,13 +89,13 @@ func newVEXStatementRef(s *vex.Statement) vexStatementRef {
 // release, so CycloneDX refs into the SBOM resolve to purls. The SBOMs are
 // parsed on the first lookup only. SBOMs that cannot be read resolve
 // nothing; the sbom collector reports them.
-func vexResolver(env *Env) func(string) (sbom.Component, bool) {
+func vexResolver(env *Env) func(string) (bom.Component, bool) {
 	items := env.ItemsOf(policy.KindSBOM)
 	if len(items) == 0 {
 		return nil
 	}
-	var resolve func(string) (sbom.Component, bool)
-	return func(ref string) (sbom.Component, bool) {
+	var resolve func(string) (bom.Component, bool)
+	return func(ref string) (bom.Component, bool) {
 		if resolve == nil {
 			resolve = sbomResolver(readSBOMs(env, items))
 		}
@@ -106,7 +106,7 @@ func vexResolver(env *Env) func(string) (sbom.Component, bool) {
 // releaseSBOM is one SBOM given with the release, parsed.
 type releaseSBOM struct {
 	Evidence string
-	Doc      *sbom.Document
+	Doc      *bom.Document
 }
 
 // readSBOMs parses every sbom item; those that cannot be read are left
@@ -118,7 +118,7 @@ func readSBOMs(env *Env, items []Item) []releaseSBOM {
 		if err != nil {
 			continue
 		}
-		doc, err := sbom.Parse(b, sbom.Options{MaxSize: env.MaxFileSize})
+		doc, err := bom.Parse(b, bom.Options{MaxSize: env.MaxFileSize})
 		if err != nil {
 			continue
 		}
@@ -128,9 +128,9 @@ func readSBOMs(env *Env, items []Item) []releaseSBOM {
 }
 
 // sbomResolver resolves bom-refs over docs, the first definition winning.
-func sbomResolver(docs []releaseSBOM) func(string) (sbom.Component, bool) {
-	refs := map[string]sbom.Component{}
-	add := func(c sbom.Component) {
+func sbomResolver(docs []releaseSBOM) func(string) (bom.Component, bool) {
+	refs := map[string]bom.Component{}
+	add := func(c bom.Component) {
 		if c.BOMRef != "" {
 			if _, dup := refs[c.BOMRef]; !dup {
 				refs[c.BOMRef] = c
@@ -145,7 +145,7 @@ func sbomResolver(docs []releaseSBOM) func(string) (sbom.Component, bool) {
 			add(c)
 		}
 	}
-	return func(ref string) (sbom.Component, bool) {
+	return func(ref string) (bom.Component, bool) {
 		c, ok := refs[ref]
 		return c, ok
 	}
@@ -154,8 +154,8 @@ func sbomResolver(docs []releaseSBOM) func(string) (sbom.Component, bool) {
 // readVEX reads and parses every vex item. Problems go to facts when it is
 // not nil (the vex collector); the vulnerabilities collector passes nil and
 // uses what could be read.
-func readVEX(env *Env, items []Item, facts *Facts, resolve func(string) (sbom.Component, bool)) []*vex.Document {
-	var docs []*vex.Document
+func readVEX(env *Env, items []Item, facts *Facts, resolve func(string) (bom.Component, bool)) []*vexdoc.Document {
+	var docs []*vexdoc.Document
 	for _, it := range items {
 		b, err := env.ReadFile(policy.KindVEX, it.Role, it.Path)
 		if err != nil {
@@ -164,7 +164,7 @@ func readVEX(env *Env, items []Item, facts *Facts, resolve func(string) (sbom.Co
 			}
 			continue
 		}
-		doc, err := vex.Parse(b, vex.Options{MaxSize: env.MaxFileSize, Resolve: resolve})
+		doc, err := vexdoc.Parse(b, vexdoc.Options{MaxSize: env.MaxFileSize, Resolve: resolve})
 		if err != nil {
 			if facts != nil {
 				p := sbomProblem(it.Path, err)
@@ -216,9 +216,9 @@ func collectVEX(ctx context.Context, env *Env, items []Item) evidence.Document {
 				facts.InvalidJustificationTotal++
 				if len(facts.InvalidJustification) < maxVEXListed {
 					ref := vexInvalidRef{vexStatementRef: newVEXStatementRef(s), Field: s.Path + ".justification", Allowed: govex.Justifications()}
-					if doc.Format != vex.FormatOpenVEX {
+					if doc.Format != vexdoc.FormatOpenVEX {
 						ref.Field = s.Path + ".analysis.justification"
-						ref.Allowed = vex.CycloneDXJustifications()
+						ref.Allowed = vexdoc.CycloneDXJustifications()
 					}
 					facts.InvalidJustification = append(facts.InvalidJustification, ref)
 				}

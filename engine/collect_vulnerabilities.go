@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
-	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
-	"github.com/cicd-hub/hubgate/engine/evidence/vex"
+	"github.com/cicd-hub/hubgate/engine/evidence/bom"
+	"github.com/cicd-hub/hubgate/engine/evidence/vexdoc"
 	"github.com/cicd-hub/hubgate/engine/evidence/vulnerabilities"
 	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/policy"
@@ -181,7 +181,7 @@ func collectVulnerabilities(ctx context.Context, env *Env, items []Item) evidenc
 		return facts
 	}
 	sboms := readSBOMs(env, env.ItemsOf(policy.KindSBOM))
-	var resolve func(string) (sbom.Component, bool)
+	var resolve func(string) (bom.Component, bool)
 	if len(sboms) > 0 {
 		resolve = sbomResolver(sboms)
 	}
@@ -229,12 +229,12 @@ func collectVulnerabilities(ctx context.Context, env *Env, items []Item) evidenc
 	}
 	facts.Subjects = append(facts.Subjects, subjects...)
 	vexItems := env.ItemsOf(policy.KindVEX)
-	var stmts []vex.Statement
+	var stmts []vexdoc.Statement
 	for _, d := range readVEX(env, vexItems, nil, resolve) {
 		stmts = append(stmts, d.Statements...)
 	}
 	facts.VEXStatements = len(stmts)
-	m := vex.NewMatcher(stmts, vex.MatcherOptions{Subjects: subjects, Now: env.Now, MaxAge: maxAge})
+	m := vexdoc.NewMatcher(stmts, vexdoc.MatcherOptions{Subjects: subjects, Now: env.Now, MaxAge: maxAge})
 	facts.Findings = vulnerabilities.Assess(evidence, reports, m, len(vexItems) > 0)
 	return facts
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cicd-hub/hubgate/engine/evidence/vex"
+	"github.com/cicd-hub/hubgate/engine/evidence/vexdoc"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -162,7 +162,7 @@ func cdxVEX(metaTime, lastUpdated, state, justification string) string {
 
 // assessOne runs the collector over the bound hub scan and the VEX files
 // given, in order, and returns CVE-2025-0001's assessment.
-func assessOne(t *testing.T, dir string, vexFiles ...string) (vex.Result, *vexFacts) {
+func assessOne(t *testing.T, dir string, vexFiles ...string) (vexdoc.Result, *vexFacts) {
 	t.Helper()
 	files := map[string]string{}
 	items := []Item{{Kind: policy.KindVulnerabilities, Path: vulnFixture("vulns/hub-sbom-scan.grype.json")}}
@@ -200,7 +200,7 @@ func assessOne(t *testing.T, dir string, vexFiles ...string) (vex.Result, *vexFa
 		}
 	}
 	t.Fatal("no CVE-2025-0001")
-	return vex.Result{}, nil
+	return vexdoc.Result{}, nil
 }
 
 // vulnEnv's now is 2026-11-28T00:00:00Z.
@@ -248,9 +248,9 @@ func TestVEXTieIndependentOfOrder(t *testing.T) {
 	ba, _ := assessOne(t, dir, "b.json", b, "a.json", a)
 	assert.Equal(t, ab, ba, "the result does not depend on file order")
 	assert.False(t, ab.Suppressed)
-	assert.Equal(t, vex.StatusAffected, ab.Status, "the less favourable status decides")
+	assert.Equal(t, vexdoc.StatusAffected, ab.Status, "the less favourable status decides")
 	require.Len(t, ab.Ties, 1)
-	assert.Equal(t, vex.StatusNotAffected, ab.Ties[0].Status)
+	assert.Equal(t, vexdoc.StatusNotAffected, ab.Ties[0].Status)
 	require.Len(t, ab.NearMisses, 1)
 	assert.Contains(t, ab.NearMisses[0].Reason, "ties on time")
 
@@ -260,7 +260,7 @@ func TestVEXTieIndependentOfOrder(t *testing.T) {
 	ac, _ := assessOne(t, dir, "a.json", a, "c.json", c)
 	ca, _ := assessOne(t, dir, "c.json", c, "a.json", a)
 	assert.Equal(t, ac, ca)
-	assert.Equal(t, vex.StatusFixed, ac.Status)
+	assert.Equal(t, vexdoc.StatusFixed, ac.Status)
 	require.Len(t, ac.Ties, 1)
 
 	// Closest negative: a second later, not_affected wins and there is no tie.

@@ -1,4 +1,4 @@
-package vex
+package vexdoc
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
+	"github.com/cicd-hub/hubgate/engine/evidence/bom"
 )
 
 // DefaultMaxNearMisses bounds the near misses reported per vulnerability.
@@ -32,7 +32,7 @@ type Query struct {
 	Aliases []string
 	// PURLs are the affected components. Empty when the scanner named
 	// none: then only statements about the subject as a whole apply.
-	PURLs []sbom.PURL
+	PURLs []bom.PURL
 }
 
 // Ref points at one statement and the product in it that was considered.
@@ -118,7 +118,7 @@ func NewMatcher(stmts []Statement, opts MatcherOptions) *Matcher {
 	}
 	for _, d := range opts.Subjects {
 		alg, hex, _ := strings.Cut(d, ":")
-		if s := sbom.DigestString(alg, hex); s != "" {
+		if s := bom.DigestString(alg, hex); s != "" {
 			m.subjects[s] = true
 		}
 	}
@@ -237,7 +237,7 @@ func (m *Matcher) Match(q Query) Result {
 				if seen[sk] {
 					continue
 				}
-				ok, why := sbom.MatchPURL(m.purlOf(e), *a)
+				ok, why := bom.MatchPURL(m.purlOf(e), *a)
 				if ok {
 					seen[sk] = true
 					delete(mismatch, sk)
@@ -370,7 +370,7 @@ func refName(r Ref) string {
 }
 
 // purlOf returns the purl an index entry was filed under.
-func (m *Matcher) purlOf(e entry) sbom.PURL {
+func (m *Matcher) purlOf(e entry) bom.PURL {
 	p := &m.stmts[e.stmt].Products[e.prod]
 	if e.sub >= 0 {
 		return p.Subcomponents[e.sub].PURLs[e.purl]
@@ -416,7 +416,7 @@ func subjectList(subjects map[string]bool) string {
 	return strings.Join(ds, ", ")
 }
 
-func purlList(ps []sbom.PURL) string {
+func purlList(ps []bom.PURL) string {
 	ss := make([]string, len(ps))
 	for i := range ps {
 		ss[i] = ps[i].Canonical

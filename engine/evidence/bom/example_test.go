@@ -1,15 +1,15 @@
-package sbom_test
+package bom_test
 
 import (
 	"fmt"
 
-	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
+	"github.com/cicd-hub/hubgate/engine/evidence/bom"
 )
 
 func ExampleParse() {
-	doc, err := sbom.Parse([]byte(`{"bomFormat": "CycloneDX", "specVersion": "1.5",
+	doc, err := bom.Parse([]byte(`{"bomFormat": "CycloneDX", "specVersion": "1.5",
 	  "metadata": {"component": {"type": "container", "name": "app", "hashes": [{"alg": "SHA-256", "content": "ABCDEF0123456789ABCDEF0123456789"}]}},
-	  "components": [{"type": "library", "name": "x", "purl": "pkg:NPM/x@1.0.0"}, {"type": "library", "name": "y", "purl": "pkg:"}]}`), sbom.Options{})
+	  "components": [{"type": "library", "name": "x", "purl": "pkg:NPM/x@1.0.0"}, {"type": "library", "name": "y", "purl": "pkg:"}]}`), bom.Options{})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -24,12 +24,12 @@ func ExampleParse() {
 }
 
 func ExampleMatchPURL() {
-	stmt, _ := sbom.ParsePURL("pkg:deb/debian/curl@7.50.3-1?arch=i386")
-	comp, _ := sbom.ParsePURL("pkg:deb/debian/curl@7.50.3-1?arch=i386&distro=jessie")
-	ok, _ := sbom.MatchPURL(stmt, comp)
+	stmt, _ := bom.ParsePURL("pkg:deb/debian/curl@7.50.3-1?arch=i386")
+	comp, _ := bom.ParsePURL("pkg:deb/debian/curl@7.50.3-1?arch=i386&distro=jessie")
+	ok, _ := bom.MatchPURL(stmt, comp)
 	fmt.Println(ok)
-	other, _ := sbom.ParsePURL("pkg:deb/debian/curl@7.50.3-2?arch=i386")
-	fmt.Println(sbom.MatchPURL(stmt, other))
+	other, _ := bom.ParsePURL("pkg:deb/debian/curl@7.50.3-2?arch=i386")
+	fmt.Println(bom.MatchPURL(stmt, other))
 	// Output:
 	// true
 	// false version 7.50.3-1 differs from the affected version 7.50.3-2

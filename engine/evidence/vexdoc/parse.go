@@ -1,4 +1,4 @@
-package vex
+package vexdoc
 
 import (
 	"encoding/json"
@@ -11,49 +11,49 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	govex "github.com/openvex/go-vex/pkg/vex"
 
-	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
+	"github.com/cicd-hub/hubgate/engine/evidence/bom"
 )
 
 // Options tunes [Parse].
 type Options struct {
-	// MaxSize bounds the document; 0 means sbom.DefaultMaxSize.
+	// MaxSize bounds the document; 0 means bom.DefaultMaxSize.
 	MaxSize int64
 	// Resolve looks up a CycloneDX bom-ref that the VEX document itself does
 	// not define (a BOM-Link "urn:cdx:…#ref" or a bare ref into the SBOM),
 	// typically from the release's SBOM. Nil resolves nothing.
-	Resolve func(ref string) (sbom.Component, bool)
+	Resolve func(ref string) (bom.Component, bool)
 }
 
 // Parse reads an OpenVEX or CycloneDX VEX document. Errors carry positions
-// ([*sbom.Error]); statements that cannot be used are Issues in the result.
+// ([*bom.Error]); statements that cannot be used are Issues in the result.
 func Parse(data []byte, opts Options) (*Document, error) {
-	if err := sbom.CheckSize(data, opts.MaxSize); err != nil {
+	if err := bom.CheckSize(data, opts.MaxSize); err != nil {
 		return nil, err
 	}
-	switch sbom.FirstByte(data) {
+	switch bom.FirstByte(data) {
 	case '<':
 		return parseCycloneDX(data, opts)
 	case '{':
 	case 0:
-		return nil, &sbom.Error{Err: errors.New("empty document")}
+		return nil, &bom.Error{Err: errors.New("empty document")}
 	default:
-		return nil, &sbom.Error{Line: 1, Col: 1, Err: errors.New("not a vex document: want OpenVEX JSON or CycloneDX VEX (JSON or XML)")}
+		return nil, &bom.Error{Line: 1, Col: 1, Err: errors.New("not a vex document: want OpenVEX JSON or CycloneDX VEX (JSON or XML)")}
 	}
 	var sniff struct {
 		Context     json.RawMessage `json:"@context"`
 		BOMFormat   string          `json:"bomFormat"`
-		CSAFVersion sbom.Presence   `json:"csaf_version"`
+		CSAFVersion bom.Presence    `json:"csaf_version"`
 		Document    *struct {
-			CSAFVersion sbom.Presence `json:"csaf_version"`
+			CSAFVersion bom.Presence `json:"csaf_version"`
 		} `json:"document"`
 	}
 	if err := json.Unmarshal(data, &sniff); err != nil {
-		return nil, sbom.JSONError(data, err)
+		return nil, bom.JSONError(data, err)
 	}
 	var context string
 	if len(sniff.Context) > 0 {
 		if err := json.Unmarshal(sniff.Context, &context); err != nil {
-			return nil, &sbom.Error{Path: "@context", Err: errors.New("want a string")}
+			return nil, &bom.Error{Path: "@context", Err: errors.New("want a string")}
 		}
 	}
 	switch {
@@ -62,9 +62,9 @@ func Parse(data []byte, opts Options) (*Document, error) {
 	case sniff.BOMFormat != "":
 		return parseCycloneDX(data, opts)
 	case bool(sniff.CSAFVersion) || (sniff.Document != nil && bool(sniff.Document.CSAFVersion)):
-		return nil, &sbom.Error{Err: errors.New("csaf documents are not supported: convert to OpenVEX 0.2 or CycloneDX VEX")}
+		return nil, &bom.Error{Err: errors.New("csaf documents are not supported: convert to OpenVEX 0.2 or CycloneDX VEX")}
 	default:
-		return nil, &sbom.Error{Err: errors.New("not a vex document: no OpenVEX @context and no CycloneDX bomFormat")}
+		return nil, &bom.Error{Err: errors.New("not a vex document: no OpenVEX @context and no CycloneDX bomFormat")}
 	}
 }
 
@@ -74,11 +74,11 @@ func parseOpenVEX(data []byte, context string) (*Document, error) {
 		if version == "" {
 			version = "v0.0.1 (no version in @context)"
 		}
-		return nil, &sbom.Error{Path: "@context", Err: fmt.Errorf("openvex %s is not supported: want v0.2.x", version)}
+		return nil, &bom.Error{Path: "@context", Err: fmt.Errorf("openvex %s is not supported: want v0.2.x", version)}
 	}
 	doc, err := govex.Parse(data)
 	if err != nil {
-		return nil, sbom.JSONError(data, err)
+		return nil, bom.JSONError(data, err)
 	}
 	out := &Document{Format: FormatOpenVEX, ID: doc.ID}
 	var docTime time.Time
@@ -131,11 +131,11 @@ func parseOpenVEX(data []byte, context string) (*Document, error) {
 			s.Aliases = append(s.Aliases, string(a))
 		}
 		if s.Vulnerability == "" {
-			out.Issues = append(out.Issues, sbom.Issue{Path: path + ".vulnerability", Message: "statement names no vulnerability"})
+			out.Issues = append(out.Issues, bom.Issue{Path: path + ".vulnerability", Message: "statement names no vulnerability"})
 			continue
 		}
 		if !govex.Status(s.Status).Valid() {
-			out.Issues = append(out.Issues, sbom.Issue{Path: path + ".status", Message: fmt.Sprintf("unknown status %q: want one of %s", s.Status, strings.Join(govex.Statuses(), ", "))})
+			out.Issues = append(out.Issues, bom.Issue{Path: path + ".status", Message: fmt.Sprintf("unknown status %q: want one of %s", s.Status, strings.Join(govex.Statuses(), ", "))})
 			continue
 		}
 		for j := range gs.Products {
@@ -149,7 +149,7 @@ func parseOpenVEX(data []byte, context string) (*Document, error) {
 			s.Products = append(s.Products, p)
 		}
 		if len(s.Products) == 0 {
-			out.Issues = append(out.Issues, sbom.Issue{Path: path + ".products", Message: "statement names no product: it applies to nothing"})
+			out.Issues = append(out.Issues, bom.Issue{Path: path + ".products", Message: "statement names no product: it applies to nothing"})
 		}
 		out.Statements = append(out.Statements, s)
 	}
@@ -159,11 +159,11 @@ func parseOpenVEX(data []byte, context string) (*Document, error) {
 func openvexComponent(c *govex.Component, path string, doc *Document) Product {
 	p := Product{Path: path, ID: c.ID}
 	if err := p.addIdentifier(c.ID); err != nil {
-		doc.Issues = append(doc.Issues, sbom.Issue{Path: path + ".@id", Message: err.Error()})
+		doc.Issues = append(doc.Issues, bom.Issue{Path: path + ".@id", Message: err.Error()})
 	}
 	if u, ok := c.Identifiers[govex.PURL]; ok {
 		if err := p.addIdentifier(u); err != nil {
-			doc.Issues = append(doc.Issues, sbom.Issue{Path: path + ".identifiers.purl", Message: err.Error()})
+			doc.Issues = append(doc.Issues, bom.Issue{Path: path + ".identifiers.purl", Message: err.Error()})
 		}
 	}
 	// Hashes, in a fixed order.
@@ -173,7 +173,7 @@ func openvexComponent(c *govex.Component, path string, doc *Document) Product {
 		}
 	}
 	if p.ID == "" && len(p.PURLs) == 0 && len(p.Digests) == 0 {
-		doc.Issues = append(doc.Issues, sbom.Issue{Path: path, Message: "product has no @id, purl or hash"})
+		doc.Issues = append(doc.Issues, bom.Issue{Path: path, Message: "product has no @id, purl or hash"})
 	}
 	return p
 }
@@ -203,24 +203,24 @@ type hubTimes struct {
 }
 
 func parseCycloneDX(data []byte, opts Options) (*Document, error) {
-	bom, format, err := sbom.DecodeCycloneDX(data, sbom.Options{MaxSize: opts.MaxSize})
+	cbom, format, err := bom.DecodeCycloneDX(data, bom.Options{MaxSize: opts.MaxSize})
 	if err != nil {
 		return nil, err
 	}
-	out := &Document{Format: FormatCycloneDXJSON, ID: bom.SerialNumber}
+	out := &Document{Format: FormatCycloneDXJSON, ID: cbom.SerialNumber}
 	var hub hubTimes
-	if format == sbom.FormatCycloneDXXML {
+	if format == bom.FormatCycloneDXXML {
 		out.Format = FormatCycloneDXXML
 	} else {
 		// Already decoded once, so it is valid JSON; a type mismatch here
 		// only loses the hub's timestamps.
 		_ = json.Unmarshal(data, &hub)
 	}
-	sdoc := sbom.FromCycloneDX(bom, sbom.Format(format))
+	sdoc := bom.FromCycloneDX(cbom, bom.Format(format))
 	for _, is := range sdoc.Issues {
 		out.Issues = append(out.Issues, is)
 	}
-	refs := map[string]sbom.Component{}
+	refs := map[string]bom.Component{}
 	for _, c := range sdoc.Components {
 		if c.BOMRef != "" {
 			if _, dup := refs[c.BOMRef]; !dup {
@@ -232,8 +232,8 @@ func parseCycloneDX(data []byte, opts Options) (*Document, error) {
 	// hub's subject.digest property.
 	var meta *Product
 	metaRef := ""
-	if bom.Metadata != nil && bom.Metadata.Component != nil {
-		mc := bom.Metadata.Component
+	if cbom.Metadata != nil && cbom.Metadata.Component != nil {
+		mc := cbom.Metadata.Component
 		metaRef = mc.BOMRef
 		p := Product{Path: "metadata.component", ID: mc.BOMRef}
 		if sdoc.Subject != nil && sdoc.Subject.PURL != "" {
@@ -244,7 +244,7 @@ func parseCycloneDX(data []byte, opts Options) (*Document, error) {
 				p.addDigest(d)
 			}
 		}
-		for _, props := range []*[]cdx.Property{mc.Properties, bom.Metadata.Properties} {
+		for _, props := range []*[]cdx.Property{mc.Properties, cbom.Metadata.Properties} {
 			if props == nil {
 				continue
 			}
@@ -261,12 +261,12 @@ func parseCycloneDX(data []byte, opts Options) (*Document, error) {
 		}
 		meta = &p
 	}
-	metaTime := parseTime(bomMetaTime(bom))
-	if bom.Vulnerabilities == nil {
+	metaTime := parseTime(bomMetaTime(cbom))
+	if cbom.Vulnerabilities == nil {
 		return out, nil
 	}
-	for i := range *bom.Vulnerabilities {
-		v := &(*bom.Vulnerabilities)[i]
+	for i := range *cbom.Vulnerabilities {
+		v := &(*cbom.Vulnerabilities)[i]
 		path := "vulnerabilities[" + strconv.Itoa(i) + "]"
 		if v.Analysis == nil || v.Analysis.State == "" {
 			// A vulnerability without analysis is a finding, not a
@@ -275,11 +275,11 @@ func parseCycloneDX(data []byte, opts Options) (*Document, error) {
 		}
 		st, ok := cdxState(string(v.Analysis.State))
 		if !ok {
-			out.Issues = append(out.Issues, sbom.Issue{Path: path + ".analysis.state", Message: fmt.Sprintf("unknown analysis state %q", v.Analysis.State)})
+			out.Issues = append(out.Issues, bom.Issue{Path: path + ".analysis.state", Message: fmt.Sprintf("unknown analysis state %q", v.Analysis.State)})
 			continue
 		}
 		if v.ID == "" {
-			out.Issues = append(out.Issues, sbom.Issue{Path: path + ".id", Message: "statement names no vulnerability"})
+			out.Issues = append(out.Issues, bom.Issue{Path: path + ".id", Message: "statement names no vulnerability"})
 			continue
 		}
 		s := Statement{
@@ -330,7 +330,7 @@ func parseCycloneDX(data []byte, opts Options) (*Document, error) {
 			}
 			t := parseTime(c.value)
 			if t.IsZero() {
-				out.Issues = append(out.Issues, sbom.Issue{Path: path + "." + c.field, Message: fmt.Sprintf("invalid timestamp %q: want RFC 3339", c.value)})
+				out.Issues = append(out.Issues, bom.Issue{Path: path + "." + c.field, Message: fmt.Sprintf("invalid timestamp %q: want RFC 3339", c.value)})
 				continue
 			}
 			s.Dates = append(s.Dates, Date{Field: path + "." + c.field, Time: t})
@@ -345,7 +345,7 @@ func parseCycloneDX(data []byte, opts Options) (*Document, error) {
 			if meta != nil {
 				s.Products = append(s.Products, *meta)
 			} else {
-				out.Issues = append(out.Issues, sbom.Issue{Path: path + ".affects", Message: "statement has no affects and the document no metadata.component: it applies to nothing"})
+				out.Issues = append(out.Issues, bom.Issue{Path: path + ".affects", Message: "statement has no affects and the document no metadata.component: it applies to nothing"})
 			}
 		} else {
 			for j, a := range *v.Affects {
@@ -366,7 +366,7 @@ func bomMetaTime(bom *cdx.BOM) string {
 }
 
 // resolveRef turns an affects[].ref into a product.
-func resolveRef(ref, path, metaRef string, meta *Product, refs map[string]sbom.Component, resolve func(string) (sbom.Component, bool), doc *Document) Product {
+func resolveRef(ref, path, metaRef string, meta *Product, refs map[string]bom.Component, resolve func(string) (bom.Component, bool), doc *Document) Product {
 	frag := ref
 	if strings.HasPrefix(ref, "urn:cdx:") {
 		if i := strings.IndexByte(ref, '#'); i >= 0 {
@@ -400,7 +400,7 @@ func resolveRef(ref, path, metaRef string, meta *Product, refs map[string]sbom.C
 	}
 	if strings.HasPrefix(strings.ToLower(ref), "pkg:") {
 		if err := p.addIdentifier(ref); err != nil {
-			doc.Issues = append(doc.Issues, sbom.Issue{Path: path, Message: err.Error()})
+			doc.Issues = append(doc.Issues, bom.Issue{Path: path, Message: err.Error()})
 		}
 		return p
 	}

@@ -1,4 +1,5 @@
-// Package sbom reads software bills of materials into typed facts: the
+// Package bom reads software bills of materials (a helper shared by the sbom,
+// vex and vulnerabilities kinds, not a kind itself) into typed facts: the
 // components a release ships, each with its canonical package URL, version,
 // hashes and licenses, and the subject the SBOM describes.
 //
@@ -30,4 +31,4 @@
 // Judgement (which licenses are denied, whether purls are required, whether
 // the SBOM describes a subject): those are Rego rules over these facts.
 // Schema validation beyond what the decoders enforce.
-package sbom
+package bom

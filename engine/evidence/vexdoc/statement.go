@@ -1,4 +1,4 @@
-package vex
+package vexdoc
 
 import (
 	"strings"
@@ -7,7 +7,7 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	govex "github.com/openvex/go-vex/pkg/vex"
 
-	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
+	"github.com/cicd-hub/hubgate/engine/evidence/bom"
 )
 
 // Status is a VEX status, in OpenVEX's words.
@@ -37,11 +37,11 @@ const (
 // Document is one VEX document, read.
 type Document struct {
 	// Evidence is the file the document came from (set by the caller).
-	Evidence   string       `json:"evidence"`
-	Format     Format       `json:"format"`
-	ID         string       `json:"id,omitempty"`
-	Statements []Statement  `json:"statements"`
-	Issues     []sbom.Issue `json:"issues"`
+	Evidence   string      `json:"evidence"`
+	Format     Format      `json:"format"`
+	ID         string      `json:"id,omitempty"`
+	Statements []Statement `json:"statements"`
+	Issues     []bom.Issue `json:"issues"`
 }
 
 // Statement is one VEX statement in a format-neutral shape.
@@ -187,7 +187,7 @@ type Product struct {
 	// ID is the product's identifier as written (@id, or the affects ref).
 	ID string `json:"id,omitempty"`
 	// PURLs are its canonical purls (from @id and identifiers.purl).
-	PURLs []sbom.PURL `json:"-"`
+	PURLs []bom.PURL `json:"-"`
 	// Digests are "alg:hex" digests: hashes, and the digest in a
 	// pkg:oci purl or an image reference.
 	Digests       []string  `json:"digests,omitempty"`
@@ -217,7 +217,7 @@ func (p *Product) addIdentifier(s string) error {
 		return nil
 	}
 	if strings.HasPrefix(strings.ToLower(s), "pkg:") {
-		u, err := sbom.ParsePURL(s)
+		u, err := bom.ParsePURL(s)
 		if err != nil {
 			return err
 		}
@@ -245,7 +245,7 @@ func (p *Product) addDigest(s string) {
 	if !ok || !isHex(hex) || len(hex) < 32 {
 		return
 	}
-	d := sbom.DigestString(alg, hex)
+	d := bom.DigestString(alg, hex)
 	for _, have := range p.Digests {
 		if have == d {
 			return

@@ -1,4 +1,4 @@
-package vex_test
+package vexdoc_test
 
 import (
 	"testing"
@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cicd-hub/hubgate/engine/evidence/vex"
+	"github.com/cicd-hub/hubgate/engine/evidence/vexdoc"
 )
 
 // TestMatcherTiesEveryOrder permutes four statements made at the same time
@@ -15,25 +15,25 @@ import (
 // result, decided by the least favourable status.
 func TestMatcherTiesEveryOrder(t *testing.T) {
 	img := "pkg:oci/demo@" + demoDigest
-	mk := func(file string, st vex.Status) vex.Statement {
+	mk := func(file string, st vexdoc.Status) vexdoc.Statement {
 		s := stmt("CVE-1", st, t0, product(t, img))
 		s.Evidence = file
 		return s
 	}
-	base := []vex.Statement{
-		mk("a.json", vex.StatusNotAffected),
-		mk("b.json", vex.StatusFixed),
-		mk("c.json", vex.StatusUnderInvestigation),
-		mk("d.json", vex.StatusAffected),
+	base := []vexdoc.Statement{
+		mk("a.json", vexdoc.StatusNotAffected),
+		mk("b.json", vexdoc.StatusFixed),
+		mk("c.json", vexdoc.StatusUnderInvestigation),
+		mk("d.json", vexdoc.StatusAffected),
 	}
-	opts := vex.MatcherOptions{Subjects: []string{demoDigest}, Now: now}
-	var first *vex.Result
-	var permute func(k int, s []vex.Statement)
+	opts := vexdoc.MatcherOptions{Subjects: []string{demoDigest}, Now: now}
+	var first *vexdoc.Result
+	var permute func(k int, s []vexdoc.Statement)
 	n := 0
-	permute = func(k int, s []vex.Statement) {
+	permute = func(k int, s []vexdoc.Statement) {
 		if k == len(s) {
 			n++
-			res := vex.NewMatcher(append([]vex.Statement(nil), s...), opts).Match(vex.Query{ID: "CVE-1"})
+			res := vexdoc.NewMatcher(append([]vexdoc.Statement(nil), s...), opts).Match(vexdoc.Query{ID: "CVE-1"})
 			if first == nil {
 				first = &res
 				return
@@ -47,23 +47,23 @@ func TestMatcherTiesEveryOrder(t *testing.T) {
 			s[k], s[i] = s[i], s[k]
 		}
 	}
-	permute(0, append([]vex.Statement(nil), base...))
+	permute(0, append([]vexdoc.Statement(nil), base...))
 	require.Equal(t, 24, n)
-	assert.Equal(t, vex.StatusAffected, first.Status)
+	assert.Equal(t, vexdoc.StatusAffected, first.Status)
 	assert.Equal(t, "d.json", first.Decision.Evidence)
 	assert.Len(t, first.Ties, 3)
 	assert.False(t, first.Suppressed)
 
 	// Without the affected and under_investigation statements, fixed
 	// beats not_affected.
-	res := vex.NewMatcher(base[:2], opts).Match(vex.Query{ID: "CVE-1"})
-	assert.Equal(t, vex.StatusFixed, res.Status)
+	res := vexdoc.NewMatcher(base[:2], opts).Match(vexdoc.Query{ID: "CVE-1"})
+	assert.Equal(t, vexdoc.StatusFixed, res.Status)
 	require.Len(t, res.Ties, 1)
-	assert.Equal(t, vex.StatusNotAffected, res.Ties[0].Status)
+	assert.Equal(t, vexdoc.StatusNotAffected, res.Ties[0].Status)
 }
 
 func TestFutureDate(t *testing.T) {
-	s := vex.Statement{Dates: []vex.Date{{Field: "timestamp", Time: t0}, {Field: "statements[0].last_updated", Time: now.Add(1)}}}
+	s := vexdoc.Statement{Dates: []vexdoc.Date{{Field: "timestamp", Time: t0}, {Field: "statements[0].last_updated", Time: now.Add(1)}}}
 	d, future := s.FutureDate(now)
 	assert.True(t, future)
 	assert.Equal(t, "statements[0].last_updated", d.Field)
@@ -77,15 +77,15 @@ func TestFutureDate(t *testing.T) {
 
 func TestJustificationEnumerations(t *testing.T) {
 	for _, j := range []string{"component_not_present", "vulnerable_code_not_present", "vulnerable_code_not_in_execute_path", "vulnerable_code_cannot_be_controlled_by_adversary", "inline_mitigations_already_exist"} {
-		assert.True(t, vex.ValidOpenVEXJustification(j), j)
-		assert.True(t, vex.ValidCycloneDXJustification(j), j)
+		assert.True(t, vexdoc.ValidOpenVEXJustification(j), j)
+		assert.True(t, vexdoc.ValidCycloneDXJustification(j), j)
 	}
 	for _, j := range []string{"code_not_present", "code_not_reachable", "requires_configuration", "requires_dependency", "requires_environment", "protected_by_compiler", "protected_at_runtime", "protected_at_perimeter", "protected_by_mitigating_control"} {
-		assert.True(t, vex.ValidCycloneDXJustification(j), j)
-		assert.False(t, vex.ValidOpenVEXJustification(j), j)
+		assert.True(t, vexdoc.ValidCycloneDXJustification(j), j)
+		assert.False(t, vexdoc.ValidOpenVEXJustification(j), j)
 	}
 	for _, j := range []string{"trust_me", "inline_mitigations_already_in_place", "Component_Not_Present", " code_not_present"} {
-		assert.False(t, vex.ValidOpenVEXJustification(j), j)
-		assert.False(t, vex.ValidCycloneDXJustification(j), j)
+		assert.False(t, vexdoc.ValidOpenVEXJustification(j), j)
+		assert.False(t, vexdoc.ValidCycloneDXJustification(j), j)
 	}
 }

@@ -1,4 +1,4 @@
-package sbom_test
+package bom_test
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
+	"github.com/cicd-hub/hubgate/engine/evidence/bom"
 )
 
 const demoDigest = "sha256:1274fc170770be8c3348dedc6b8ca6e3ff04f944fce866c1a96bc422ba635106"
@@ -25,9 +25,9 @@ func readFixture(t *testing.T, name string) []byte {
 }
 
 func TestParseCycloneDX(t *testing.T) {
-	doc, err := sbom.Parse(readFixture(t, "sbom/demo.cdx.json"), sbom.Options{})
+	doc, err := bom.Parse(readFixture(t, "sbom/demo.cdx.json"), bom.Options{})
 	require.NoError(t, err)
-	assert.Equal(t, sbom.FormatCycloneDXJSON, doc.Format)
+	assert.Equal(t, bom.FormatCycloneDXJSON, doc.Format)
 	assert.Equal(t, "1.5", doc.SpecVersion)
 	require.NotNil(t, doc.Subject)
 	assert.Equal(t, "demo-image", doc.Subject.Name)
@@ -54,9 +54,9 @@ func TestParseCycloneDXXML(t *testing.T) {
     <component type="library"><name>bad</name><purl>not-a-purl</purl></component>
   </components>
 </bom>`
-	doc, err := sbom.Parse([]byte("\n  "+x), sbom.Options{})
+	doc, err := bom.Parse([]byte("\n  "+x), bom.Options{})
 	require.NoError(t, err)
-	assert.Equal(t, sbom.FormatCycloneDXXML, doc.Format)
+	assert.Equal(t, bom.FormatCycloneDXXML, doc.Format)
 	assert.Equal(t, "1.4", doc.SpecVersion)
 	require.NotNil(t, doc.Subject)
 	assert.Equal(t, []string{"sha256:" + strings.Repeat("b", 64)}, doc.Subject.Digests)
@@ -67,9 +67,9 @@ func TestParseCycloneDXXML(t *testing.T) {
 }
 
 func TestParseSPDX(t *testing.T) {
-	doc, err := sbom.Parse(readFixture(t, "sbom/demo.spdx.json"), sbom.Options{})
+	doc, err := bom.Parse(readFixture(t, "sbom/demo.spdx.json"), bom.Options{})
 	require.NoError(t, err)
-	assert.Equal(t, sbom.FormatSPDXJSON, doc.Format)
+	assert.Equal(t, bom.FormatSPDXJSON, doc.Format)
 	assert.Equal(t, "SPDX-2.3", doc.SpecVersion)
 	require.NotNil(t, doc.Subject, "documentDescribes names the image package")
 	assert.Equal(t, "demo-image", doc.Subject.Name)
@@ -110,11 +110,11 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc, err := sbom.Parse(tt.data, sbom.Options{MaxSize: tt.max})
+			doc, err := bom.Parse(tt.data, bom.Options{MaxSize: tt.max})
 			require.Error(t, err)
 			assert.Nil(t, doc)
 			assert.Contains(t, err.Error(), tt.want)
-			var se *sbom.Error
+			var se *bom.Error
 			require.True(t, errors.As(err, &se), "error %v carries a position", err)
 			if tt.wantLine > 0 {
 				assert.Equal(t, tt.wantLine, se.Line)
@@ -122,7 +122,7 @@ func TestParseErrors(t *testing.T) {
 			if tt.wantPath != "" {
 				assert.Equal(t, tt.wantPath, se.Path)
 			}
-			assert.Equal(t, tt.tooLarge, errors.Is(err, sbom.ErrTooLarge))
+			assert.Equal(t, tt.tooLarge, errors.Is(err, bom.ErrTooLarge))
 		})
 	}
 }
@@ -133,7 +133,7 @@ func TestLineCol(t *testing.T) {
 		off       int64
 		line, col int
 	}{{0, 1, 1}, {1, 1, 2}, {3, 2, 1}, {4, 2, 2}, {7, 3, 2}, {100, 3, 3}} {
-		l, c := sbom.LineCol(data, tt.off)
+		l, c := bom.LineCol(data, tt.off)
 		assert.Equal(t, [2]int{tt.line, tt.col}, [2]int{l, c}, "offset %d", tt.off)
 	}
 }
@@ -150,19 +150,19 @@ func TestLicenseIDs(t *testing.T) {
 		{"LicenseRef-scancode-x", []string{"LicenseRef-scancode-x"}},
 		{"", nil},
 	} {
-		t.Run(tt.in, func(t *testing.T) { assert.Equal(t, tt.want, sbom.LicenseIDs(tt.in)) })
+		t.Run(tt.in, func(t *testing.T) { assert.Equal(t, tt.want, bom.LicenseIDs(tt.in)) })
 	}
 }
 
 func TestNormalizeAlg(t *testing.T) {
 	for in, want := range map[string]string{"SHA-256": "sha256", "SHA256": "sha256", "sha-512": "sha512", "SHA3-256": "sha3-256", "sha3_512": "sha3-512", "MD5": "md5", "BLAKE3": "blake3"} {
-		assert.Equal(t, want, sbom.NormalizeAlg(in), in)
+		assert.Equal(t, want, bom.NormalizeAlg(in), in)
 	}
 }
 
 func TestMatchPURL(t *testing.T) {
-	parse := func(s string) sbom.PURL {
-		p, err := sbom.ParsePURL(s)
+	parse := func(s string) bom.PURL {
+		p, err := bom.ParsePURL(s)
 		require.NoError(t, err, s)
 		return p
 	}
@@ -185,7 +185,7 @@ func TestMatchPURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.stmt+" vs "+tt.comp, func(t *testing.T) {
-			ok, why := sbom.MatchPURL(parse(tt.stmt), parse(tt.comp))
+			ok, why := bom.MatchPURL(parse(tt.stmt), parse(tt.comp))
 			assert.Equal(t, tt.ok, ok)
 			if tt.reason != "" {
 				assert.Contains(t, why, tt.reason)
@@ -221,7 +221,7 @@ func TestCorpusCycloneDX(t *testing.T) {
 		t.Run(strings.TrimPrefix(p, dir), func(t *testing.T) {
 			b, err := os.ReadFile(p)
 			require.NoError(t, err)
-			doc, err := sbom.Parse(b, sbom.Options{})
+			doc, err := bom.Parse(b, bom.Options{})
 			require.NoError(t, err)
 			require.NotNil(t, doc)
 			for _, is := range doc.Issues {
@@ -279,7 +279,7 @@ func TestPURLSuite(t *testing.T) {
 			case tc.TestType == "validate" && !tc.ExpectedFailure:
 				var want string
 				require.NoError(t, json.Unmarshal(tc.ExpectedOutput, &want))
-				got, err := sbom.CanonicalPURL(in)
+				got, err := bom.CanonicalPURL(in)
 				if knownPURLDeviations[in] {
 					dev++
 					continue
@@ -293,7 +293,7 @@ func TestPURLSuite(t *testing.T) {
 					dev++
 					continue
 				}
-				_, err := sbom.ParsePURL(in)
+				_, err := bom.ParsePURL(in)
 				assert.Error(t, err, "%s: %s must be rejected (%s)", filepath.Base(f), in, tc.Description)
 				pass++
 			}
@@ -307,9 +307,9 @@ func TestParseNeverPanicsOnPrefixes(t *testing.T) {
 	for _, name := range []string{"sbom/demo.cdx.json", "sbom/demo.spdx.json"} {
 		b := readFixture(t, name)
 		for i := 0; i < len(b); i += 7 {
-			_, _ = sbom.Parse(b[:i], sbom.Options{})
+			_, _ = bom.Parse(b[:i], bom.Options{})
 		}
-		_, err := sbom.Parse(bytes.Repeat([]byte("["), 20000), sbom.Options{})
+		_, err := bom.Parse(bytes.Repeat([]byte("["), 20000), bom.Options{})
 		assert.Error(t, err)
 	}
 }

@@ -1,4 +1,4 @@
-package vex_test
+package vexdoc_test
 
 import (
 	"os"
@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cicd-hub/hubgate/engine/evidence/vex"
+	"github.com/cicd-hub/hubgate/engine/evidence/vexdoc"
 )
 
 func seed(f *testing.F, names ...string) {
@@ -20,16 +20,16 @@ func seed(f *testing.F, names ...string) {
 // fuzzOne parses b and, when it parses, matches every statement's
 // vulnerability against the statements: neither may panic.
 func fuzzOne(t *testing.T, b []byte) {
-	doc, err := vex.Parse(b, vex.Options{MaxSize: 1 << 20})
+	doc, err := vexdoc.Parse(b, vexdoc.Options{MaxSize: 1 << 20})
 	if err != nil {
 		return
 	}
 	if doc == nil {
 		t.Fatal("nil document without an error")
 	}
-	m := vex.NewMatcher(doc.Statements, vex.MatcherOptions{Subjects: []string{demoDigest}, Now: time.Unix(1e9, 0), MaxAge: time.Hour})
+	m := vexdoc.NewMatcher(doc.Statements, vexdoc.MatcherOptions{Subjects: []string{demoDigest}, Now: time.Unix(1e9, 0), MaxAge: time.Hour})
 	for _, s := range doc.Statements {
-		var q vex.Query
+		var q vexdoc.Query
 		q.ID, q.Aliases = s.Vulnerability, s.Aliases
 		for _, p := range s.Products {
 			q.PURLs = append(q.PURLs, p.PURLs...)

@@ -1,4 +1,5 @@
-// Package vex reads VEX documents into statements and decides, for each
+// Package vexdoc reads VEX documents into statements (a helper shared by the
+// vex and vulnerabilities kinds, not a kind itself) and decides, for each
 // vulnerability a scanner found, which statement applies to it and why.
 //
 // # Formats
@@ -59,4 +60,4 @@
 // Judgement: whether a vulnerability blocks a release is a Rego rule over the
 // [Result]. Version ranges (vers:) are not interpreted: a range never
 // matches, and shows as a near miss.
-package vex
+package vexdoc

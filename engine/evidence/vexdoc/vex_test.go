@@ -1,4 +1,4 @@
-package vex_test
+package vexdoc_test
 
 import (
 	"errors"
@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
-	"github.com/cicd-hub/hubgate/engine/evidence/vex"
+	"github.com/cicd-hub/hubgate/engine/evidence/bom"
+	"github.com/cicd-hub/hubgate/engine/evidence/vexdoc"
 )
 
 const demoDigest = "sha256:1274fc170770be8c3348dedc6b8ca6e3ff04f944fce866c1a96bc422ba635106"
@@ -25,14 +25,14 @@ func readFixture(t *testing.T, name string) []byte {
 }
 
 func TestParseHubCycloneDXVEX(t *testing.T) {
-	doc, err := vex.Parse(readFixture(t, "vex/hub-vex.cdx.json"), vex.Options{})
+	doc, err := vexdoc.Parse(readFixture(t, "vex/hub-vex.cdx.json"), vexdoc.Options{})
 	require.NoError(t, err)
-	assert.Equal(t, vex.FormatCycloneDXJSON, doc.Format)
+	assert.Equal(t, vexdoc.FormatCycloneDXJSON, doc.Format)
 	assert.Empty(t, doc.Issues)
 	require.Len(t, doc.Statements, 10, "one statement per exemption")
 	s := doc.Statements[0]
 	assert.Equal(t, "CVE-2025-0001", s.Vulnerability)
-	assert.Equal(t, vex.StatusNotAffected, s.Status)
+	assert.Equal(t, vexdoc.StatusNotAffected, s.Status)
 	assert.Equal(t, "component_not_present", s.Justification)
 	assert.Contains(t, s.Impact, "Cryptographic helper")
 	assert.Equal(t, time.Date(2024, 10, 1, 0, 0, 0, 0, time.UTC), s.Timestamp)
@@ -44,9 +44,9 @@ func TestParseHubCycloneDXVEX(t *testing.T) {
 }
 
 func TestParseOpenVEX(t *testing.T) {
-	doc, err := vex.Parse(readFixture(t, "vex/openvex-subject.json"), vex.Options{})
+	doc, err := vexdoc.Parse(readFixture(t, "vex/openvex-subject.json"), vexdoc.Options{})
 	require.NoError(t, err)
-	assert.Equal(t, vex.FormatOpenVEX, doc.Format)
+	assert.Equal(t, vexdoc.FormatOpenVEX, doc.Format)
 	require.Len(t, doc.Statements, 3)
 	s := doc.Statements[0]
 	assert.Equal(t, "CVE-2024-0727", s.Vulnerability)
@@ -83,11 +83,11 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc, err := vex.Parse([]byte(tt.data), vex.Options{MaxSize: tt.max})
+			doc, err := vexdoc.Parse([]byte(tt.data), vexdoc.Options{MaxSize: tt.max})
 			require.Error(t, err)
 			assert.Nil(t, doc)
 			assert.Contains(t, err.Error(), tt.want)
-			var se *sbom.Error
+			var se *bom.Error
 			require.True(t, errors.As(err, &se))
 			if tt.wantLine > 0 {
 				assert.Equal(t, tt.wantLine, se.Line)
@@ -116,7 +116,7 @@ func TestParseIssues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc, err := vex.Parse([]byte(tt.data), vex.Options{})
+			doc, err := vexdoc.Parse([]byte(tt.data), vexdoc.Options{})
 			require.NoError(t, err)
 			require.NotEmpty(t, doc.Issues)
 			assert.Equal(t, tt.wantPath, doc.Issues[0].Path)
@@ -131,18 +131,18 @@ func TestCycloneDXRefs(t *testing.T) {
 	"metadata":{"component":{"type":"container","name":"img","bom-ref":"img","properties":[{"name":"subject.digest","value":"` + demoDigest + `"}]}},
 	"components":[{"type":"library","name":"a","version":"1","bom-ref":"a-ref","purl":"pkg:npm/a@1"}],
 	"vulnerabilities":[{"id":"CVE-1","analysis":{"state":"resolved"},"affects":[{"ref":"img"},{"ref":"a-ref"},{"ref":"urn:cdx:1b671687-395b-41f5-a30f-a58921a69b79/1#a-ref"},{"ref":"pkg:pypi/b@2"},{"ref":"sbom-ref"}]}]}`
-	resolve := func(ref string) (sbom.Component, bool) {
+	resolve := func(ref string) (bom.Component, bool) {
 		if ref == "sbom-ref" {
-			return sbom.Component{PURL: "pkg:golang/example.com/c@v1.0.0"}, true
+			return bom.Component{PURL: "pkg:golang/example.com/c@v1.0.0"}, true
 		}
-		return sbom.Component{}, false
+		return bom.Component{}, false
 	}
-	doc, err := vex.Parse([]byte(data), vex.Options{Resolve: resolve})
+	doc, err := vexdoc.Parse([]byte(data), vexdoc.Options{Resolve: resolve})
 	require.NoError(t, err)
 	assert.Empty(t, doc.Issues)
 	require.Len(t, doc.Statements, 1)
 	s := doc.Statements[0]
-	assert.Equal(t, vex.StatusFixed, s.Status, "resolved maps to fixed")
+	assert.Equal(t, vexdoc.StatusFixed, s.Status, "resolved maps to fixed")
 	require.Len(t, s.Products, 5)
 	assert.Equal(t, []string{demoDigest}, s.Products[0].Digests, "the subject.digest property binds metadata.component")
 	assert.Equal(t, "pkg:npm/a@1", s.Products[1].PURLs[0].Canonical)
@@ -187,7 +187,7 @@ func TestCorpusOpenVEX(t *testing.T) {
 				t.Skip("not in this corpus")
 			}
 			require.NoError(t, err)
-			doc, err := vex.Parse(b, vex.Options{})
+			doc, err := vexdoc.Parse(b, vexdoc.Options{})
 			if w == "" {
 				require.NoError(t, err)
 				assert.NotEmpty(t, doc.Statements)
@@ -196,7 +196,7 @@ func TestCorpusOpenVEX(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), w)
 			if w == "invalid json" {
-				var se *sbom.Error
+				var se *bom.Error
 				require.True(t, errors.As(err, &se))
 				assert.Greater(t, se.Line, 1, "the error names the line")
 			}
@@ -216,7 +216,7 @@ func TestCorpusCycloneDXVEX(t *testing.T) {
 		t.Run(strings.TrimPrefix(p, dir), func(t *testing.T) {
 			b, err := os.ReadFile(p)
 			require.NoError(t, err)
-			doc, err := vex.Parse(b, vex.Options{})
+			doc, err := vexdoc.Parse(b, vexdoc.Options{})
 			require.NoError(t, err)
 			assert.NotEmpty(t, doc.Statements)
 			for _, is := range doc.Issues {

@@ -1,11 +1,11 @@
-package sbom_test
+package bom_test
 
 import (
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
+	"github.com/cicd-hub/hubgate/engine/evidence/bom"
 )
 
 // FuzzParse feeds arbitrary bytes to the SBOM parser: it must return a
@@ -19,7 +19,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components><component type="library"><name>a</name><purl>pkg:npm/a@1</purl></component></components></bom>`))
 	f.Add([]byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"name":"a","purl":"pkg:a/b@1?x=%zz"}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		doc, err := sbom.Parse(b, sbom.Options{MaxSize: 1 << 20})
+		doc, err := bom.Parse(b, bom.Options{MaxSize: 1 << 20})
 		if err == nil && doc == nil {
 			t.Fatal("nil document without an error")
 		}
@@ -32,11 +32,11 @@ func FuzzParsePURL(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		c, err := sbom.CanonicalPURL(s)
+		c, err := bom.CanonicalPURL(s)
 		if err != nil {
 			return
 		}
-		c2, err := sbom.CanonicalPURL(c)
+		c2, err := bom.CanonicalPURL(c)
 		if err != nil {
 			t.Fatalf("canonical %q of %q does not parse: %v", c, s, err)
 		}
