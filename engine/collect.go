@@ -2,6 +2,19 @@ package engine
 
 import (
 	"github.com/cicd-hub/hubgate/engine/evidence"
+	"github.com/cicd-hub/hubgate/engine/evidence/cache"
+	"github.com/cicd-hub/hubgate/engine/evidence/checksums"
+	"github.com/cicd-hub/hubgate/engine/evidence/determinism"
+	"github.com/cicd-hub/hubgate/engine/evidence/drill"
+	"github.com/cicd-hub/hubgate/engine/evidence/egress"
+	evidencebundle "github.com/cicd-hub/hubgate/engine/evidence/evidence_bundle"
+	"github.com/cicd-hub/hubgate/engine/evidence/provenance"
+	"github.com/cicd-hub/hubgate/engine/evidence/referrers"
+	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
+	"github.com/cicd-hub/hubgate/engine/evidence/signature"
+	"github.com/cicd-hub/hubgate/engine/evidence/vex"
+	"github.com/cicd-hub/hubgate/engine/evidence/vulnerabilities"
+	"github.com/cicd-hub/hubgate/engine/evidence/workflow"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -26,20 +39,29 @@ type (
 	Env = evidence.Env
 )
 
-// collectors is the table of evidence kinds. A new kind adds one line here
-// and a collect_<kind>.go file beside this one.
-var collectors = map[policy.EvidenceKind]evidence.Collector{
-	policy.KindChecksums:       collectChecksums,
-	policy.KindSBOM:            collectSBOM,
-	policy.KindVEX:             collectVEX,
-	policy.KindVulnerabilities: collectVulnerabilities,
-	policy.KindProvenance:      collectProvenance,
-	policy.KindSignature:       collectSignature,
-	policy.KindReferrers:       collectReferrers,
-	policy.KindEvidenceBundle:  collectEvidenceBundle,
-	policy.KindEgress:          collectEgress,
-	policy.KindDeterminism:     collectDeterminism,
-	policy.KindCache:           collectCache,
-	policy.KindDrill:           collectDrill,
-	policy.KindWorkflow:        collectWorkflow,
+// A kind is one package under engine/evidence/<kind>/ (parser, verifier,
+// collector and typed facts), one rego/<kind>.rego and one
+// cue/section_<kind>.cue, plus one line in this table.
+//
+// needs names the kinds whose parsed files a collector reads through the
+// per-eval cache (vex resolves refs through the SBOMs; vulnerabilities reads
+// both): it runs after them, so each file is parsed by its own kind first.
+// The other collectors run concurrently.
+var collectors = map[policy.EvidenceKind]struct {
+	collect evidence.Collector
+	needs   []policy.EvidenceKind
+}{
+	policy.KindChecksums:       {collect: checksums.Collect},
+	policy.KindSBOM:            {collect: sbom.Collect},
+	policy.KindVEX:             {collect: vex.Collect, needs: []policy.EvidenceKind{policy.KindSBOM}},
+	policy.KindVulnerabilities: {collect: vulnerabilities.Collect, needs: []policy.EvidenceKind{policy.KindSBOM, policy.KindVEX}},
+	policy.KindProvenance:      {collect: provenance.Collect},
+	policy.KindSignature:       {collect: signature.Collect},
+	policy.KindReferrers:       {collect: referrers.Collect},
+	policy.KindEvidenceBundle:  {collect: evidencebundle.Collect},
+	policy.KindEgress:          {collect: egress.Collect},
+	policy.KindDeterminism:     {collect: determinism.Collect},
+	policy.KindCache:           {collect: cache.Collect},
+	policy.KindDrill:           {collect: drill.Collect},
+	policy.KindWorkflow:        {collect: workflow.Collect},
 }

@@ -14,6 +14,11 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/zeebo/blake3"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/cache"
+	"github.com/cicd-hub/hubgate/engine/evidence/determinism"
+	"github.com/cicd-hub/hubgate/engine/evidence/drill"
+	"github.com/cicd-hub/hubgate/engine/evidence/egress"
+	"github.com/cicd-hub/hubgate/engine/evidence/workflow"
 	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/engine/trust"
 	"github.com/cicd-hub/hubgate/engine/trust/trusttest"
@@ -85,7 +90,7 @@ func TestCollectEgress(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := buildEnv(t, tt.data)
-			out := collectEgress(context.Background(), env, tt.items).(*egressFacts)
+			out := egress.Collect(context.Background(), env, tt.items).(*egress.Facts)
 			assert.Equal(t, len(tt.items) > 0, out.Present)
 			assert.Equal(t, tt.problems, problemPaths(out.Problems))
 			assert.Equal(t, tt.mode, out.BlockedMode)
@@ -157,7 +162,7 @@ func TestCollectDeterminism(t *testing.T) {
 			if tt.data == nil {
 				tt.data = map[string]any{}
 			}
-			out := collectDeterminism(context.Background(), buildEnv(t, tt.data), tt.items).(*determinismFacts)
+			out := determinism.Collect(context.Background(), buildEnv(t, tt.data), tt.items).(*determinism.Facts)
 			assert.Equal(t, tt.problems, problemPaths(out.Problems))
 			assert.Equal(t, tt.compared, out.Compared)
 			assert.Equal(t, tt.equal, out.Equal)
@@ -209,7 +214,7 @@ func TestCollectCache(t *testing.T) {
 			env := buildEnv(t, map[string]any{})
 			env.TrustedRoot = rootPath
 			env.Now = afterSigning()
-			out := collectCache(context.Background(), env, tt.items).(*cacheFacts)
+			out := cache.Collect(context.Background(), env, tt.items).(*cache.Facts)
 			assert.Equal(t, tt.problems, problemPaths(out.Problems))
 			assert.Equal(t, tt.verified, out.Signature.Verified, out.Signature.Error)
 			if tt.identityOK {
@@ -250,7 +255,7 @@ func TestCollectDrill(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			env := buildEnv(t, map[string]any{})
 			env.Now = tt.now
-			out := collectDrill(context.Background(), env, tt.items).(*drillFacts)
+			out := drill.Collect(context.Background(), env, tt.items).(*drill.Facts)
 			assert.Equal(t, tt.problems, problemPaths(out.Problems))
 			assert.InDelta(t, tt.rpo, out.RPOMinutes, 0.001)
 			assert.Equal(t, tt.match, out.Backup != nil && out.Backup.Match)
@@ -281,7 +286,7 @@ func TestCollectWorkflow(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := buildEnv(t, map[string]any{})
-			out := collectWorkflow(context.Background(), env, []Item{{Kind: policy.KindWorkflow, Role: "dir", Path: tt.path}}).(*workflowFacts)
+			out := workflow.Collect(context.Background(), env, []Item{{Kind: policy.KindWorkflow, Role: "dir", Path: tt.path}}).(*workflow.Facts)
 			assert.Len(t, out.Problems, tt.problems)
 			var got []bool
 			got = []bool{}

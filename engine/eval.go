@@ -55,6 +55,10 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, erro
 	facts := make([]evidence.Document, len(kinds))
 	envs := make([]*Env, len(kinds))
 	cache := evidence.NewCache(e.opener)
+	done := map[policy.EvidenceKind]chan struct{}{}
+	for _, k := range kinds {
+		done[k] = make(chan struct{})
+	}
 	var wg sync.WaitGroup
 	for i, k := range kinds {
 		var items []Item
@@ -69,10 +73,15 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, erro
 			MaxFileSize: e.maxFileSize, Evidence: in.Evidence, Cache: cache,
 		}
 		envs[i] = env
+		c := collectors[k]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			facts[i] = runCollector(ctx, collectors[k], k, env, items)
+			defer close(done[k])
+			for _, n := range c.needs {
+				<-done[n]
+			}
+			facts[i] = runCollector(ctx, c.collect, k, env, items)
 		}()
 	}
 	wg.Wait()

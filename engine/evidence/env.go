@@ -75,26 +75,42 @@ type fileRead struct {
 // its sha256 among the decision's inputs. Within one evaluation a path is
 // read once, whichever kinds ask for it.
 func (e *Env) ReadFile(kind policy.EvidenceKind, role, path string) ([]byte, error) {
-	limit := e.Limit()
-	var r *fileRead
-	for _, it := range e.Evidence {
-		if it.Data != nil && it.Path == path && it.Kind == kind && it.Role == role {
-			r = e.Cache.Do("data\x00"+string(kind)+"\x00"+role+"\x00"+path, func() any {
-				return hashed(it.Data, path, limit)
-			}).(*fileRead)
-			break
-		}
-	}
-	if r == nil {
-		r = e.Cache.Do(fmt.Sprintf("file\x00%d\x00%s", limit, path), func() any {
-			return e.read(path, limit)
-		}).(*fileRead)
-	}
+	_, r := e.readFile(kind, role, path)
 	if r.err != nil {
 		return nil, r.err
 	}
 	e.RecordInput(kind, role, path, policy.Digest{"sha256": r.sum})
 	return r.data, nil
+}
+
+// Parsed reads path as [Env.ReadFile] does and returns parse of its bytes,
+// computed once per evaluation for each file and namespace ns: the kinds
+// that need one SBOM share one parse. parse must not keep or modify the
+// bytes, and its result must be read only by its callers. The error is
+// the read's; parse errors are part of the value.
+func (e *Env) Parsed(kind policy.EvidenceKind, role, path, ns string, parse func([]byte) any) (any, error) {
+	key, r := e.readFile(kind, role, path)
+	if r.err != nil {
+		return nil, r.err
+	}
+	e.RecordInput(kind, role, path, policy.Digest{"sha256": r.sum})
+	return e.Cache.Do(ns+"\x00"+key, func() any { return parse(r.data) }), nil
+}
+
+func (e *Env) readFile(kind policy.EvidenceKind, role, path string) (string, *fileRead) {
+	limit := e.Limit()
+	for _, it := range e.Evidence {
+		if it.Data != nil && it.Path == path && it.Kind == kind && it.Role == role {
+			key := fmt.Sprintf("data\x00%d\x00%s\x00%s\x00%s", limit, kind, role, path)
+			return key, e.Cache.Do(key, func() any {
+				return hashed(it.Data, path, limit)
+			}).(*fileRead)
+		}
+	}
+	key := fmt.Sprintf("file\x00%d\x00%s", limit, path)
+	return key, e.Cache.Do(key, func() any {
+		return e.read(path, limit)
+	}).(*fileRead)
 }
 
 func hashed(b []byte, path string, limit int64) *fileRead {

@@ -1,40 +1,39 @@
-package engine
+package workflow
 
 import (
 	"context"
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
-	"github.com/cicd-hub/hubgate/engine/evidence/workflow"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
-// workflowFacts is input.workflow: the facts of every file, flattened.
-type workflowFacts struct {
-	Facts
-	Files      []string             `json:"files"`
-	Uses       []workflow.Use       `json:"uses"`
-	Triggers   []workflow.Trigger   `json:"triggers"`
-	Secrets    []workflow.Secret    `json:"secrets"`
-	Injections []workflow.Injection `json:"injections"`
+// Facts is input.workflow: the facts of every file, flattened.
+type Facts struct {
+	evidence.Facts
+	Files      []string    `json:"files"`
+	Uses       []Use       `json:"uses"`
+	Triggers   []Trigger   `json:"triggers"`
+	Secrets    []Secret    `json:"secrets"`
+	Injections []Injection `json:"injections"`
 }
 
 // collectWorkflow reads every workflow file of each --workflows directory.
-func collectWorkflow(ctx context.Context, env *Env, items []Item) evidence.Document {
-	out := &workflowFacts{
-		Facts: Facts{Present: len(items) > 0, Problems: []Problem{}},
-		Files: []string{}, Uses: []workflow.Use{}, Triggers: []workflow.Trigger{},
-		Secrets: []workflow.Secret{}, Injections: []workflow.Injection{},
+func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
+	out := &Facts{
+		Facts: evidence.New(items),
+		Files: []string{}, Uses: []Use{}, Triggers: []Trigger{},
+		Secrets: []Secret{}, Injections: []Injection{},
 	}
 	limit := env.MaxFileSize
 	if limit <= 0 {
-		limit = DefaultMaxFileSize
+		limit = evidence.DefaultMaxFileSize
 	}
 	for _, it := range items {
 		if ctx.Err() != nil {
 			out.AddProblem(it.Path, "", 0, "workflow: %v", ctx.Err())
 			break
 		}
-		dir, srcs, skipped, err := workflow.ReadDir(it.Path, limit)
+		dir, srcs, skipped, err := ReadDir(it.Path, limit)
 		if err != nil {
 			out.AddProblem(it.Path, "", 0, "%v", err)
 			continue
@@ -47,7 +46,7 @@ func collectWorkflow(ctx context.Context, env *Env, items []Item) evidence.Docum
 		}
 		for _, s := range srcs {
 			env.RecordInput(policy.KindWorkflow, "file", s.Path, policy.Digest{"sha256": s.SHA256})
-			f, err := workflow.Parse(s.Path, s.Data)
+			f, err := Parse(s.Path, s.Data)
 			if err != nil {
 				out.AddProblem(s.Path, "", 0, "%v", err)
 				continue

@@ -1,30 +1,29 @@
-package engine
+package referrers
 
 import (
 	"context"
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
-	"github.com/cicd-hub/hubgate/engine/evidence/referrers"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
-// referrersFacts is the facts document of the referrers kind,
+// Facts is the facts document of the referrers kind,
 // input.referrers in Rego.
-type referrersFacts struct {
-	Facts
+type Facts struct {
+	evidence.Facts
 	// Documents has one entry per oras discover file.
 	Documents []referrersDoc `json:"documents"`
 }
 
 type referrersDoc struct {
 	File string `json:"file"`
-	referrers.Document
+	Document
 }
 
 // collectReferrers reads `oras discover -o json` output.
-func collectReferrers(ctx context.Context, env *Env, items []Item) evidence.Document {
-	facts := &referrersFacts{
-		Facts:     Facts{Present: len(items) > 0, Problems: []Problem{}},
+func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
+	facts := &Facts{
+		Facts:     evidence.New(items),
 		Documents: []referrersDoc{},
 	}
 	for _, it := range items {
@@ -37,7 +36,7 @@ func collectReferrers(ctx context.Context, env *Env, items []Item) evidence.Docu
 			facts.AddProblem(it.Path, "", 0, "%v", err)
 			continue
 		}
-		d, err := referrers.Parse(b)
+		d, err := Parse(b)
 		if err != nil {
 			facts.AddProblem(it.Path, "", 0, "%v", err)
 			continue

@@ -1,4 +1,4 @@
-package engine
+package determinism
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/checksum"
-	"github.com/cicd-hub/hubgate/engine/evidence/determinism"
+	"github.com/cicd-hub/hubgate/engine/evidence/selfreport"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -25,17 +25,17 @@ type determinismConfig struct {
 	RequireSigned   bool            `json:"require_signed"`
 }
 
-// determinismFacts is input.determinism.
-type determinismFacts struct {
-	Facts
+// Facts is input.determinism.
+type Facts struct {
+	evidence.Facts
 	Original string `json:"original"`
 	Rebuild  string `json:"rebuild"`
 	// Compared is true when both lists were read.
 	Compared bool `json:"compared"`
-	determinism.Comparison
-	Delay           determinism.Delay `json:"delay"`
-	MinDelaySeconds int64             `json:"min_delay_seconds"`
-	MinDelay        string            `json:"min_delay"`
+	Comparison
+	Delay           Delay  `json:"delay"`
+	MinDelaySeconds int64  `json:"min_delay_seconds"`
+	MinDelay        string `json:"min_delay"`
 	// ClaimedDeterministic is the report's own verdict, for information
 	// only: rules never use it.
 	ClaimedDeterministic *bool `json:"claimed_deterministic"`
@@ -43,33 +43,33 @@ type determinismFacts struct {
 	// sources.
 	Explanations    []determinismExplanation `json:"explanations"`
 	RequirePrevious bool                     `json:"require_previous"`
-	Previous        *determinism.Previous    `json:"previous"`
+	Previous        *Previous                `json:"previous"`
 	PreviousFile    string                   `json:"previous_file"`
 	// Subjects binds each subject of the release to both lists: each must
 	// name it with the subject's own digest.
-	Subjects []determinism.Binding `json:"subjects"`
+	Subjects []Binding `json:"subjects"`
 	// Roots are the top directories removed from the original's and the
 	// rebuild's names to align them ("" when none); SelfEntries the lists'
 	// entries for the list files themselves, left out (see
-	// [determinism.Align]).
-	Roots       [2]string `json:"roots"`
-	SelfEntries []string  `json:"self_entries"`
-	Signing     signing   `json:"signing"`
+	// [Align]).
+	Roots       [2]string          `json:"roots"`
+	SelfEntries []string           `json:"self_entries"`
+	Signing     selfreport.Signing `json:"signing"`
 }
 
 type determinismExplanation struct {
 	File string `json:"file"`
-	determinism.Explanation
+	Explanation
 }
 
 // collectDeterminism compares the original build's checksum list with the
 // rebuild's and measures the delay between them.
-func collectDeterminism(ctx context.Context, env *Env, items []Item) evidence.Document {
-	out := &determinismFacts{
-		Facts:        Facts{Present: len(items) > 0, Problems: []Problem{}},
-		Comparison:   determinism.Comparison{Differs: []determinism.Diff{}, Missing: []determinism.Missing{}, Ignored: []string{}, Issues: []determinism.Issue{}},
+func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
+	out := &Facts{
+		Facts:        evidence.New(items),
+		Comparison:   Comparison{Differs: []Diff{}, Missing: []Missing{}, Ignored: []string{}, Issues: []Issue{}},
 		Explanations: []determinismExplanation{},
-		Subjects:     []determinism.Binding{},
+		Subjects:     []Binding{},
 		SelfEntries:  []string{},
 	}
 	var cfg determinismConfig
@@ -84,8 +84,8 @@ func collectDeterminism(ctx context.Context, env *Env, items []Item) evidence.Do
 	}
 	out.MinDelaySeconds, out.MinDelay = int64(minDelay/time.Second), minDelay.String()
 	out.RequirePrevious = cfg.RequirePrevious
-	out.Signing = newSigning(cfg.RequireSigned)
-	ignore := determinism.Globs(cfg.Ignore)
+	out.Signing = selfreport.New(cfg.RequireSigned)
+	ignore := Globs(cfg.Ignore)
 	if err := ignore.Validate(); err != nil {
 		out.AddProblem("registry", "determinism.ignore", 0, "%v", err)
 	}
@@ -94,9 +94,9 @@ func collectDeterminism(ctx context.Context, env *Env, items []Item) evidence.Do
 	}
 
 	var lists [2]*checksum.List
-	var report *determinism.Report
+	var report *Report
 	var tOrig, tRebuild time.Time
-	var signed []signedFile
+	var signed []selfreport.File
 	now := env.Now.UTC().Format(time.RFC3339)
 	for _, it := range items {
 		if ctx.Err() != nil {
@@ -127,7 +127,7 @@ func collectDeterminism(ctx context.Context, env *Env, items []Item) evidence.Do
 			continue
 		}
 		if it.Role != "diffoscope" {
-			signed = append(signed, signedFile{path: it.Path, data: b})
+			signed = append(signed, selfreport.File{Path: it.Path, Data: b})
 		}
 		switch it.Role {
 		case "original", "rebuild":
@@ -148,7 +148,7 @@ func collectDeterminism(ctx context.Context, env *Env, items []Item) evidence.Do
 			}
 			lists[i] = l
 		case "report":
-			r, err := determinism.ParseReport(b)
+			r, err := ParseReport(b)
 			if err != nil {
 				out.Facts.AddErrors(it.Path, err)
 				continue
@@ -160,14 +160,14 @@ func collectDeterminism(ctx context.Context, env *Env, items []Item) evidence.Do
 			report = r
 			out.ClaimedDeterministic = r.Deterministic
 		case "diffoscope":
-			e, err := determinism.ParseDiffoscope(b)
+			e, err := ParseDiffoscope(b)
 			if err != nil {
 				out.AddProblem(it.Path, "", 0, "%v", err)
 				continue
 			}
 			out.Explanations = append(out.Explanations, determinismExplanation{File: it.Path, Explanation: *e})
 		case "previous":
-			p, err := determinism.ParsePrevious(b)
+			p, err := ParsePrevious(b)
 			out.PreviousFile = it.Path
 			if err != nil {
 				out.AddProblem(it.Path, "", 0, "%v", err)
@@ -185,16 +185,16 @@ func collectDeterminism(ctx context.Context, env *Env, items []Item) evidence.Do
 	switch {
 	case lists[0] != nil && lists[1] != nil:
 		out.Compared = true
-		a, b, roots, self := determinism.Align(lists[0], lists[1], out.Original, out.Rebuild)
+		a, b, roots, self := Align(lists[0], lists[1], out.Original, out.Rebuild)
 		out.Roots = roots
 		if self != nil {
 			out.SelfEntries = self
 		}
-		out.Comparison = determinism.Compare(a, b, ignore)
-		out.Subjects = determinism.Bind(a, b, env.Subjects)
+		out.Comparison = Compare(a, b, ignore)
+		out.Subjects = Bind(a, b, env.Subjects)
 		for _, is := range out.Issues {
 			file := out.Original
-			if is.Side == determinism.SideRebuild {
+			if is.Side == SideRebuild {
 				file = out.Rebuild
 			}
 			msg := is.Message
@@ -213,12 +213,12 @@ func collectDeterminism(ctx context.Context, env *Env, items []Item) evidence.Do
 		}
 		out.AddProblem("determinism", "", 0, "both checksum lists are needed to compare the builds; missing %s", strings.Join(missing, " and "))
 	}
-	d, err := determinism.ComputeDelay(tOrig, tRebuild, report)
+	d, err := ComputeDelay(tOrig, tRebuild, report)
 	if err != nil {
 		out.AddProblem("determinism", "delay", 0, "%v", err)
 	}
 	out.Delay = d
-	out.Signing.verifyReports(env, policy.KindDeterminism, signed, &out.Facts)
+	out.Signing.Verify(env, policy.KindDeterminism, signed, &out.Facts)
 	return out
 }
 

@@ -1,18 +1,17 @@
-package engine
+package provenance
 
 import (
 	"context"
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
-	"github.com/cicd-hub/hubgate/engine/evidence/provenance"
 	"github.com/cicd-hub/hubgate/engine/trust"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
-// provenanceFacts is the facts document of the provenance kind,
+// Facts is the facts document of the provenance kind,
 // input.provenance in Rego.
-type provenanceFacts struct {
-	Facts
+type Facts struct {
+	evidence.Facts
 	// Files are the provenance files, in the order given.
 	Files []string `json:"files"`
 	// TrustedRoot is the trusted root used: "embedded" or a path.
@@ -24,15 +23,15 @@ type provenanceFacts struct {
 
 type provenanceAttestation struct {
 	File string `json:"file"`
-	provenance.Attestation
+	Attestation
 }
 
 // collectProvenance verifies every attestation of every provenance file.
 // Attestations that do not verify are listed with their reason and no
 // statement; files that cannot be read or parsed are problems.
-func collectProvenance(ctx context.Context, env *Env, items []Item) evidence.Document {
-	facts := &provenanceFacts{
-		Facts:        Facts{Present: len(items) > 0, Problems: []Problem{}},
+func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
+	facts := &Facts{
+		Facts:        evidence.New(items),
 		Files:        []string{},
 		Attestations: []provenanceAttestation{},
 	}
@@ -55,7 +54,7 @@ func collectProvenance(ctx context.Context, env *Env, items []Item) evidence.Doc
 			facts.AddProblem(it.Path, "", 0, "%v", err)
 			continue
 		}
-		res := provenance.Parse(b, opts)
+		res := Parse(b, opts)
 		for _, p := range res.Problems {
 			facts.AddProblem(it.Path, p.Path, p.Line, "%s", p.Message)
 		}

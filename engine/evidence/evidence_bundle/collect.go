@@ -1,4 +1,4 @@
-package engine
+package evidencebundle
 
 import (
 	"context"
@@ -9,15 +9,14 @@ import (
 	"time"
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
-	evidencebundle "github.com/cicd-hub/hubgate/engine/evidence/evidence_bundle"
 	"github.com/cicd-hub/hubgate/engine/trust"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
-// evidenceBundleFacts is the facts document of the evidence_bundle kind,
+// Facts is the facts document of the evidence_bundle kind,
 // input.evidence_bundle in Rego.
-type evidenceBundleFacts struct {
-	Facts
+type Facts struct {
+	evidence.Facts
 	// Manifest and Dir are the paths given ("" when not given); Dir
 	// defaults to the manifest's directory.
 	Manifest    string `json:"manifest"`
@@ -34,12 +33,12 @@ type evidenceBundleFacts struct {
 	MaxAge   string `json:"max_age"`
 	MaxAgeNs int64  `json:"max_age_ns"`
 	// Inputs are the evidence files the other kinds read, each checked
-	// against the manifest ([bindEvidenceBundle]); rules judge them when the
+	// against the manifest ([Facts.BindInputs]); rules judge them when the
 	// registry requires evidence_bundle.
-	Inputs []evidencebundle.Binding `json:"inputs"`
-	evidencebundle.Result
+	Inputs []Binding `json:"inputs"`
+	Result
 
-	manifest *evidencebundle.Manifest
+	manifest *Manifest
 }
 
 // defaultEvidenceBundleMaxAge is evidence_bundle.max_age when the registry
@@ -55,15 +54,15 @@ type evidenceBundleConfig struct {
 // sigstore bundle (role "signature", else MANIFEST.sigstore.json or
 // MANIFEST.bundle beside it) and the evidence directory (role "dir", else
 // the manifest's directory).
-func collectEvidenceBundle(ctx context.Context, env *Env, items []Item) evidence.Document {
-	facts := &evidenceBundleFacts{Facts: Facts{Present: len(items) > 0, Problems: []Problem{}}}
-	facts.Files = []evidencebundle.FileCheck{}
+func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
+	facts := &Facts{Facts: evidence.New(items)}
+	facts.Files = []FileCheck{}
 	facts.Unlisted = []string{}
 	facts.Signature.TlogIndex = -1
 	facts.Signature.Timestamps = []trust.Timestamp{}
 	facts.Signature.ExpiredTrust = []string{}
-	facts.Subjects = []evidencebundle.ManifestSubject{}
-	facts.Inputs = []evidencebundle.Binding{}
+	facts.Subjects = []ManifestSubject{}
+	facts.Inputs = []Binding{}
 	var cfg evidenceBundleConfig
 	if env.Config != nil {
 		if err := env.Config.Section("evidence_bundle", &cfg); err != nil {
@@ -110,7 +109,7 @@ func collectEvidenceBundle(ctx context.Context, env *Env, items []Item) evidence
 		facts.AddProblem(facts.Manifest, "", 0, "%v", err)
 		return facts
 	}
-	m, err := evidencebundle.ParseManifest(mb)
+	m, err := ParseManifest(mb)
 	if err != nil {
 		facts.AddProblem(facts.Manifest, "", 0, "%v", err)
 		return facts
@@ -120,14 +119,14 @@ func collectEvidenceBundle(ctx context.Context, env *Env, items []Item) evidence
 	if m.Subjects != nil {
 		facts.Subjects = m.Subjects
 	}
-	if ts, err := evidencebundle.ParseTimestamp(m.Timestamp); err == nil {
+	if ts, err := ParseTimestamp(m.Timestamp); err == nil {
 		facts.TimestampValid, facts.TimestampNs = true, ts.UnixNano()
 	}
 
 	var bundle []byte
 	explicit := sigPath != ""
 	if !explicit {
-		for _, p := range evidencebundle.BundleNames(facts.Manifest) {
+		for _, p := range BundleNames(facts.Manifest) {
 			if _, err := os.Stat(p); err == nil {
 				sigPath = p
 				break
@@ -141,7 +140,7 @@ func collectEvidenceBundle(ctx context.Context, env *Env, items []Item) evidence
 		}
 	}
 	if ok {
-		facts.Signature = evidencebundle.VerifySignature(mb, bundle, sigPath, opts)
+		facts.Signature = VerifySignature(mb, bundle, sigPath, opts)
 		if facts.Signature.Verified {
 			facts.FutureSigningTimes(sigPath, facts.Signature.Timestamps, env.Now)
 			facts.Signature.ExpiredTrust = append(facts.Signature.ExpiredTrust, trust.ExpiredWindows(opts.Root, &trust.Verified{Keyed: facts.Signature.Keyed, Timestamps: facts.Signature.Timestamps}, env.Now)...)
@@ -156,7 +155,7 @@ func collectEvidenceBundle(ctx context.Context, env *Env, items []Item) evidence
 		facts.AddProblem(facts.Dir, "", 0, "%v", ctx.Err())
 		return facts
 	}
-	files, unlisted, err := evidencebundle.CheckDir(m, facts.Dir, evidencebundle.IgnorePaths(facts.Dir, facts.Manifest, sigPath))
+	files, unlisted, err := CheckDir(m, facts.Dir, IgnorePaths(facts.Dir, facts.Manifest, sigPath))
 	if err != nil {
 		facts.AddProblem(facts.Dir, "", 0, "%v", err)
 		return facts
@@ -167,15 +166,15 @@ func collectEvidenceBundle(ctx context.Context, env *Env, items []Item) evidence
 
 // BindInputs runs after every collector: it checks each evidence file
 // another kind read (its path and the sha256 of the bytes read, as
-// recorded by [Env.ReadFile]) against the parsed manifest, into the
+// recorded by [evidence.Env.ReadFile]) against the parsed manifest, into the
 // evidence_bundle facts' inputs. Trusted material (role "trusted-root") is
 // not evidence and is skipped, as are inputs without a sha256 (the cache
 // directory, whose files the signed cache manifest names).
-func (eb *evidenceBundleFacts) BindInputs(inputs []policy.Input) {
+func (eb *Facts) BindInputs(inputs []policy.Input) {
 	if eb.manifest == nil {
 		return
 	}
-	binder := evidencebundle.NewBinder(eb.manifest, eb.Dir)
+	binder := NewBinder(eb.manifest, eb.Dir)
 	seen := map[string]bool{}
 	for _, in := range inputs {
 		if in.Kind == policy.KindEvidenceBundle {

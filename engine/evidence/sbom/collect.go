@@ -1,24 +1,22 @@
-package engine
+package sbom
 
 import (
 	"context"
-	"errors"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/bom"
-	"github.com/cicd-hub/hubgate/policy"
 )
 
 // maxSBOMListed bounds the components each list in the sbom facts carries;
 // the totals count them all.
 const maxSBOMListed = 1000
 
-// sbomFacts is the facts document of the sbom kind, input.sbom in Rego.
-type sbomFacts struct {
-	Facts
+// Facts is the facts document of the sbom kind, input.sbom in Rego.
+type Facts struct {
+	evidence.Facts
 	// Documents are the SBOMs that could be read, in the order given.
 	Documents []sbomDocument `json:"documents"`
 	// Components counts every component of every document.
@@ -64,36 +62,21 @@ type sbomLicense struct {
 	Components []sbomComponentRef `json:"components"`
 }
 
-// sbomProblem turns a parse error into a Problem with its position.
-func sbomProblem(evidence string, err error) Problem {
-	p := Problem{Evidence: evidence, Message: err.Error()}
-	var se *bom.Error
-	if errors.As(err, &se) {
-		p.Path, p.Line = se.Path, se.Line
-		p.Message = se.Err.Error()
-		if se.Col > 0 {
-			p.Message = "column " + strconv.Itoa(se.Col) + ": " + p.Message
-		}
-	}
-	return p
-}
-
-func collectSBOM(ctx context.Context, env *Env, items []Item) evidence.Document {
-	facts := &sbomFacts{Facts: Facts{Present: len(items) > 0, Problems: []Problem{}}, Documents: []sbomDocument{}, WithoutPURL: []sbomComponentRef{}, Licenses: []sbomLicense{}}
+func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
+	facts := &Facts{Facts: evidence.New(items), Documents: []sbomDocument{}, WithoutPURL: []sbomComponentRef{}, Licenses: []sbomLicense{}}
 	licenses := map[string]*sbomLicense{}
 	for _, it := range items {
 		if ctx.Err() != nil {
 			facts.AddProblem(it.Path, "", 0, "not read: %v", ctx.Err())
 			continue
 		}
-		b, err := env.ReadFile(policy.KindSBOM, it.Role, it.Path)
-		if err != nil {
-			facts.AddProblem(it.Path, "", 0, "read sbom: %v", err)
+		doc, rerr, err := bom.Read(env, it)
+		if rerr != nil {
+			facts.AddProblem(it.Path, "", 0, "read sbom: %v", rerr)
 			continue
 		}
-		doc, err := bom.Parse(b, bom.Options{MaxSize: env.MaxFileSize})
 		if err != nil {
-			p := sbomProblem(it.Path, err)
+			p := bom.ProblemOf(it.Path, err)
 			p.Message = "parse sbom: " + p.Message
 			facts.Problems = append(facts.Problems, p)
 			continue
@@ -116,7 +99,7 @@ func collectSBOM(ctx context.Context, env *Env, items []Item) evidence.Document 
 				if !ok || len(hex) < 32 || strings.Trim(strings.ToLower(hex), "0123456789abcdef") != "" {
 					continue
 				}
-				if ds := bom.DigestString(alg, hex); ds != "" && !sbomContains(subj.Digests, ds) {
+				if ds := bom.DigestString(alg, hex); ds != "" && !slices.Contains(subj.Digests, ds) {
 					subj.Digests = append(subj.Digests, ds)
 				}
 			}
@@ -135,7 +118,7 @@ func collectSBOM(ctx context.Context, env *Env, items []Item) evidence.Document 
 			var ids []string
 			for _, l := range c.Licenses {
 				for _, id := range bom.LicenseIDs(l) {
-					if !sbomContains(ids, id) {
+					if !slices.Contains(ids, id) {
 						ids = append(ids, id)
 					}
 				}
@@ -162,13 +145,4 @@ func collectSBOM(ctx context.Context, env *Env, items []Item) evidence.Document 
 		facts.Licenses = append(facts.Licenses, *licenses[id])
 	}
 	return facts
-}
-
-func sbomContains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -1,4 +1,4 @@
-package engine
+package vex
 
 import (
 	"context"
@@ -9,16 +9,15 @@ import (
 	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/bom"
 	"github.com/cicd-hub/hubgate/engine/evidence/vexdoc"
-	"github.com/cicd-hub/hubgate/policy"
 )
 
 // maxVEXListed bounds the statements each list in the vex facts carries.
 const maxVEXListed = 1000
 
-// vexFacts is the facts document of the vex kind, input.vex in Rego. Which
+// Facts is the facts document of the vex kind, input.vex in Rego. Which
 // statement applies to which vulnerability is in input.vulnerabilities.
-type vexFacts struct {
-	Facts
+type Facts struct {
+	evidence.Facts
 	// Documents are the VEX documents that could be read, in order.
 	Documents []vexDocument `json:"documents"`
 	// Statements counts every usable statement.
@@ -85,110 +84,8 @@ func newVEXStatementRef(s *vexdoc.Statement) vexStatementRef {
 	return ref
 }
 
-// vexResolver returns a bom-ref resolver over the SBOMs given with the
-// release, so CycloneDX refs into the SBOM resolve to purls. The SBOMs are
-// parsed on the first lookup only. SBOMs that cannot be read resolve
-// nothing; the sbom collector reports them.
-func vexResolver(env *Env) func(string) (bom.Component, bool) {
-	items := env.ItemsOf(policy.KindSBOM)
-	if len(items) == 0 {
-		return nil
-	}
-	var resolve func(string) (bom.Component, bool)
-	return func(ref string) (bom.Component, bool) {
-		if resolve == nil {
-			resolve = sbomResolver(readSBOMs(env, items))
-		}
-		return resolve(ref)
-	}
-}
-
-// releaseSBOM is one SBOM given with the release, parsed.
-type releaseSBOM struct {
-	Evidence string
-	Doc      *bom.Document
-}
-
-// readSBOMs parses every sbom item; those that cannot be read are left
-// out (the sbom collector reports them).
-func readSBOMs(env *Env, items []Item) []releaseSBOM {
-	var out []releaseSBOM
-	for _, it := range items {
-		b, err := env.ReadFile(policy.KindSBOM, it.Role, it.Path)
-		if err != nil {
-			continue
-		}
-		doc, err := bom.Parse(b, bom.Options{MaxSize: env.MaxFileSize})
-		if err != nil {
-			continue
-		}
-		out = append(out, releaseSBOM{Evidence: it.Path, Doc: doc})
-	}
-	return out
-}
-
-// sbomResolver resolves bom-refs over docs, the first definition winning.
-func sbomResolver(docs []releaseSBOM) func(string) (bom.Component, bool) {
-	refs := map[string]bom.Component{}
-	add := func(c bom.Component) {
-		if c.BOMRef != "" {
-			if _, dup := refs[c.BOMRef]; !dup {
-				refs[c.BOMRef] = c
-			}
-		}
-	}
-	for _, d := range docs {
-		if d.Doc.Subject != nil {
-			add(*d.Doc.Subject)
-		}
-		for _, c := range d.Doc.Components {
-			add(c)
-		}
-	}
-	return func(ref string) (bom.Component, bool) {
-		c, ok := refs[ref]
-		return c, ok
-	}
-}
-
-// readVEX reads and parses every vex item. Problems go to facts when it is
-// not nil (the vex collector); the vulnerabilities collector passes nil and
-// uses what could be read.
-func readVEX(env *Env, items []Item, facts *Facts, resolve func(string) (bom.Component, bool)) []*vexdoc.Document {
-	var docs []*vexdoc.Document
-	for _, it := range items {
-		b, err := env.ReadFile(policy.KindVEX, it.Role, it.Path)
-		if err != nil {
-			if facts != nil {
-				facts.AddProblem(it.Path, "", 0, "read vex: %v", err)
-			}
-			continue
-		}
-		doc, err := vexdoc.Parse(b, vexdoc.Options{MaxSize: env.MaxFileSize, Resolve: resolve})
-		if err != nil {
-			if facts != nil {
-				p := sbomProblem(it.Path, err)
-				p.Message = "parse vex: " + p.Message
-				facts.Problems = append(facts.Problems, p)
-			}
-			continue
-		}
-		doc.Evidence = it.Path
-		for i := range doc.Statements {
-			doc.Statements[i].Evidence = it.Path
-		}
-		if facts != nil {
-			for _, is := range doc.Issues {
-				facts.AddProblem(it.Path, is.Path, 0, "parse vex: %s: %s", is.Path, is.Message)
-			}
-		}
-		docs = append(docs, doc)
-	}
-	return docs
-}
-
-func collectVEX(ctx context.Context, env *Env, items []Item) evidence.Document {
-	facts := &vexFacts{Facts: Facts{Present: len(items) > 0, Problems: []Problem{}}, Documents: []vexDocument{}, Unjustified: []vexStatementRef{}, InvalidJustification: []vexInvalidRef{}, Future: []vexFutureRef{}}
+func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
+	facts := &Facts{Facts: evidence.New(items), Documents: []vexDocument{}, Unjustified: []vexStatementRef{}, InvalidJustification: []vexInvalidRef{}, Future: []vexFutureRef{}}
 	if !env.Now.IsZero() {
 		facts.Now = env.Now.UTC().Format(time.RFC3339)
 	}
@@ -198,7 +95,24 @@ func collectVEX(ctx context.Context, env *Env, items []Item) evidence.Document {
 		}
 		return facts
 	}
-	docs := readVEX(env, items, &facts.Facts, vexResolver(env))
+	var docs []*vexdoc.Document
+	for _, it := range items {
+		doc, rerr, perr := vexdoc.Read(env, it)
+		switch {
+		case rerr != nil:
+			facts.AddProblem(it.Path, "", 0, "read vex: %v", rerr)
+			continue
+		case perr != nil:
+			p := bom.ProblemOf(it.Path, perr)
+			p.Message = "parse vex: " + p.Message
+			facts.Problems = append(facts.Problems, p)
+			continue
+		}
+		for _, is := range doc.Issues {
+			facts.AddProblem(it.Path, is.Path, 0, "parse vex: %s: %s", is.Path, is.Message)
+		}
+		docs = append(docs, doc)
+	}
 	for _, doc := range docs {
 		facts.Documents = append(facts.Documents, vexDocument{Evidence: doc.Evidence, Format: string(doc.Format), ID: doc.ID, Statements: len(doc.Statements)})
 		facts.Statements += len(doc.Statements)

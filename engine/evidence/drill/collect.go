@@ -1,4 +1,4 @@
-package engine
+package drill
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
-	"github.com/cicd-hub/hubgate/engine/evidence/drill"
+	"github.com/cicd-hub/hubgate/engine/evidence/selfreport"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -31,11 +31,11 @@ const (
 	defaultDrillMaxRTO = 10 * time.Minute
 )
 
-// drillFacts is input.drill.
-type drillFacts struct {
-	Facts
-	Manifest string        `json:"manifest"`
-	Backup   *drill.Backup `json:"backup"`
+// Facts is input.drill.
+type Facts struct {
+	evidence.Facts
+	Manifest string  `json:"manifest"`
+	Backup   *Backup `json:"backup"`
 	// CapturedAt is the backup's capture time; RPOMinutes is its age at
 	// the evaluation time (input.now), in minutes.
 	CapturedAt string  `json:"captured_at"`
@@ -48,11 +48,11 @@ type drillFacts struct {
 	MaxRTO        string  `json:"max_rto"`
 	// ClaimedLimits are the manifest's own policies, as written, for
 	// information only: rules never use them.
-	ClaimedLimits map[string]string `json:"claimed_limits"`
-	Reports       []drillReport     `json:"reports"`
-	MaxAgeSeconds int64             `json:"max_age_seconds"`
-	MaxAge        string            `json:"max_age"`
-	Signing       signing           `json:"signing"`
+	ClaimedLimits map[string]string  `json:"claimed_limits"`
+	Reports       []drillReport      `json:"reports"`
+	MaxAgeSeconds int64              `json:"max_age_seconds"`
+	MaxAge        string             `json:"max_age"`
+	Signing       selfreport.Signing `json:"signing"`
 }
 
 // drillReport is one dr-report.json.
@@ -73,8 +73,8 @@ type drillReport struct {
 
 // collectDrill reads the DR manifest, hashes its backup and reads the drill
 // reports. Ages are measured against env.Now.
-func collectDrill(ctx context.Context, env *Env, items []Item) evidence.Document {
-	out := &drillFacts{Facts: Facts{Present: len(items) > 0, Problems: []Problem{}}, Reports: []drillReport{}}
+func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
+	out := &Facts{Facts: evidence.New(items), Reports: []drillReport{}}
 	var cfg drillConfig
 	if env.Config != nil {
 		if err := env.Config.Section("drill", &cfg); err != nil {
@@ -97,12 +97,12 @@ func collectDrill(ctx context.Context, env *Env, items []Item) evidence.Document
 	out.MaxRPOMinutes, out.MaxRPO = maxRPO.Minutes(), maxRPO.String()
 	out.MaxRTOSeconds, out.MaxRTO = maxRTO.Seconds(), maxRTO.String()
 	out.ClaimedLimits = map[string]string{}
-	out.Signing = newSigning(cfg.RequireSigned)
-	var signed []signedFile
+	out.Signing = selfreport.New(cfg.RequireSigned)
+	var signed []selfreport.File
 	if len(items) == 0 {
 		return out
 	}
-	var m *drill.Manifest
+	var m *Manifest
 	manifests := 0
 	for _, it := range items {
 		if ctx.Err() != nil {
@@ -114,7 +114,7 @@ func collectDrill(ctx context.Context, env *Env, items []Item) evidence.Document
 			out.AddProblem(it.Path, "", 0, "read drill %s: %v", it.Role, err)
 			continue
 		}
-		signed = append(signed, signedFile{path: it.Path, data: b})
+		signed = append(signed, selfreport.File{Path: it.Path, Data: b})
 		switch it.Role {
 		case "manifest", "":
 			manifests++
@@ -123,7 +123,7 @@ func collectDrill(ctx context.Context, env *Env, items []Item) evidence.Document
 				continue
 			}
 			out.Manifest = it.Path
-			mm, err := drill.ParseManifest(b)
+			mm, err := ParseManifest(b)
 			if err != nil {
 				out.Facts.AddErrors(it.Path, err)
 				if mm == nil {
@@ -145,7 +145,7 @@ func collectDrill(ctx context.Context, env *Env, items []Item) evidence.Document
 				out.RPOMinutes = math.Round(env.Now.Sub(mm.Captured).Minutes()*100) / 100
 			}
 			if mm.Backup.Path != "" && len(mm.Digest) == 64 {
-				bk, err := drill.HashBackup(filepath.Dir(it.Path), mm)
+				bk, err := HashBackup(filepath.Dir(it.Path), mm)
 				if err != nil {
 					out.AddProblem(it.Path, "backup.path", 0, "%v", err)
 				} else {
@@ -154,7 +154,7 @@ func collectDrill(ctx context.Context, env *Env, items []Item) evidence.Document
 				}
 			}
 		case "report":
-			r, err := drill.ParseReport(b)
+			r, err := ParseReport(b)
 			if err != nil {
 				out.Facts.AddErrors(it.Path, err)
 				continue
@@ -179,7 +179,7 @@ func collectDrill(ctx context.Context, env *Env, items []Item) evidence.Document
 		r := &out.Reports[i]
 		r.SameBackup = m != nil && !m.Captured.IsZero() && r.captured.Equal(m.Captured)
 	}
-	out.Signing.verifyReports(env, policy.KindDrill, signed, &out.Facts)
+	out.Signing.Verify(env, policy.KindDrill, signed, &out.Facts)
 	return out
 }
 

@@ -1,4 +1,4 @@
-package engine
+package checksums
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -25,18 +26,18 @@ func checksumSums(b []byte) (string, string) {
 	return hex.EncodeToString(a[:]), hex.EncodeToString(c[:])
 }
 
-// checksumEnv writes files into a temp dir and returns an Env whose subjects
+// checksumEnv writes files into a temp dir and returns an evidence.Env whose subjects
 // are the given files, hashed with sha256 as the engine does.
-func checksumEnv(t *testing.T, dir string, subjects map[string]string, order ...string) *Env {
+func checksumEnv(t *testing.T, dir string, subjects map[string]string, order ...string) *evidence.Env {
 	t.Helper()
-	env := &Env{}
+	env := &evidence.Env{}
 	for _, name := range order {
 		p := filepath.Join(dir, name)
 		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
 		require.NoError(t, os.WriteFile(p, []byte(subjects[name]), 0o600))
 		h, _ := checksumSums([]byte(subjects[name]))
 		env.Subjects = append(env.Subjects, policy.Subject{Name: name, Digest: policy.Digest{"sha256": h}, Size: int64(len(subjects[name]))})
-		env.SubjectFiles = append(env.SubjectFiles, SubjectInput{Name: name, Path: p})
+		env.SubjectFiles = append(env.SubjectFiles, evidence.SubjectInput{Name: name, Path: p})
 	}
 	return env
 }
@@ -58,13 +59,13 @@ func TestCollectChecksums(t *testing.T) {
 		name  string
 		lists map[string]string // file name -> content, added in sorted order of keys listed in files
 		files []string
-		check func(t *testing.T, f *checksumsFacts, dir string)
+		check func(t *testing.T, f *Facts, dir string)
 	}{
 		{
 			name:  "pass",
 			lists: map[string]string{"SHA256SUMS": app256 + "  app.tar.gz\n" + sig256 + "  app.sig.txt\n"},
 			files: []string{"SHA256SUMS"},
-			check: func(t *testing.T, f *checksumsFacts, dir string) {
+			check: func(t *testing.T, f *Facts, dir string) {
 				assert.True(t, f.Present)
 				assert.Empty(t, f.Problems)
 				assert.Empty(t, f.Malformed)
@@ -82,7 +83,7 @@ func TestCollectChecksums(t *testing.T) {
 			name:  "tampered",
 			lists: map[string]string{"SHA256SUMS": bad + "  app.tar.gz\n" + sig256 + "  app.sig.txt\n"},
 			files: []string{"SHA256SUMS"},
-			check: func(t *testing.T, f *checksumsFacts, _ string) {
+			check: func(t *testing.T, f *Facts, _ string) {
 				c := f.Subjects["app.tar.gz"].Checked
 				require.Len(t, c, 1)
 				assert.True(t, c[0].Comparable)
@@ -96,7 +97,7 @@ func TestCollectChecksums(t *testing.T) {
 			name:  "unlisted",
 			lists: map[string]string{"SHA256SUMS": sig256 + "  app.sig.txt\n"},
 			files: []string{"SHA256SUMS"},
-			check: func(t *testing.T, f *checksumsFacts, _ string) {
+			check: func(t *testing.T, f *Facts, _ string) {
 				assert.False(t, f.Subjects["app.tar.gz"].Listed)
 				assert.Empty(t, f.Subjects["app.tar.gz"].Checked)
 				assert.True(t, f.Subjects["app.sig.txt"].Listed)
@@ -106,7 +107,7 @@ func TestCollectChecksums(t *testing.T) {
 			name:  "base name fallback",
 			lists: map[string]string{"SHA256SUMS": "./dist/" + "x\n" + app256 + "  ./dist/app.tar.gz\n" + sig256 + "  app.sig.txt\n"},
 			files: []string{"SHA256SUMS"},
-			check: func(t *testing.T, f *checksumsFacts, _ string) {
+			check: func(t *testing.T, f *Facts, _ string) {
 				s := f.Subjects["app.tar.gz"]
 				assert.True(t, s.Listed)
 				assert.True(t, s.ByBaseName)
@@ -122,7 +123,7 @@ func TestCollectChecksums(t *testing.T) {
 			lists: map[string]string{"SHA256SUMS": app256 + "  linux/app.tar.gz\n" + app256 + "  darwin/app.tar.gz\n" +
 				sig256 + "  app.sig.txt\n"},
 			files: []string{"SHA256SUMS"},
-			check: func(t *testing.T, f *checksumsFacts, _ string) {
+			check: func(t *testing.T, f *Facts, _ string) {
 				s := f.Subjects["app.tar.gz"]
 				assert.False(t, s.Listed)
 				assert.Equal(t, []string{"linux/app.tar.gz", "darwin/app.tar.gz"}, s.Ambiguous)
@@ -132,7 +133,7 @@ func TestCollectChecksums(t *testing.T) {
 			name:  "sha512 list hashes the subject file",
 			lists: map[string]string{"SHA512SUMS": "SHA512 (app.tar.gz) = " + app512 + "\nSHA512 (app.sig.txt) = " + strings.Repeat("1", 128) + "\n"},
 			files: []string{"SHA512SUMS"},
-			check: func(t *testing.T, f *checksumsFacts, _ string) {
+			check: func(t *testing.T, f *Facts, _ string) {
 				c := f.Subjects["app.tar.gz"].Checked
 				require.Len(t, c, 1)
 				assert.Equal(t, "sha512", c[0].Algorithm)
@@ -151,7 +152,7 @@ func TestCollectChecksums(t *testing.T) {
 				"extra.txt":  bad + "  app.sig.txt\n" + app256 + "  app.tar.gz\n",
 			},
 			files: []string{"SHA256SUMS", "SHA512SUMS", "extra.txt"},
-			check: func(t *testing.T, f *checksumsFacts, dir string) {
+			check: func(t *testing.T, f *Facts, dir string) {
 				c := f.Subjects["app.tar.gz"].Checked
 				require.Len(t, c, 2)
 				assert.Equal(t, "sha256", c[0].Algorithm)
@@ -170,7 +171,7 @@ func TestCollectChecksums(t *testing.T) {
 			name:  "unreadable and empty files are problems",
 			lists: map[string]string{"empty": "# nothing\n\n"},
 			files: []string{"missing", "empty"},
-			check: func(t *testing.T, f *checksumsFacts, dir string) {
+			check: func(t *testing.T, f *Facts, dir string) {
 				require.Len(t, f.Problems, 2)
 				assert.Equal(t, filepath.Join(dir, "missing"), f.Problems[0].Evidence)
 				assert.Contains(t, f.Problems[0].Message, "no such file")
@@ -184,15 +185,15 @@ func TestCollectChecksums(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			env := checksumEnv(t, dir, map[string]string{"app.tar.gz": app, "app.sig.txt": sig}, "app.tar.gz", "app.sig.txt")
-			var items []Item
+			var items []evidence.Item
 			for _, name := range tt.files {
 				p := filepath.Join(dir, name)
 				if c, ok := tt.lists[name]; ok {
 					checksumWriteFile(t, dir, name, c)
 				}
-				items = append(items, Item{Kind: policy.KindChecksums, Path: p})
+				items = append(items, evidence.Item{Kind: policy.KindChecksums, Path: p})
 			}
-			f, ok := collectChecksums(context.Background(), env, items).(*checksumsFacts)
+			f, ok := Collect(context.Background(), env, items).(*Facts)
 			require.True(t, ok)
 			tt.check(t, f, dir)
 		})
@@ -205,9 +206,9 @@ func TestCollectChecksumsWithoutFiles(t *testing.T) {
 	dir := t.TempDir()
 	list := checksumWriteFile(t, dir, "SUMS", app512+"  app.tar.gz\n"+app256+"  app.tar.gz\n")
 	// Given by digest only: sha256 compares, sha512 cannot be computed.
-	env := &Env{Subjects: []policy.Subject{{Name: "app.tar.gz", Digest: policy.Digest{"sha256": strings.ToUpper(app256)}}},
-		SubjectFiles: []SubjectInput{{Name: "app.tar.gz", Digest: policy.Digest{"sha256": app256}}}}
-	f := collectChecksums(context.Background(), env, []Item{{Kind: policy.KindChecksums, Path: list}}).(*checksumsFacts)
+	env := &evidence.Env{Subjects: []policy.Subject{{Name: "app.tar.gz", Digest: policy.Digest{"sha256": strings.ToUpper(app256)}}},
+		SubjectFiles: []evidence.SubjectInput{{Name: "app.tar.gz", Digest: policy.Digest{"sha256": app256}}}}
+	f := Collect(context.Background(), env, []evidence.Item{{Kind: policy.KindChecksums, Path: list}}).(*Facts)
 	c := f.Subjects["app.tar.gz"].Checked
 	require.Len(t, c, 2)
 	assert.Equal(t, "sha512", c[0].Algorithm)
@@ -220,8 +221,8 @@ func TestCollectChecksumsWithoutFiles(t *testing.T) {
 }
 
 func TestCollectChecksumsNotGiven(t *testing.T) {
-	env := &Env{Subjects: []policy.Subject{{Name: "a", Digest: policy.Digest{"sha256": strings.Repeat("a", 64)}}}}
-	f := collectChecksums(context.Background(), env, nil).(*checksumsFacts)
+	env := &evidence.Env{Subjects: []policy.Subject{{Name: "a", Digest: policy.Digest{"sha256": strings.Repeat("a", 64)}}}}
+	f := Collect(context.Background(), env, nil).(*Facts)
 	assert.False(t, f.Present)
 	assert.Empty(t, f.Subjects)
 
@@ -245,7 +246,7 @@ func TestCollectChecksumsBoundsMalformed(t *testing.T) {
 		fmt.Fprintf(&sb, "junk %d %s\n", i, strings.Repeat("x", 1000))
 	}
 	list := checksumWriteFile(t, dir, "SUMS", sb.String())
-	f := collectChecksums(context.Background(), &Env{}, []Item{{Kind: policy.KindChecksums, Path: list}}).(*checksumsFacts)
+	f := Collect(context.Background(), &evidence.Env{}, []evidence.Item{{Kind: policy.KindChecksums, Path: list}}).(*Facts)
 	assert.Len(t, f.Malformed, maxChecksumMalformed)
 	assert.Equal(t, 5, f.MalformedOmitted)
 	assert.Equal(t, list, f.Malformed[0].File)
@@ -277,18 +278,18 @@ func TestCollectChecksumsFixtures(t *testing.T) {
 	for _, name := range []string{"pass", "tampered", "unlisted", "malformed", "conflict", "duplicate", "bsd", "goreleaser"} {
 		w := tests[name]
 		t.Run(name, func(t *testing.T) {
-			dir := filepath.Join("..", "fixtures", "releases", name)
-			env := &Env{}
+			dir := filepath.Join("..", "..", "..", "fixtures", "releases", name)
+			env := &evidence.Env{}
 			for _, s := range []string{"app.tar.gz", "app.sig.txt"} {
 				p := filepath.Join(dir, s)
 				b, err := os.ReadFile(p)
 				require.NoError(t, err)
 				h, _ := checksumSums(b)
 				env.Subjects = append(env.Subjects, policy.Subject{Name: s, Digest: policy.Digest{"sha256": h}, Size: int64(len(b))})
-				env.SubjectFiles = append(env.SubjectFiles, SubjectInput{Path: p})
+				env.SubjectFiles = append(env.SubjectFiles, evidence.SubjectInput{Path: p})
 			}
 			list := filepath.Join(dir, w.listFile)
-			f := collectChecksums(context.Background(), env, []Item{{Kind: policy.KindChecksums, Path: list}}).(*checksumsFacts)
+			f := Collect(context.Background(), env, []evidence.Item{{Kind: policy.KindChecksums, Path: list}}).(*Facts)
 			assert.Empty(t, f.Problems)
 			for _, s := range []string{"app.tar.gz", "app.sig.txt"} {
 				sub := f.Subjects[s]
@@ -331,7 +332,7 @@ func TestCollectChecksumsHashFailureCannotCompare(t *testing.T) {
 	list := checksumWriteFile(t, dir, "SHA512SUMS", app512+"  app.tar.gz\n")
 	// The file is gone by the time sha512 is needed.
 	require.NoError(t, os.Remove(env.SubjectFiles[0].Path))
-	f := collectChecksums(context.Background(), env, []Item{{Kind: policy.KindChecksums, Path: list}}).(*checksumsFacts)
+	f := Collect(context.Background(), env, []evidence.Item{{Kind: policy.KindChecksums, Path: list}}).(*Facts)
 	c := f.Subjects["app.tar.gz"].Checked
 	require.Len(t, c, 1)
 	assert.False(t, c[0].Comparable)

@@ -1,4 +1,8 @@
-package engine
+// Package selfreport verifies the signatures of self-reported evidence, for
+// the kinds that take it (egress, drill, determinism). It is a helper under
+// engine/evidence, not a kind: it reports facts (input.<kind>.signing) and
+// judges nothing; the Rego rules match the signer with hub.signature.signer_ok.
+package selfreport
 
 import (
 	"bytes"
@@ -6,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/trust"
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -16,14 +21,14 @@ import (
 // registry setting require_signed makes each such file count only when a
 // sigstore bundle beside it (FILE.sigstore.json, else FILE.bundle) verifies
 // over its bytes, offline, against the same trust material as every other
-// signature (trustOptions: --trusted-root, provenance.trusted_root, the
+// signature ([evidence.Env.TrustOptions]: --trusted-root, provenance.trusted_root, the
 // embedded root; provenance.keys for keyed bundles), and, for a
 // certificate, the Rego rules judge the signer and its Fulcio claims with
 // hub.signature.signer_ok: the registry's provenance.identities, else the
 // repository's release workflow at a release ref (every signed kind's rule).
 
-// signedReport is what verifying one self-reported file's bundle found.
-type signedReport struct {
+// Report is what verifying one self-reported file's bundle found.
+type Report struct {
 	// File is the self-reported file; Bundle the bundle beside it, "" when
 	// none was found.
 	File   string `json:"file"`
@@ -41,46 +46,46 @@ type signedReport struct {
 	Claims trust.Claims `json:"claims"`
 }
 
-// signing is input.<kind>.signing.
-type signing struct {
+// Signing is input.<kind>.signing.
+type Signing struct {
 	// Required is the registry's <kind>.require_signed.
 	Required bool `json:"required"`
 	// Reports lists every self-reported file read, when Required.
-	Reports []signedReport `json:"reports"`
+	Reports []Report `json:"reports"`
 }
 
-// signedFile is one self-reported file to verify.
-type signedFile struct {
-	path string
-	data []byte
+// File is one self-reported file to verify.
+type File struct {
+	Path string
+	Data []byte
 }
 
-// newSigning starts input.<kind>.signing for the registry's
+// New starts input.<kind>.signing for the registry's
 // <kind>.require_signed.
-func newSigning(required bool) signing {
-	return signing{Required: required, Reports: []signedReport{}}
+func New(required bool) Signing {
+	return Signing{Required: required, Reports: []Report{}}
 }
 
-// verifyReports verifies the bundle beside each file, when signing is
-// required. Files are verified in the order given.
-func (s *signing) verifyReports(env *Env, kind policy.EvidenceKind, files []signedFile, f *Facts) {
+// Verify verifies the bundle beside each file, when signing is required.
+// Files are verified in the order given; problems go to f.
+func (s *Signing) Verify(env *evidence.Env, kind policy.EvidenceKind, files []File, f *evidence.Facts) {
 	if !s.Required || len(files) == 0 {
 		return
 	}
 	opts, _, ok := env.TrustOptions(kind, f)
 	for _, file := range files {
-		r := signedReport{File: file.path}
-		bundlePath, bundle, err := readSidecar(env, kind, file.path)
+		r := Report{File: file.Path}
+		bundlePath, bundle, err := readSidecar(env, kind, file.Path)
 		r.Bundle = bundlePath
 		switch {
 		case err != nil:
 			r.Error = err.Error()
 		case bundle == nil:
-			r.Error = "no signature bundle beside it (" + file.path + ".sigstore.json or " + file.path + ".bundle)"
+			r.Error = "no signature bundle beside it (" + file.Path + ".sigstore.json or " + file.Path + ".bundle)"
 		case !ok:
 			r.Error = "the trust material could not be loaded"
 		default:
-			v, err := trust.VerifyBundle(bundle, trust.Options{Root: opts.Root, Keys: opts.Keys, Artifact: bytes.NewReader(file.data)})
+			v, err := trust.VerifyBundle(bundle, trust.Options{Root: opts.Root, Keys: opts.Keys, Artifact: bytes.NewReader(file.Data)})
 			if err != nil {
 				r.Error = err.Error()
 				break
@@ -95,7 +100,7 @@ func (s *signing) verifyReports(env *Env, kind policy.EvidenceKind, files []sign
 
 // readSidecar reads FILE.sigstore.json, else FILE.bundle. A missing
 // sidecar is (", nil, nil); any other read error is returned.
-func readSidecar(env *Env, kind policy.EvidenceKind, file string) (string, []byte, error) {
+func readSidecar(env *evidence.Env, kind policy.EvidenceKind, file string) (string, []byte, error) {
 	for _, p := range []string{file + ".sigstore.json", file + ".bundle"} {
 		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
 			continue

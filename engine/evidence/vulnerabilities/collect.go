@@ -1,11 +1,11 @@
-package engine
+package vulnerabilities
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -13,8 +13,6 @@ import (
 	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/bom"
 	"github.com/cicd-hub/hubgate/engine/evidence/vexdoc"
-	"github.com/cicd-hub/hubgate/engine/evidence/vulnerabilities"
-	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -27,8 +25,8 @@ const (
 	defaultUnscored           = "fail"
 )
 
-// VulnerabilitiesConfig is the registry's vulnerabilities section.
-type VulnerabilitiesConfig struct {
+// Config is the registry's vulnerabilities section.
+type Config struct {
 	CVSSThreshold      *float64 `json:"cvss_threshold"`
 	EPSSThreshold      *float64 `json:"epss_threshold"`
 	UnderInvestigation string   `json:"under_investigation"`
@@ -39,9 +37,9 @@ type VulnerabilitiesConfig struct {
 	Unscored string `json:"unscored"`
 }
 
-// vulnConfigFacts is the effective configuration, defaults applied: Rego
+// ConfigFacts is the effective configuration, defaults applied: Rego
 // reads the thresholds from here, so Go and Rego agree.
-type vulnConfigFacts struct {
+type ConfigFacts struct {
 	CVSSThreshold      float64 `json:"cvss_threshold"`
 	EPSSThreshold      float64 `json:"epss_threshold"`
 	UnderInvestigation string  `json:"under_investigation"`
@@ -49,11 +47,11 @@ type vulnConfigFacts struct {
 	Unscored           string  `json:"unscored"`
 }
 
-// vulnerabilitiesFacts is the facts document of the vulnerabilities kind,
+// Facts is the facts document of the vulnerabilities kind,
 // input.vulnerabilities in Rego.
-type vulnerabilitiesFacts struct {
-	Facts
-	Config vulnConfigFacts `json:"config"`
+type Facts struct {
+	evidence.Facts
+	Config ConfigFacts `json:"config"`
 	// Reports are the scanner reports that could be read, in order.
 	Reports []vulnReport `json:"reports"`
 	// Subjects are the digests a VEX product must carry to be the subject.
@@ -66,7 +64,7 @@ type vulnerabilitiesFacts struct {
 	VEXStatements int `json:"vex_statements"`
 	// Findings has one entry per finding, in report order, each with its
 	// effective VEX status, the deciding statement and the near misses.
-	Findings []vulnerabilities.Assessment `json:"findings"`
+	Findings []Assessment `json:"findings"`
 }
 
 type vulnReport struct {
@@ -88,18 +86,18 @@ type vulnReport struct {
 	Actual string `json:"actual"`
 }
 
-// VulnerabilitiesSettings resolves cfg with defaults and parses its maximum
+// Settings resolves cfg with defaults and parses its maximum
 // age.
-func VulnerabilitiesSettings(cfg VulnerabilitiesConfig) (cvss, epss float64, underInvestigation string, maxAge time.Duration, err error) {
+func Settings(cfg Config) (cvss, epss float64, underInvestigation string, maxAge time.Duration, err error) {
 	f, maxAge, err := vulnSettings(cfg)
 	return f.CVSSThreshold, f.EPSSThreshold, f.UnderInvestigation, maxAge, err
 }
 
 // vulnSettings resolves cfg with defaults: every threshold and outcome
 // comes from the registry (or these defaults), never from evidence.
-func vulnSettings(cfg VulnerabilitiesConfig) (vulnConfigFacts, time.Duration, error) {
+func vulnSettings(cfg Config) (ConfigFacts, time.Duration, error) {
 	cvss, epss, ui, maxAge, err := vulnThresholds(cfg)
-	f := vulnConfigFacts{CVSSThreshold: cvss, EPSSThreshold: epss, UnderInvestigation: ui, VEXMaxAge: cfg.VEXMaxAge, Unscored: defaultUnscored}
+	f := ConfigFacts{CVSSThreshold: cvss, EPSSThreshold: epss, UnderInvestigation: ui, VEXMaxAge: cfg.VEXMaxAge, Unscored: defaultUnscored}
 	switch cfg.Unscored {
 	case "":
 	case "fail", "warn", "ignore":
@@ -110,7 +108,7 @@ func vulnSettings(cfg VulnerabilitiesConfig) (vulnConfigFacts, time.Duration, er
 	return f, maxAge, err
 }
 
-func vulnThresholds(cfg VulnerabilitiesConfig) (cvss, epss float64, underInvestigation string, maxAge time.Duration, err error) {
+func vulnThresholds(cfg Config) (cvss, epss float64, underInvestigation string, maxAge time.Duration, err error) {
 	cvss, epss, underInvestigation = defaultCVSSThreshold, defaultEPSSThreshold, defaultUnderInvestigation
 	if cfg.CVSSThreshold != nil {
 		cvss = *cfg.CVSSThreshold
@@ -142,7 +140,7 @@ func subjectDigestStrings(subjects []policy.Subject) []string {
 	for _, s := range subjects {
 		for alg, hex := range s.Digest {
 			d := strings.ToLower(alg) + ":" + strings.ToLower(hex)
-			if !sbomContains(out, d) {
+			if !slices.Contains(out, d) {
 				out = append(out, d)
 			}
 		}
@@ -151,14 +149,14 @@ func subjectDigestStrings(subjects []policy.Subject) []string {
 	return out
 }
 
-func collectVulnerabilities(ctx context.Context, env *Env, items []Item) evidence.Document {
-	facts := &vulnerabilitiesFacts{
-		Facts:    Facts{Present: len(items) > 0, Problems: []Problem{}},
+func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
+	facts := &Facts{
+		Facts:    evidence.New(items),
 		Reports:  []vulnReport{},
 		Subjects: []string{},
-		Findings: []vulnerabilities.Assessment{},
+		Findings: []Assessment{},
 	}
-	var cfg VulnerabilitiesConfig
+	var cfg Config
 	if env.Config != nil {
 		if err := env.Config.Section("vulnerabilities", &cfg); err != nil {
 			facts.AddProblem("registry", "vulnerabilities", 0, "%v", err)
@@ -180,12 +178,9 @@ func collectVulnerabilities(ctx context.Context, env *Env, items []Item) evidenc
 		}
 		return facts
 	}
-	sboms := readSBOMs(env, env.ItemsOf(policy.KindSBOM))
-	var resolve func(string) (bom.Component, bool)
-	if len(sboms) > 0 {
-		resolve = sbomResolver(sboms)
-	}
-	var reports []*vulnerabilities.Report
+	sboms := bom.ReadAll(env)
+	resolve := bom.Resolver(env)
+	var reports []*Report
 	var evidence []string
 	for _, it := range items {
 		b, err := env.ReadFile(policy.KindVulnerabilities, it.Role, it.Path)
@@ -193,9 +188,9 @@ func collectVulnerabilities(ctx context.Context, env *Env, items []Item) evidenc
 			facts.AddProblem(it.Path, "", 0, "read vulnerability report: %v", err)
 			continue
 		}
-		r, err := vulnerabilities.Parse(b, vulnerabilities.Options{MaxSize: env.MaxFileSize, Resolve: resolve})
+		r, err := Parse(b, Options{MaxSize: env.MaxFileSize, Resolve: resolve})
 		if err != nil {
-			p := sbomProblem(it.Path, err)
+			p := bom.ProblemOf(it.Path, err)
 			p.Message = "parse vulnerability report: " + p.Message
 			facts.Problems = append(facts.Problems, p)
 			continue
@@ -220,7 +215,7 @@ func collectVulnerabilities(ctx context.Context, env *Env, items []Item) evidenc
 	if len(subjects) == 0 {
 		for _, r := range reports {
 			for _, d := range r.TargetDigests {
-				if !sbomContains(subjects, d) {
+				if !slices.Contains(subjects, d) {
 					subjects = append(subjects, d)
 				}
 			}
@@ -230,12 +225,14 @@ func collectVulnerabilities(ctx context.Context, env *Env, items []Item) evidenc
 	facts.Subjects = append(facts.Subjects, subjects...)
 	vexItems := env.ItemsOf(policy.KindVEX)
 	var stmts []vexdoc.Statement
-	for _, d := range readVEX(env, vexItems, nil, resolve) {
-		stmts = append(stmts, d.Statements...)
+	for _, it := range vexItems {
+		if d, rerr, perr := vexdoc.Read(env, it); rerr == nil && perr == nil {
+			stmts = append(stmts, d.Statements...)
+		}
 	}
 	facts.VEXStatements = len(stmts)
 	m := vexdoc.NewMatcher(stmts, vexdoc.MatcherOptions{Subjects: subjects, Now: env.Now, MaxAge: maxAge})
-	facts.Findings = vulnerabilities.Assess(evidence, reports, m, len(vexItems) > 0)
+	facts.Findings = Assess(evidence, reports, m, len(vexItems) > 0)
 	return facts
 }
 
@@ -244,7 +241,7 @@ func collectVulnerabilities(ctx context.Context, env *Env, items []Item) evidenc
 // "sbom-file" source path, a CycloneDX BOM-Link's serial number) that is
 // itself bound to a subject by digest. Names and tags never bind: they are
 // what a report about another build would say too.
-func bindReport(vr *vulnReport, r *vulnerabilities.Report, release []string, sboms []releaseSBOM) {
+func bindReport(vr *vulnReport, r *Report, release []string, sboms []bom.Release) {
 	target := r.Target
 	if target == "" {
 		target = "(none)"
@@ -255,7 +252,7 @@ func bindReport(vr *vulnReport, r *vulnerabilities.Report, release []string, sbo
 		return
 	}
 	for _, d := range r.TargetDigests {
-		if sbomContains(release, d) {
+		if slices.Contains(release, d) {
 			vr.Bound, vr.BoundBy = true, fmt.Sprintf("%s digest %s", r.TargetField, d)
 			return
 		}
@@ -267,7 +264,7 @@ func bindReport(vr *vulnReport, r *vulnerabilities.Report, release []string, sbo
 		switch {
 		case r.SBOMPath != "" && sameFile(r.SBOMPath, sb.Evidence):
 			how = "source.target " + r.SBOMPath
-		case sb.Doc.SerialNumber != "" && sbomContains(r.SBOMSerials, strings.ToLower(sb.Doc.SerialNumber)):
+		case sb.Doc.SerialNumber != "" && slices.Contains(r.SBOMSerials, strings.ToLower(sb.Doc.SerialNumber)):
 			how = "a BOM-Link to serialNumber " + sb.Doc.SerialNumber
 		default:
 			continue
@@ -277,7 +274,7 @@ func bindReport(vr *vulnReport, r *vulnerabilities.Report, release []string, sbo
 			digests = sb.Doc.Subject.ArtifactDigests()
 		}
 		for _, d := range digests {
-			if sbomContains(release, d) {
+			if slices.Contains(release, d) {
 				vr.Bound, vr.BoundBy = true, fmt.Sprintf("%s: the SBOM %s, whose described component has the subject digest %s", how, sb.Evidence, d)
 				return
 			}
@@ -312,74 +309,4 @@ func sameFile(named, evidence string) bool {
 	a := path.Clean(filepath.ToSlash(named))
 	b := path.Clean(filepath.ToSlash(evidence))
 	return a == b || path.Base(a) == path.Base(b)
-}
-
-// VEXCheck is the input of [CheckVEX].
-type VEXCheck struct {
-	Now time.Time
-	// Subjects are the release subjects (their digests bind VEX products).
-	Subjects []policy.Subject
-	// Evidence holds vulnerabilities, vex and sbom items.
-	Evidence []Item
-	// MaxFileSize bounds each file; 0 means DefaultMaxFileSize.
-	MaxFileSize int64
-	// Config is the vulnerabilities registry section; zero fields take the
-	// defaults.
-	Config VulnerabilitiesConfig
-}
-
-// VEXCheckResult is what [CheckVEX] found.
-type VEXCheckResult struct {
-	Config   vulnConfigFacts `json:"config"`
-	Subjects []string        `json:"subjects"`
-	// Reports counts the vulnerability reports that could be read.
-	Reports int `json:"reports"`
-	// VEXStatements counts the usable statements.
-	VEXStatements int `json:"vex_statements"`
-	// Findings are the vulnerabilities with their effective VEX status.
-	Findings []vulnerabilities.Assessment `json:"findings"`
-	// Problems are the evidence files (reports, VEX, SBOMs) that could not
-	// be used, with positions.
-	Problems []Problem `json:"problems"`
-	// Unbound are the reports that name no subject digest (nor a bound
-	// SBOM): their statuses are shown, but eval would fail them with
-	// vulnerabilities.bound.
-	Unbound []Problem `json:"unbound"`
-}
-
-// CheckVEX runs the vulnerabilities collector outside a decision, for
-// `hubgate verify vex`: each vulnerability's effective status and the
-// statement that decided it, with the problems of every input file.
-func CheckVEX(ctx context.Context, c VEXCheck) *VEXCheckResult {
-	data := map[string]any{}
-	if b, err := json.Marshal(c.Config); err == nil {
-		var m map[string]any
-		if json.Unmarshal(b, &m) == nil {
-			for k, v := range m {
-				if v != nil && v != "" {
-					data[k] = v
-				}
-			}
-		}
-	}
-	env := &Env{
-		Now:         c.Now,
-		Subjects:    c.Subjects,
-		Config:      &registry.Repo{Data: map[string]any{"vulnerabilities": data}},
-		MaxFileSize: c.MaxFileSize,
-		Evidence:    c.Evidence,
-	}
-	vf := collectVulnerabilities(ctx, env, env.ItemsOf(policy.KindVulnerabilities)).(*vulnerabilitiesFacts)
-	xf := collectVEX(ctx, env, env.ItemsOf(policy.KindVEX)).(*vexFacts)
-	sf := collectSBOM(ctx, env, env.ItemsOf(policy.KindSBOM)).(*sbomFacts)
-	res := &VEXCheckResult{Config: vf.Config, Subjects: vf.Subjects, Reports: len(vf.Reports), VEXStatements: vf.VEXStatements, Findings: vf.Findings, Problems: []Problem{}, Unbound: []Problem{}}
-	res.Problems = append(res.Problems, vf.Problems...)
-	for _, r := range vf.Reports {
-		if !r.Bound {
-			res.Unbound = append(res.Unbound, Problem{Evidence: r.Evidence, Path: r.TargetField, Message: "not bound to the release: " + r.Unbound})
-		}
-	}
-	res.Problems = append(res.Problems, xf.Problems...)
-	res.Problems = append(res.Problems, sf.Problems...)
-	return res
 }

@@ -1,4 +1,4 @@
-package engine
+package cache
 
 import (
 	"context"
@@ -6,37 +6,36 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/root"
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
-	"github.com/cicd-hub/hubgate/engine/evidence/cache"
 	"github.com/cicd-hub/hubgate/engine/trust"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
-// cacheFacts is input.cache.
-type cacheFacts struct {
-	Facts
+// Facts is input.cache.
+type Facts struct {
+	evidence.Facts
 	Manifest  string `json:"manifest"`
 	Dir       string `json:"dir"`
 	Algorithm string `json:"algorithm"`
 	// Checked is true when the manifest was compared with the directory.
-	Checked   bool            `json:"checked"`
-	Signature cache.Signature `json:"signature"`
+	Checked   bool      `json:"checked"`
+	Signature Signature `json:"signature"`
 	// SignatureFile is the bundle's path, "" when none was given.
 	SignatureFile string `json:"signature_file"`
-	cache.Result
+	Result
 }
 
 // collectCache compares the observed cache directory with the signed
 // cache-manifest.json and verifies the manifest's signature.
-func collectCache(ctx context.Context, env *Env, items []Item) evidence.Document {
-	out := &cacheFacts{
-		Facts:  Facts{Present: len(items) > 0, Problems: []Problem{}},
-		Result: cache.Result{Missing: []cache.Missing{}, Mismatched: []cache.Mismatch{}, Unlisted: []cache.Unlisted{}},
+func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
+	out := &Facts{
+		Facts:  evidence.New(items),
+		Result: Result{Missing: []Missing{}, Mismatched: []Mismatch{}, Unlisted: []Unlisted{}},
 	}
 	if len(items) == 0 {
 		return out
 	}
 	var manifest, bundle []byte
-	var m *cache.Manifest
+	var m *Manifest
 	for _, it := range items {
 		if ctx.Err() != nil {
 			out.AddProblem(it.Path, "", 0, "cache: %v", ctx.Err())
@@ -69,7 +68,7 @@ func collectCache(ctx context.Context, env *Env, items []Item) evidence.Document
 			continue
 		}
 		manifest, out.Manifest = b, it.Path
-		mm, err := cache.ParseManifest(b)
+		mm, err := ParseManifest(b)
 		if err != nil {
 			out.Facts.AddErrors(it.Path, err)
 		}
@@ -91,7 +90,7 @@ func collectCache(ctx context.Context, env *Env, items []Item) evidence.Document
 	case out.Dir == "":
 		out.AddProblem("cache", "", 0, "no cache directory was given (--cache-dir)")
 	case m != nil:
-		res, err := cache.Check(out.Dir, m)
+		res, err := Check(out.Dir, m)
 		if err != nil {
 			out.AddProblem(out.Dir, "", 0, "%v", err)
 			break
@@ -103,15 +102,15 @@ func collectCache(ctx context.Context, env *Env, items []Item) evidence.Document
 	return out
 }
 
-func verifyCacheSignature(env *Env, manifest, bundle []byte, f *Facts) cache.Signature {
+func verifyCacheSignature(env *evidence.Env, manifest, bundle []byte, f *evidence.Facts) Signature {
 	var tr root.TrustedMaterial
 	if env.TrustedRoot != "" {
 		r, err := trust.LoadTrustedRoot(env.TrustedRoot)
 		if err != nil {
 			f.AddProblem(env.TrustedRoot, "", 0, "%v", err)
-			return cache.Signature{Given: bundle != nil, Error: err.Error()}
+			return Signature{Given: bundle != nil, Error: err.Error()}
 		}
 		tr = r
 	}
-	return cache.VerifySignature(manifest, bundle, tr)
+	return VerifySignature(manifest, bundle, tr)
 }

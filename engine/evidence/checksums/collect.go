@@ -1,4 +1,4 @@
-package engine
+package checksums
 
 import (
 	"bytes"
@@ -14,11 +14,11 @@ import (
 // the rest are counted in malformed_omitted.
 const maxChecksumMalformed = 1000
 
-// checksumsFacts is the facts document of the checksums kind, input.checksums
+// Facts is the facts document of the checksums kind, input.checksums
 // in Rego. Every lookup a rule makes is by key: entries by listed name,
 // subjects by subject name.
-type checksumsFacts struct {
-	Facts
+type Facts struct {
+	evidence.Facts
 	// Files are the checksum files, in the order given.
 	Files []string `json:"files"`
 	// Entries maps a listed name to its algorithms, each with the first
@@ -94,9 +94,9 @@ type checksumCheck struct {
 
 // collectChecksums parses every --checksums file, merges them, and compares
 // each subject with the entries listed for it.
-func collectChecksums(ctx context.Context, env *Env, items []Item) evidence.Document {
-	facts := &checksumsFacts{
-		Facts:      Facts{Present: len(items) > 0, Problems: []Problem{}},
+func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
+	facts := &Facts{
+		Facts:      evidence.New(items),
 		Files:      []string{},
 		Entries:    map[string]map[string]checksumEntry{},
 		Malformed:  []checksumMalformed{},

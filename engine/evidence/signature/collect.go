@@ -1,18 +1,17 @@
-package engine
+package signature
 
 import (
 	"context"
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
-	"github.com/cicd-hub/hubgate/engine/evidence/signature"
 	"github.com/cicd-hub/hubgate/engine/trust"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
-// signatureFacts is the facts document of the signature kind,
+// Facts is the facts document of the signature kind,
 // input.signature in Rego.
-type signatureFacts struct {
-	Facts
+type Facts struct {
+	evidence.Facts
 	TrustedRoot string `json:"trusted_root"`
 	// Signatures has one entry per bundle given, verified or not.
 	Signatures []signatureFact `json:"signatures"`
@@ -20,14 +19,14 @@ type signatureFacts struct {
 
 type signatureFact struct {
 	File string `json:"file"`
-	signature.Result
+	Result
 }
 
 // collectSignature verifies each sigstore bundle over the release's
 // subjects.
-func collectSignature(ctx context.Context, env *Env, items []Item) evidence.Document {
-	facts := &signatureFacts{
-		Facts:      Facts{Present: len(items) > 0, Problems: []Problem{}},
+func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
+	facts := &Facts{
+		Facts:      evidence.New(items),
 		Signatures: []signatureFact{},
 	}
 	if len(items) == 0 {
@@ -38,9 +37,9 @@ func collectSignature(ctx context.Context, env *Env, items []Item) evidence.Docu
 	if !ok {
 		return facts
 	}
-	subjects := make([]signature.Subject, 0, len(env.Subjects))
+	subjects := make([]Subject, 0, len(env.Subjects))
 	for i, s := range env.Subjects {
-		subjects = append(subjects, signature.Subject{Name: s.Name, Digest: s.Digest, Path: env.SubjectPath(i, s.Name)})
+		subjects = append(subjects, Subject{Name: s.Name, Digest: s.Digest, Path: env.SubjectPath(i, s.Name)})
 	}
 	for _, it := range items {
 		if ctx.Err() != nil {
@@ -52,7 +51,7 @@ func collectSignature(ctx context.Context, env *Env, items []Item) evidence.Docu
 			facts.AddProblem(it.Path, "", 0, "%v", err)
 			continue
 		}
-		res, err := signature.Verify(b, subjects, opts)
+		res, err := Verify(b, subjects, opts)
 		if err != nil {
 			facts.AddProblem(it.Path, "", 0, "%v", err)
 			continue

@@ -1,10 +1,10 @@
-package engine
+package egress
 
 import (
 	"context"
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
-	"github.com/cicd-hub/hubgate/engine/evidence/egress"
+	"github.com/cicd-hub/hubgate/engine/evidence/selfreport"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -16,50 +16,50 @@ type egressConfig struct {
 	RequireSigned   bool     `json:"require_signed"`
 }
 
-// egressFacts is input.egress.
-type egressFacts struct {
-	Facts
-	egress.Summary
-	Signing signing `json:"signing"`
+// Facts is input.egress.
+type Facts struct {
+	evidence.Facts
+	Summary
+	Signing selfreport.Signing `json:"signing"`
 }
 
 // collectEgress reads hub egress reports and Squid access logs, and matches
 // every attempted host against the registry's allowlist.
-func collectEgress(ctx context.Context, env *Env, items []Item) evidence.Document {
-	out := &egressFacts{Facts: Facts{Present: len(items) > 0, Problems: []Problem{}}}
-	cfg := egressConfig{BlockedAttempts: egress.BlockedWarn}
+func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
+	out := &Facts{Facts: evidence.New(items)}
+	cfg := egressConfig{BlockedAttempts: BlockedWarn}
 	if env.Config != nil {
 		if err := env.Config.Section("egress", &cfg); err != nil {
 			out.AddProblem("registry", "egress", 0, "%v", err)
 		}
 	}
 	switch cfg.BlockedAttempts {
-	case egress.BlockedWarn, egress.BlockedFail:
+	case BlockedWarn, BlockedFail:
 	case "":
-		cfg.BlockedAttempts = egress.BlockedWarn
+		cfg.BlockedAttempts = BlockedWarn
 	default:
 		out.AddProblem("registry", "egress.blocked_attempts", 0, "want warn or fail, got %q", cfg.BlockedAttempts)
-		cfg.BlockedAttempts = egress.BlockedFail
+		cfg.BlockedAttempts = BlockedFail
 	}
-	allow, errs := egress.Compile(cfg.Allow)
+	allow, errs := Compile(cfg.Allow)
 	if len(items) > 0 {
 		// Registry mistakes only matter when there is evidence to judge.
 		for _, err := range errs {
 			out.AddProblem("registry", "egress.allow", 0, "%v", err)
 		}
 	}
-	var canary *egress.Entry
+	var canary *Entry
 	if cfg.Canary != "" {
-		e, err := egress.ParseEntry(cfg.Canary)
+		e, err := ParseEntry(cfg.Canary)
 		if err != nil {
 			out.AddProblem("registry", "egress.canary", 0, "%v", err)
 		} else {
 			canary = &e
 		}
 	}
-	out.Signing = newSigning(cfg.RequireSigned)
-	var signed []signedFile
-	c := egress.NewCollector(allow, canary, cfg.BlockedAttempts)
+	out.Signing = selfreport.New(cfg.RequireSigned)
+	var signed []selfreport.File
+	c := NewCollector(allow, canary, cfg.BlockedAttempts)
 	for _, it := range items {
 		if ctx.Err() != nil {
 			out.AddProblem(it.Path, "", 0, "egress: %v", ctx.Err())
@@ -70,13 +70,13 @@ func collectEgress(ctx context.Context, env *Env, items []Item) evidence.Documen
 			out.AddProblem(it.Path, "", 0, "read egress evidence: %v", err)
 			continue
 		}
-		signed = append(signed, signedFile{path: it.Path, data: b})
-		r, err := egress.Parse(b)
+		signed = append(signed, selfreport.File{Path: it.Path, Data: b})
+		r, err := Parse(b)
 		if err != nil {
 			out.AddProblem(it.Path, "", 0, "%v", err)
 			continue
 		}
-		if future := egress.FutureTimes(r, env.Now); len(future) > 0 {
+		if future := FutureTimes(r, env.Now); len(future) > 0 {
 			for _, p := range future {
 				out.AddProblem(it.Path, p.Path, p.Line, "%s", p.Message)
 			}
@@ -89,6 +89,6 @@ func collectEgress(ctx context.Context, env *Env, items []Item) evidence.Documen
 		out.AddProblem(p.File, p.Path, p.Line, "%s", p.Message)
 	}
 	out.Summary = sum
-	out.Signing.verifyReports(env, policy.KindEgress, signed, &out.Facts)
+	out.Signing.Verify(env, policy.KindEgress, signed, &out.Facts)
 	return out
 }
