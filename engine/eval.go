@@ -71,6 +71,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, erro
 			Repo: in.Repo, Now: now, Subjects: subjects, Config: repo,
 			TrustedRoot: in.TrustedRoot, SubjectFiles: in.Subjects,
 			MaxFileSize: e.maxFileSize, Evidence: in.Evidence, Cache: cache,
+			Trust: e.trust[in.Repo],
 		}
 		envs[i] = env
 		c := collectors[k]

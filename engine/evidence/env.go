@@ -24,7 +24,11 @@ type Env struct {
 	Subjects []policy.Subject
 	// Config is the resolved registry entry of Repo.
 	Config *registry.Repo
-	// TrustedRoot is the path of a sigstore trusted_root.json, or empty.
+	// Trust is the repo's trust material, loaded once by the engine; nil
+	// means [Env.TrustOptions] loads it once per evaluation.
+	Trust *Trust
+	// TrustedRoot is the path of a sigstore trusted_root.json that
+	// overrides the registry's for this evaluation, or empty.
 	TrustedRoot string
 	// SubjectFiles are the subjects as given, with their paths, for a
 	// collector that must hash with another algorithm (sha512 checksums).
@@ -122,9 +126,26 @@ func hashed(b []byte, path string, limit int64) *fileRead {
 }
 
 func (e *Env) read(path string, limit int64) *fileRead {
-	f, err := e.Cache.open(path)
+	b, err := ReadBounded(e.Cache.open, path, limit)
 	if err != nil {
 		return &fileRead{err: err}
+	}
+	return hashed(b, path, limit)
+}
+
+// ReadBounded reads the whole file at path through open (nil means
+// [DefaultOpener]), at most limit bytes: a longer file is an error
+// wrapping [ErrTooLarge]. It is the one bounded reader of evidence files.
+func ReadBounded(open Opener, path string, limit int64) ([]byte, error) {
+	if open == nil {
+		open = DefaultOpener
+	}
+	if limit <= 0 {
+		limit = DefaultMaxFileSize
+	}
+	f, err := open(path)
+	if err != nil {
+		return nil, err
 	}
 	defer f.Close()
 	// Size the buffer from Stat, so a large SBOM is not copied while the
@@ -135,9 +156,12 @@ func (e *Env) read(path string, limit int64) *fileRead {
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, size))
 	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
-		return &fileRead{err: fmt.Errorf("read %s: %w", path, err)}
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	return hashed(buf.Bytes(), path, limit)
+	if int64(buf.Len()) > limit {
+		return nil, fmt.Errorf("%s: %w of %d bytes", path, ErrTooLarge, limit)
+	}
+	return buf.Bytes(), nil
 }
 
 // RecordInput records an input the collector read by other means (a
