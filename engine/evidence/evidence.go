@@ -1,10 +1,14 @@
 package evidence
 
 import (
+	"strconv"
+
 	"context"
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
 
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -86,25 +90,31 @@ func (f *Facts) AddProblem(evidence, path string, line int, format string, args 
 }
 
 // AddErrors records err as problems with file: one per error when err joins
-// several (errors.Join), each naming its field when it carries one (a
-// FieldPath method, as the field errors of engine/evidence packages have).
+// several (errors.Join), each naming its field, line and column when it
+// carries them ([parse.Error]).
 func (f *Facts) AddErrors(file string, err error) {
 	errs := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		errs = j.Unwrap()
 	}
 	for _, e := range errs {
-		var fe interface {
-			error
-			FieldPath() string
-			Unwrap() error
-		}
-		if errors.As(e, &fe) {
-			f.AddProblem(file, fe.FieldPath(), 0, "%v", fe.Unwrap())
-			continue
-		}
-		f.AddProblem(file, "", 0, "%v", e)
+		f.Problems = append(f.Problems, ProblemOf(file, e))
 	}
+}
+
+// ProblemOf turns an error about file into a Problem with its position
+// when the error has one ([parse.Error]: field path, line, column).
+func ProblemOf(file string, err error) Problem {
+	p := Problem{Evidence: file, Message: err.Error()}
+	var se *parse.Error
+	if errors.As(err, &se) {
+		p.Path, p.Line = se.Path, se.Line
+		p.Message = se.Err.Error()
+		if se.Col > 0 {
+			p.Message = "column " + strconv.Itoa(se.Col) + ": " + p.Message
+		}
+	}
+	return p
 }
 
 // Document is a kind's facts: a struct (pointer) that embeds [Facts] and

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
+
 	cdx "github.com/CycloneDX/cyclonedx-go"
 )
 
@@ -13,38 +15,38 @@ import (
 // and checks that it is one. Errors carry positions. The vex and
 // vulnerabilities packages use it too.
 func DecodeCycloneDX(data []byte, opts Options) (*cdx.BOM, Format, error) {
-	if err := CheckSize(data, opts.MaxSize); err != nil {
+	if err := parse.CheckSize(data, opts.MaxSize); err != nil {
 		return nil, "", err
 	}
 	data = trimBOM(data)
 	bom := new(cdx.BOM)
-	switch FirstByte(data) {
+	switch parse.FirstByte(data) {
 	case '<':
 		if err := cdx.NewBOMDecoder(bytes.NewReader(data), cdx.BOMFileFormatXML).Decode(bom); err != nil {
-			return nil, "", XMLError(err)
+			return nil, "", parse.XMLError(err)
 		}
 		if bom.XMLName.Local != "bom" {
-			return nil, "", &Error{Err: fmt.Errorf("not a cyclonedx xml document: root element <%s>, want <bom>", bom.XMLName.Local)}
+			return nil, "", &parse.Error{Err: fmt.Errorf("not a cyclonedx xml document: root element <%s>, want <bom>", bom.XMLName.Local)}
 		}
 		if bom.SpecVersion == 0 {
-			return nil, "", &Error{Err: fmt.Errorf("not a cyclonedx xml document: unknown namespace %q", bom.XMLNS)}
+			return nil, "", &parse.Error{Err: fmt.Errorf("not a cyclonedx xml document: unknown namespace %q", bom.XMLNS)}
 		}
 		return bom, FormatCycloneDXXML, nil
 	case '{':
 		if err := cdx.NewBOMDecoder(bytes.NewReader(data), cdx.BOMFileFormatJSON).Decode(bom); err != nil {
 			if errors.Is(err, cdx.ErrInvalidSpecVersion) {
-				return nil, "", &Error{Path: "specVersion", Err: err}
+				return nil, "", &parse.Error{Path: "specVersion", Err: err}
 			}
-			return nil, "", JSONError(data, err)
+			return nil, "", parse.JSONError(data, err)
 		}
 		if bom.BOMFormat != "CycloneDX" {
-			return nil, "", &Error{Path: "bomFormat", Err: fmt.Errorf("got %q, want CycloneDX", bom.BOMFormat)}
+			return nil, "", &parse.Error{Path: "bomFormat", Err: fmt.Errorf("got %q, want CycloneDX", bom.BOMFormat)}
 		}
 		return bom, FormatCycloneDXJSON, nil
 	case 0:
-		return nil, "", &Error{Err: errors.New("empty document")}
+		return nil, "", &parse.Error{Err: errors.New("empty document")}
 	default:
-		return nil, "", &Error{Line: 1, Col: 1, Err: errors.New("not a cyclonedx document: want JSON or XML")}
+		return nil, "", &parse.Error{Line: 1, Col: 1, Err: errors.New("not a cyclonedx document: want JSON or XML")}
 	}
 }
 

@@ -1,9 +1,6 @@
 package bom
 
 import (
-	"errors"
-	"strconv"
-
 	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -79,18 +76,4 @@ func ResolverOf(docs []Release) func(string) (Component, bool) {
 		c, ok := refs[ref]
 		return c, ok
 	}
-}
-
-// ProblemOf turns a parse error of file into a Problem with its position.
-func ProblemOf(file string, err error) evidence.Problem {
-	p := evidence.Problem{Evidence: file, Message: err.Error()}
-	var se *Error
-	if errors.As(err, &se) {
-		p.Path, p.Line = se.Path, se.Line
-		p.Message = se.Err.Error()
-		if se.Col > 0 {
-			p.Message = "column " + strconv.Itoa(se.Col) + ": " + p.Message
-		}
-	}
-	return p
 }

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
 )
 
 // Format names an SBOM format.
@@ -32,7 +34,7 @@ type Document struct {
 	// order.
 	Components []Component `json:"components"`
 	// Issues are elements that could not be read, such as invalid purls.
-	Issues []Issue `json:"issues"`
+	Issues []parse.Issue `json:"issues"`
 	// SerialNumber is a CycloneDX document's serialNumber ("urn:uuid:…"),
 	// what a BOM-Link (urn:cdx:uuid/version#ref) names; "" otherwise.
 	SerialNumber string `json:"serial_number,omitempty"`
@@ -61,42 +63,42 @@ type Component struct {
 
 // Options tunes [Parse].
 type Options struct {
-	// MaxSize bounds the document; 0 means [DefaultMaxSize].
+	// MaxSize bounds the document; 0 means [parse.DefaultMaxSize].
 	MaxSize int64
 }
 
 // Parse reads an SBOM in any supported format. Errors carry positions (see
 // [Error]).
 func Parse(data []byte, opts Options) (*Document, error) {
-	if err := CheckSize(data, opts.MaxSize); err != nil {
+	if err := parse.CheckSize(data, opts.MaxSize); err != nil {
 		return nil, err
 	}
-	switch FirstByte(data) {
+	switch parse.FirstByte(data) {
 	case '<':
 		return parseCycloneDX(data, opts)
 	case '{':
 	case 0:
-		return nil, &Error{Err: errors.New("empty document")}
+		return nil, &parse.Error{Err: errors.New("empty document")}
 	default:
-		return nil, &Error{Line: 1, Col: 1, Err: errors.New("not an sbom: want a CycloneDX (JSON or XML) or SPDX JSON document")}
+		return nil, &parse.Error{Line: 1, Col: 1, Err: errors.New("not an sbom: want a CycloneDX (JSON or XML) or SPDX JSON document")}
 	}
 	var sniff struct {
 		BOMFormat   string `json:"bomFormat"`
 		SPDXVersion string `json:"spdxVersion"`
 	}
 	if err := json.Unmarshal(data, &sniff); err != nil {
-		return nil, JSONError(data, err)
+		return nil, parse.JSONError(data, err)
 	}
 	switch {
 	case sniff.BOMFormat != "":
 		if sniff.BOMFormat != "CycloneDX" {
-			return nil, &Error{Path: "bomFormat", Err: fmt.Errorf("unknown bomFormat %q: want CycloneDX", sniff.BOMFormat)}
+			return nil, &parse.Error{Path: "bomFormat", Err: fmt.Errorf("unknown bomFormat %q: want CycloneDX", sniff.BOMFormat)}
 		}
 		return parseCycloneDX(data, opts)
 	case sniff.SPDXVersion != "":
 		return parseSPDXJSON(data)
 	default:
-		return nil, &Error{Err: errors.New("not an sbom: no bomFormat (CycloneDX) or spdxVersion (SPDX) field")}
+		return nil, &parse.Error{Err: errors.New("not an sbom: no bomFormat (CycloneDX) or spdxVersion (SPDX) field")}
 	}
 }
 
@@ -107,7 +109,7 @@ func (d *Document) addPURL(c *Component, raw, path string) {
 	}
 	p, err := CanonicalPURL(raw)
 	if err != nil {
-		d.Issues = append(d.Issues, Issue{Path: path, Message: err.Error()})
+		d.Issues = append(d.Issues, parse.Issue{Path: path, Message: err.Error()})
 		return
 	}
 	c.PURL = p

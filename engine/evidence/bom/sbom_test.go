@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -114,7 +116,7 @@ func TestParseErrors(t *testing.T) {
 			require.Error(t, err)
 			assert.Nil(t, doc)
 			assert.Contains(t, err.Error(), tt.want)
-			var se *bom.Error
+			var se *parse.Error
 			require.True(t, errors.As(err, &se), "error %v carries a position", err)
 			if tt.wantLine > 0 {
 				assert.Equal(t, tt.wantLine, se.Line)
@@ -122,7 +124,7 @@ func TestParseErrors(t *testing.T) {
 			if tt.wantPath != "" {
 				assert.Equal(t, tt.wantPath, se.Path)
 			}
-			assert.Equal(t, tt.tooLarge, errors.Is(err, bom.ErrTooLarge))
+			assert.Equal(t, tt.tooLarge, errors.Is(err, parse.ErrTooLarge))
 		})
 	}
 }
@@ -133,7 +135,7 @@ func TestLineCol(t *testing.T) {
 		off       int64
 		line, col int
 	}{{0, 1, 1}, {1, 1, 2}, {3, 2, 1}, {4, 2, 2}, {7, 3, 2}, {100, 3, 3}} {
-		l, c := bom.LineCol(data, tt.off)
+		l, c := parse.LineCol(data, tt.off)
 		assert.Equal(t, [2]int{tt.line, tt.col}, [2]int{l, c}, "offset %d", tt.off)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
+
 	spdxjson "github.com/spdx/tools-golang/json"
 	"github.com/spdx/tools-golang/spdx"
 	"github.com/spdx/tools-golang/spdx/v2/common"
@@ -13,7 +15,7 @@ import (
 func parseSPDXJSON(data []byte) (*Document, error) {
 	doc, err := spdxjson.Read(bytes.NewReader(trimBOM(data)))
 	if err != nil {
-		return nil, JSONError(data, err)
+		return nil, parse.JSONError(data, err)
 	}
 	return FromSPDX(doc), nil
 }

@@ -171,7 +171,7 @@ func TestParseManifestErrors(t *testing.T) {
 			for _, e := range errs {
 				var fe *FieldError
 				require.True(t, errors.As(e, &fe), e.Error())
-				got = append(got, fe.Field)
+				got = append(got, fe.Path)
 			}
 			assert.Equal(t, tt.fields, got)
 		})

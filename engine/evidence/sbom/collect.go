@@ -76,7 +76,7 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 			continue
 		}
 		if err != nil {
-			p := bom.ProblemOf(it.Path, err)
+			p := evidence.ProblemOf(it.Path, err)
 			p.Message = "parse sbom: " + p.Message
 			facts.Problems = append(facts.Problems, p)
 			continue

@@ -7,7 +7,6 @@ import (
 	govex "github.com/openvex/go-vex/pkg/vex"
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
-	"github.com/cicd-hub/hubgate/engine/evidence/bom"
 	"github.com/cicd-hub/hubgate/engine/evidence/vexdoc"
 )
 
@@ -103,7 +102,7 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 			facts.AddProblem(it.Path, "", 0, "read vex: %v", rerr)
 			continue
 		case perr != nil:
-			p := bom.ProblemOf(it.Path, perr)
+			p := evidence.ProblemOf(it.Path, perr)
 			p.Message = "parse vex: " + p.Message
 			facts.Problems = append(facts.Problems, p)
 			continue

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
+
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	govex "github.com/openvex/go-vex/pkg/vex"
 
@@ -16,7 +18,7 @@ import (
 
 // Options tunes [Parse].
 type Options struct {
-	// MaxSize bounds the document; 0 means bom.DefaultMaxSize.
+	// MaxSize bounds the document; 0 means parse.DefaultMaxSize.
 	MaxSize int64
 	// Resolve looks up a CycloneDX bom-ref that the VEX document itself does
 	// not define (a BOM-Link "urn:cdx:…#ref" or a bare ref into the SBOM),
@@ -25,35 +27,35 @@ type Options struct {
 }
 
 // Parse reads an OpenVEX or CycloneDX VEX document. Errors carry positions
-// ([*bom.Error]); statements that cannot be used are Issues in the result.
+// ([*parse.Error]); statements that cannot be used are Issues in the result.
 func Parse(data []byte, opts Options) (*Document, error) {
-	if err := bom.CheckSize(data, opts.MaxSize); err != nil {
+	if err := parse.CheckSize(data, opts.MaxSize); err != nil {
 		return nil, err
 	}
-	switch bom.FirstByte(data) {
+	switch parse.FirstByte(data) {
 	case '<':
 		return parseCycloneDX(data, opts)
 	case '{':
 	case 0:
-		return nil, &bom.Error{Err: errors.New("empty document")}
+		return nil, &parse.Error{Err: errors.New("empty document")}
 	default:
-		return nil, &bom.Error{Line: 1, Col: 1, Err: errors.New("not a vex document: want OpenVEX JSON or CycloneDX VEX (JSON or XML)")}
+		return nil, &parse.Error{Line: 1, Col: 1, Err: errors.New("not a vex document: want OpenVEX JSON or CycloneDX VEX (JSON or XML)")}
 	}
 	var sniff struct {
 		Context     json.RawMessage `json:"@context"`
 		BOMFormat   string          `json:"bomFormat"`
-		CSAFVersion bom.Presence    `json:"csaf_version"`
+		CSAFVersion parse.Presence  `json:"csaf_version"`
 		Document    *struct {
-			CSAFVersion bom.Presence `json:"csaf_version"`
+			CSAFVersion parse.Presence `json:"csaf_version"`
 		} `json:"document"`
 	}
 	if err := json.Unmarshal(data, &sniff); err != nil {
-		return nil, bom.JSONError(data, err)
+		return nil, parse.JSONError(data, err)
 	}
 	var context string
 	if len(sniff.Context) > 0 {
 		if err := json.Unmarshal(sniff.Context, &context); err != nil {
-			return nil, &bom.Error{Path: "@context", Err: errors.New("want a string")}
+			return nil, &parse.Error{Path: "@context", Err: errors.New("want a string")}
 		}
 	}
 	switch {
@@ -62,9 +64,9 @@ func Parse(data []byte, opts Options) (*Document, error) {
 	case sniff.BOMFormat != "":
 		return parseCycloneDX(data, opts)
 	case bool(sniff.CSAFVersion) || (sniff.Document != nil && bool(sniff.Document.CSAFVersion)):
-		return nil, &bom.Error{Err: errors.New("csaf documents are not supported: convert to OpenVEX 0.2 or CycloneDX VEX")}
+		return nil, &parse.Error{Err: errors.New("csaf documents are not supported: convert to OpenVEX 0.2 or CycloneDX VEX")}
 	default:
-		return nil, &bom.Error{Err: errors.New("not a vex document: no OpenVEX @context and no CycloneDX bomFormat")}
+		return nil, &parse.Error{Err: errors.New("not a vex document: no OpenVEX @context and no CycloneDX bomFormat")}
 	}
 }
 
@@ -74,11 +76,11 @@ func parseOpenVEX(data []byte, context string) (*Document, error) {
 		if version == "" {
 			version = "v0.0.1 (no version in @context)"
 		}
-		return nil, &bom.Error{Path: "@context", Err: fmt.Errorf("openvex %s is not supported: want v0.2.x", version)}
+		return nil, &parse.Error{Path: "@context", Err: fmt.Errorf("openvex %s is not supported: want v0.2.x", version)}
 	}
 	doc, err := govex.Parse(data)
 	if err != nil {
-		return nil, bom.JSONError(data, err)
+		return nil, parse.JSONError(data, err)
 	}
 	out := &Document{Format: FormatOpenVEX, ID: doc.ID}
 	var docTime time.Time
@@ -131,11 +133,11 @@ func parseOpenVEX(data []byte, context string) (*Document, error) {
 			s.Aliases = append(s.Aliases, string(a))
 		}
 		if s.Vulnerability == "" {
-			out.Issues = append(out.Issues, bom.Issue{Path: path + ".vulnerability", Message: "statement names no vulnerability"})
+			out.Issues = append(out.Issues, parse.Issue{Path: path + ".vulnerability", Message: "statement names no vulnerability"})
 			continue
 		}
 		if !govex.Status(s.Status).Valid() {
-			out.Issues = append(out.Issues, bom.Issue{Path: path + ".status", Message: fmt.Sprintf("unknown status %q: want one of %s", s.Status, strings.Join(govex.Statuses(), ", "))})
+			out.Issues = append(out.Issues, parse.Issue{Path: path + ".status", Message: fmt.Sprintf("unknown status %q: want one of %s", s.Status, strings.Join(govex.Statuses(), ", "))})
 			continue
 		}
 		for j := range gs.Products {
@@ -149,7 +151,7 @@ func parseOpenVEX(data []byte, context string) (*Document, error) {
 			s.Products = append(s.Products, p)
 		}
 		if len(s.Products) == 0 {
-			out.Issues = append(out.Issues, bom.Issue{Path: path + ".products", Message: "statement names no product: it applies to nothing"})
+			out.Issues = append(out.Issues, parse.Issue{Path: path + ".products", Message: "statement names no product: it applies to nothing"})
 		}
 		out.Statements = append(out.Statements, s)
 	}
@@ -159,11 +161,11 @@ func parseOpenVEX(data []byte, context string) (*Document, error) {
 func openvexComponent(c *govex.Component, path string, doc *Document) Product {
 	p := Product{Path: path, ID: c.ID}
 	if err := p.addIdentifier(c.ID); err != nil {
-		doc.Issues = append(doc.Issues, bom.Issue{Path: path + ".@id", Message: err.Error()})
+		doc.Issues = append(doc.Issues, parse.Issue{Path: path + ".@id", Message: err.Error()})
 	}
 	if u, ok := c.Identifiers[govex.PURL]; ok {
 		if err := p.addIdentifier(u); err != nil {
-			doc.Issues = append(doc.Issues, bom.Issue{Path: path + ".identifiers.purl", Message: err.Error()})
+			doc.Issues = append(doc.Issues, parse.Issue{Path: path + ".identifiers.purl", Message: err.Error()})
 		}
 	}
 	// Hashes, in a fixed order.
@@ -173,7 +175,7 @@ func openvexComponent(c *govex.Component, path string, doc *Document) Product {
 		}
 	}
 	if p.ID == "" && len(p.PURLs) == 0 && len(p.Digests) == 0 {
-		doc.Issues = append(doc.Issues, bom.Issue{Path: path, Message: "product has no @id, purl or hash"})
+		doc.Issues = append(doc.Issues, parse.Issue{Path: path, Message: "product has no @id, purl or hash"})
 	}
 	return p
 }
@@ -275,11 +277,11 @@ func parseCycloneDX(data []byte, opts Options) (*Document, error) {
 		}
 		st, ok := cdxState(string(v.Analysis.State))
 		if !ok {
-			out.Issues = append(out.Issues, bom.Issue{Path: path + ".analysis.state", Message: fmt.Sprintf("unknown analysis state %q", v.Analysis.State)})
+			out.Issues = append(out.Issues, parse.Issue{Path: path + ".analysis.state", Message: fmt.Sprintf("unknown analysis state %q", v.Analysis.State)})
 			continue
 		}
 		if v.ID == "" {
-			out.Issues = append(out.Issues, bom.Issue{Path: path + ".id", Message: "statement names no vulnerability"})
+			out.Issues = append(out.Issues, parse.Issue{Path: path + ".id", Message: "statement names no vulnerability"})
 			continue
 		}
 		s := Statement{
@@ -330,7 +332,7 @@ func parseCycloneDX(data []byte, opts Options) (*Document, error) {
 			}
 			t := parseTime(c.value)
 			if t.IsZero() {
-				out.Issues = append(out.Issues, bom.Issue{Path: path + "." + c.field, Message: fmt.Sprintf("invalid timestamp %q: want RFC 3339", c.value)})
+				out.Issues = append(out.Issues, parse.Issue{Path: path + "." + c.field, Message: fmt.Sprintf("invalid timestamp %q: want RFC 3339", c.value)})
 				continue
 			}
 			s.Dates = append(s.Dates, Date{Field: path + "." + c.field, Time: t})
@@ -345,7 +347,7 @@ func parseCycloneDX(data []byte, opts Options) (*Document, error) {
 			if meta != nil {
 				s.Products = append(s.Products, *meta)
 			} else {
-				out.Issues = append(out.Issues, bom.Issue{Path: path + ".affects", Message: "statement has no affects and the document no metadata.component: it applies to nothing"})
+				out.Issues = append(out.Issues, parse.Issue{Path: path + ".affects", Message: "statement has no affects and the document no metadata.component: it applies to nothing"})
 			}
 		} else {
 			for j, a := range *v.Affects {
@@ -400,7 +402,7 @@ func resolveRef(ref, path, metaRef string, meta *Product, refs map[string]bom.Co
 	}
 	if strings.HasPrefix(strings.ToLower(ref), "pkg:") {
 		if err := p.addIdentifier(ref); err != nil {
-			doc.Issues = append(doc.Issues, bom.Issue{Path: path, Message: err.Error()})
+			doc.Issues = append(doc.Issues, parse.Issue{Path: path, Message: err.Error()})
 		}
 		return p
 	}

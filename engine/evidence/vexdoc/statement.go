@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
+
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	govex "github.com/openvex/go-vex/pkg/vex"
 
@@ -37,11 +39,11 @@ const (
 // Document is one VEX document, read.
 type Document struct {
 	// Evidence is the file the document came from (set by the caller).
-	Evidence   string      `json:"evidence"`
-	Format     Format      `json:"format"`
-	ID         string      `json:"id,omitempty"`
-	Statements []Statement `json:"statements"`
-	Issues     []bom.Issue `json:"issues"`
+	Evidence   string        `json:"evidence"`
+	Format     Format        `json:"format"`
+	ID         string        `json:"id,omitempty"`
+	Statements []Statement   `json:"statements"`
+	Issues     []parse.Issue `json:"issues"`
 }
 
 // Statement is one VEX statement in a format-neutral shape.

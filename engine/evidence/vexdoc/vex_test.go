@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -87,7 +89,7 @@ func TestParseErrors(t *testing.T) {
 			require.Error(t, err)
 			assert.Nil(t, doc)
 			assert.Contains(t, err.Error(), tt.want)
-			var se *bom.Error
+			var se *parse.Error
 			require.True(t, errors.As(err, &se))
 			if tt.wantLine > 0 {
 				assert.Equal(t, tt.wantLine, se.Line)
@@ -196,7 +198,7 @@ func TestCorpusOpenVEX(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), w)
 			if w == "invalid json" {
-				var se *bom.Error
+				var se *parse.Error
 				require.True(t, errors.As(err, &se))
 				assert.Greater(t, se.Line, 1, "the error names the line")
 			}

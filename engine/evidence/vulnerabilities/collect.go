@@ -181,7 +181,7 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 	sboms := bom.ReadAll(env)
 	resolve := bom.Resolver(env)
 	var reports []*Report
-	var evidence []string
+	var files []string
 	for _, it := range items {
 		b, err := env.ReadFile(policy.KindVulnerabilities, it.Role, it.Path)
 		if err != nil {
@@ -190,7 +190,7 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 		}
 		r, err := Parse(b, Options{MaxSize: env.MaxFileSize, Resolve: resolve})
 		if err != nil {
-			p := bom.ProblemOf(it.Path, err)
+			p := evidence.ProblemOf(it.Path, err)
 			p.Message = "parse vulnerability report: " + p.Message
 			facts.Problems = append(facts.Problems, p)
 			continue
@@ -200,7 +200,7 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 		}
 		facts.FutureTime(it.Path, r.CreatedField, r.Created, env.Now)
 		reports = append(reports, r)
-		evidence = append(evidence, it.Path)
+		files = append(files, it.Path)
 		td := r.TargetDigests
 		if td == nil {
 			td = []string{}
@@ -232,7 +232,7 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 	}
 	facts.VEXStatements = len(stmts)
 	m := vexdoc.NewMatcher(stmts, vexdoc.MatcherOptions{Subjects: subjects, Now: env.Now, MaxAge: maxAge})
-	facts.Findings = Assess(evidence, reports, m, len(vexItems) > 0)
+	facts.Findings = Assess(files, reports, m, len(vexItems) > 0)
 	return facts
 }
 

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
+
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
 	"github.com/cicd-hub/hubgate/engine/evidence/bom"
@@ -44,7 +46,7 @@ type Report struct {
 	// CycloneDX report points into with BOM-Links (urn:cdx:uuid/version#ref).
 	SBOMSerials     []string        `json:"sbom_serials,omitempty"`
 	Vulnerabilities []Vulnerability `json:"vulnerabilities"`
-	Issues          []bom.Issue     `json:"issues"`
+	Issues          []parse.Issue   `json:"issues"`
 	// Created is when the report says the scan ran, as written (grype's
 	// descriptor.timestamp, CycloneDX metadata.timestamp), "" when it says
 	// nothing; CreatedField names the field.
@@ -76,7 +78,7 @@ type Vulnerability struct {
 
 // Options tunes [Parse].
 type Options struct {
-	// MaxSize bounds the document; 0 means bom.DefaultMaxSize.
+	// MaxSize bounds the document; 0 means parse.DefaultMaxSize.
 	MaxSize int64
 	// Resolve resolves a CycloneDX affects[].ref the report does not define
 	// itself (usually from the SBOM). Nil resolves nothing.
@@ -85,24 +87,24 @@ type Options struct {
 
 // Parse reads a grype JSON or CycloneDX report.
 func Parse(data []byte, opts Options) (*Report, error) {
-	if err := bom.CheckSize(data, opts.MaxSize); err != nil {
+	if err := parse.CheckSize(data, opts.MaxSize); err != nil {
 		return nil, err
 	}
-	switch bom.FirstByte(data) {
+	switch parse.FirstByte(data) {
 	case '<':
 		return parseCycloneDX(data, opts)
 	case '{':
 	case 0:
-		return nil, &bom.Error{Err: errors.New("empty document")}
+		return nil, &parse.Error{Err: errors.New("empty document")}
 	default:
-		return nil, &bom.Error{Line: 1, Col: 1, Err: errors.New("not a vulnerability report: want grype JSON or CycloneDX")}
+		return nil, &parse.Error{Line: 1, Col: 1, Err: errors.New("not a vulnerability report: want grype JSON or CycloneDX")}
 	}
 	var sniff struct {
-		BOMFormat string       `json:"bomFormat"`
-		Matches   bom.Presence `json:"matches"`
+		BOMFormat string         `json:"bomFormat"`
+		Matches   parse.Presence `json:"matches"`
 	}
 	if err := json.Unmarshal(data, &sniff); err != nil {
-		return nil, bom.JSONError(data, err)
+		return nil, parse.JSONError(data, err)
 	}
 	switch {
 	case sniff.BOMFormat != "":
@@ -110,7 +112,7 @@ func Parse(data []byte, opts Options) (*Report, error) {
 	case bool(sniff.Matches):
 		return parseGrype(data)
 	default:
-		return nil, &bom.Error{Err: errors.New("not a vulnerability report: no grype matches and no CycloneDX bomFormat")}
+		return nil, &parse.Error{Err: errors.New("not a vulnerability report: no grype matches and no CycloneDX bomFormat")}
 	}
 }
 
@@ -172,7 +174,7 @@ func severityRank(s string) int {
 // cvss checks a base score.
 func (r *Report) cvss(v *Vulnerability, score float64, path string) {
 	if math.IsNaN(score) || score < 0 || score > 10 {
-		r.Issues = append(r.Issues, bom.Issue{Path: path, Message: fmt.Sprintf("cvss base score %v is outside 0–10", score)})
+		r.Issues = append(r.Issues, parse.Issue{Path: path, Message: fmt.Sprintf("cvss base score %v is outside 0–10", score)})
 		return
 	}
 	if !v.HasCVSS || score > v.CVSS {
@@ -186,7 +188,7 @@ func (r *Report) epss(v *Vulnerability, p float64, path string) {
 		p /= 100
 	}
 	if math.IsNaN(p) || p < 0 || p > 1 {
-		r.Issues = append(r.Issues, bom.Issue{Path: path, Message: fmt.Sprintf("epss percentile %v is outside 0–1 (or 0–100)", p)})
+		r.Issues = append(r.Issues, parse.Issue{Path: path, Message: fmt.Sprintf("epss percentile %v is outside 0–1 (or 0–100)", p)})
 		return
 	}
 	if !v.HasEPSS || p > v.EPSS {
@@ -200,7 +202,7 @@ func (r *Report) purl(v *Vulnerability, raw, path string) {
 	}
 	p, err := bom.ParsePURL(raw)
 	if err != nil {
-		r.Issues = append(r.Issues, bom.Issue{Path: path, Message: err.Error()})
+		r.Issues = append(r.Issues, parse.Issue{Path: path, Message: err.Error()})
 		return
 	}
 	for _, have := range v.PURLs {
@@ -254,7 +256,7 @@ func parseCycloneDX(data []byte, opts Options) (*Report, error) {
 		cv := &(*cbom.Vulnerabilities)[i]
 		path := "vulnerabilities[" + strconv.Itoa(i) + "]"
 		if cv.ID == "" {
-			r.Issues = append(r.Issues, bom.Issue{Path: path + ".id", Message: "vulnerability has no id"})
+			r.Issues = append(r.Issues, parse.Issue{Path: path + ".id", Message: "vulnerability has no id"})
 			continue
 		}
 		v := Vulnerability{Path: path, ID: cv.ID}
@@ -287,7 +289,7 @@ func parseCycloneDX(data []byte, opts Options) (*Report, error) {
 				if n == "epss" || strings.HasSuffix(n, ":epss") || strings.HasSuffix(n, "epss.percentile") || strings.HasSuffix(n, "epss:percentile") {
 					f, err := strconv.ParseFloat(strings.TrimSpace(p.Value), 64)
 					if err != nil {
-						r.Issues = append(r.Issues, bom.Issue{Path: path + ".properties[" + strconv.Itoa(j) + "].value", Message: fmt.Sprintf("epss %q is not a number", p.Value)})
+						r.Issues = append(r.Issues, parse.Issue{Path: path + ".properties[" + strconv.Itoa(j) + "].value", Message: fmt.Sprintf("epss %q is not a number", p.Value)})
 						continue
 					}
 					r.epss(&v, f, path+".properties["+strconv.Itoa(j)+"].value")
@@ -324,7 +326,7 @@ func parseCycloneDX(data []byte, opts Options) (*Report, error) {
 			case strings.HasPrefix(strings.ToLower(a.Ref), "pkg:"):
 				r.purl(&one, a.Ref, apath)
 			default:
-				r.Issues = append(r.Issues, bom.Issue{Path: apath, Message: fmt.Sprintf("ref %q names no component of this document or the sbom", a.Ref)})
+				r.Issues = append(r.Issues, parse.Issue{Path: apath, Message: fmt.Sprintf("ref %q names no component of this document or the sbom", a.Ref)})
 				one.Component = a.Ref
 			}
 			m.add(one)

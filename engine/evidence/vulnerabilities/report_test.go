@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -144,7 +146,7 @@ func TestParseErrors(t *testing.T) {
 			require.Error(t, err)
 			assert.Nil(t, r)
 			assert.Contains(t, err.Error(), tt.want)
-			var se *bom.Error
+			var se *parse.Error
 			require.True(t, errors.As(err, &se))
 			if tt.wantLine > 0 {
 				assert.Equal(t, tt.wantLine, se.Line)

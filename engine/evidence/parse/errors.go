@@ -1,4 +1,8 @@
-package bom
+// Package parse is the one parse-error helper of the evidence packages:
+// [Error] names the field, line and column of a bad document, and the
+// engine turns it into a problem naming them (evidence.ProblemOf). It
+// also holds the bounds and format sniffing the JSON and XML parsers share.
+package parse
 
 import (
 	"bytes"
@@ -42,6 +46,14 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// FieldPath is the field's path in the file, such as "entries[3].sha256".
+func (e *Error) FieldPath() string { return e.Path }
+
+// Errorf returns an *Error for the field at path.
+func Errorf(path, format string, args ...any) error {
+	return &Error{Path: path, Err: fmt.Errorf(format, args...)}
+}
 
 // Issue is a problem with one element of a document that was otherwise read:
 // an invalid purl, an unknown status. The rest of the document is used.
