@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -378,6 +379,64 @@ func TestEvaluateSignedCache(t *testing.T) {
 				}
 			}
 			assert.Equal(t, tt.allowed, cacheCheck == policy.OutcomePass)
+		})
+	}
+}
+
+// TestEvaluateCacheHonoursRegistryTrust: the cache kind verifies with the
+// trust material every signed kind shares: the registry's provenance.keys
+// and provenance.trusted_root, not only --trusted-root.
+func TestEvaluateCacheHonoursRegistryTrust(t *testing.T) {
+	ss := trusttest.New(t)
+	k, other := trusttest.NewKey(t, "ecdsa"), trusttest.NewKey(t, "ecdsa")
+	dir := t.TempDir()
+	rootPath := writeTemp(t, dir, "trusted_root.json", string(ss.RootJSON))
+	app := writeTemp(t, dir, "app.tar.gz", "app\n")
+	sums := writeTemp(t, dir, "SHA256SUMS", "6aa8a0ae7b6e2c6f8dbfc6c3b1a6c3d4d0c5e0d7f1b0e6c8d2a1b0c9d8e7f6a5  app.tar.gz\n")
+	manifest := `{"version":1,"cache_dir":"c","entry_count":1,"algorithm":"blake3","entries":[{"path":"x.whl","size":5,"blake3":"` + b3hex("wheel") + `"}]}`
+	mPath := writeTemp(t, dir, "cache-manifest.json", manifest)
+	cdir := filepath.Join(dir, "cache")
+	writeTemp(t, cdir, "x.whl", "wheel")
+	keyed := writeTemp(t, dir, "registry-keys.cue", fmt.Sprintf("repos: \"acme/app\": {require: [\"checksums\", \"cache\"], provenance: keys: [%q]}\n", k.PEM(t)))
+	rooted := writeTemp(t, dir, "registry-root.cue", fmt.Sprintf("repos: \"acme/app\": {require: [\"checksums\", \"cache\"], provenance: trusted_root: %q}\n", rootPath))
+	release := "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.3"
+	tests := []struct {
+		name, registry string
+		bundle         []byte
+		pass           bool
+	}{
+		{name: "a registry key", registry: keyed, bundle: k.MessageBundle(t, []byte(manifest)), pass: true},
+		{name: "another key", registry: keyed, bundle: other.MessageBundle(t, []byte(manifest))},
+		{name: "the registry's trusted root", registry: rooted, bundle: ss.MessageBundleCert(t, trusttest.GitHubCert(release, trust.GitHubActionsIssuer), []byte(manifest), trusttest.BundleOptions{}), pass: true},
+		{name: "the embedded root does not trust the test CA", registry: keyed, bundle: ss.MessageBundleCert(t, trusttest.GitHubCert(release, trust.GitHubActionsIssuer), []byte(manifest), trusttest.BundleOptions{})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := New(context.Background(), WithRegistryPath(tt.registry))
+			require.NoError(t, err)
+			sig := writeTemp(t, t.TempDir(), "cache.sigstore.json", string(tt.bundle))
+			d, err := e.Evaluate(context.Background(), Input{
+				Repo: "acme/app", Now: afterSigning(),
+				Subjects: []SubjectInput{{Path: app}},
+				Evidence: []Item{
+					{Kind: policy.KindChecksums, Path: sums},
+					{Kind: policy.KindCache, Role: "manifest", Path: mPath},
+					{Kind: policy.KindCache, Role: "signature", Path: sig},
+					{Kind: policy.KindCache, Role: "dir", Path: cdir},
+				},
+			})
+			require.NoError(t, err)
+			var got []string
+			for _, f := range d.Findings {
+				if f.Kind() == policy.KindCache {
+					got = append(got, f.Rule)
+				}
+			}
+			if tt.pass {
+				assert.Empty(t, got)
+			} else {
+				assert.Equal(t, []string{"cache.signature"}, got)
+			}
 		})
 	}
 }

@@ -3,10 +3,7 @@ package cache
 import (
 	"context"
 
-	"github.com/sigstore/sigstore-go/pkg/root"
-
 	"github.com/cicd-hub/hubgate/engine/evidence"
-	"github.com/cicd-hub/hubgate/engine/trust"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -102,15 +99,13 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 	return out
 }
 
+// verifyCacheSignature verifies the manifest's bundle with the trust
+// material every signed kind shares (--trusted-root, the registry's
+// provenance.trusted_root and provenance.keys, the embedded root).
 func verifyCacheSignature(env *evidence.Env, manifest, bundle []byte, f *evidence.Facts) Signature {
-	var tr root.TrustedMaterial
-	if env.TrustedRoot != "" {
-		r, err := trust.LoadTrustedRoot(env.TrustedRoot)
-		if err != nil {
-			f.AddProblem(env.TrustedRoot, "", 0, "%v", err)
-			return Signature{Given: bundle != nil, Error: err.Error()}
-		}
-		tr = r
+	opts, _, ok := env.TrustOptions(policy.KindCache, f)
+	if !ok {
+		return Signature{Given: bundle != nil, Error: "the trust material could not be loaded"}
 	}
-	return VerifySignature(manifest, bundle, tr)
+	return VerifySignature(manifest, bundle, opts)
 }

@@ -3,8 +3,6 @@ package cache
 import (
 	"bytes"
 
-	"github.com/sigstore/sigstore-go/pkg/root"
-
 	"github.com/cicd-hub/hubgate/engine/trust"
 )
 
@@ -19,8 +17,11 @@ type Signature struct {
 	Verified bool `json:"verified"`
 	// Error says why verification failed.
 	Error string `json:"error"`
-	// Issuer, SAN and Claims are the verified certificate's, empty when
-	// not verified.
+	// Keyed is true when one of the registry's provenance.keys verified
+	// it (KeyID names the key); Issuer, SAN and Claims are the verified
+	// certificate's otherwise, empty when not verified.
+	Keyed  bool         `json:"keyed"`
+	KeyID  string       `json:"key_id"`
 	Issuer string       `json:"issuer"`
 	SAN    string       `json:"san"`
 	Claims trust.Claims `json:"claims"`
@@ -30,19 +31,21 @@ type Signature struct {
 }
 
 // VerifySignature verifies bundle (a sigstore bundle over the manifest
-// bytes) against tr. A nil tr means the embedded public-good root.
-func VerifySignature(manifest, bundle []byte, tr root.TrustedMaterial) Signature {
+// bytes) against the trust material every signed kind shares: opts.Root
+// (nil means the embedded public-good root) and opts.Keys.
+func VerifySignature(manifest, bundle []byte, opts trust.Options) Signature {
 	s := Signature{Given: bundle != nil}
 	if !s.Given {
 		s.Error = "no signature bundle was given"
 		return s
 	}
-	v, err := trust.VerifyBundle(bundle, trust.Options{Root: tr, Artifact: bytes.NewReader(manifest)})
+	v, err := trust.VerifyBundle(bundle, trust.Options{Root: opts.Root, Keys: opts.Keys, Artifact: bytes.NewReader(manifest)})
 	if err != nil {
 		s.Error = err.Error()
 		return s
 	}
 	s.Verified = true
+	s.Keyed, s.KeyID = v.Keyed, v.KeyID
 	s.Issuer, s.SAN, s.Claims, s.Timestamps = v.Issuer, v.SAN, v.Claims, v.Timestamps
 	return s
 }
