@@ -21,7 +21,7 @@ type Facts struct {
 	Result
 }
 
-// collectCache compares the observed cache directory with the signed
+// Collect compares the observed cache directory with the signed
 // cache-manifest.json and verifies the manifest's signature.
 func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
 	out := &Facts{

@@ -92,7 +92,7 @@ type checksumCheck struct {
 	Line       int    `json:"line"`
 }
 
-// collectChecksums parses every --checksums file, merges them, and compares
+// Collect parses every --checksums file, merges them, and compares
 // each subject with the entries listed for it.
 func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
 	facts := &Facts{

@@ -62,7 +62,7 @@ type determinismExplanation struct {
 	Explanation
 }
 
-// collectDeterminism compares the original build's checksum list with the
+// Collect compares the original build's checksum list with the
 // rebuild's and measures the delay between them.
 func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
 	out := &Facts{

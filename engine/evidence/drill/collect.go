@@ -71,7 +71,7 @@ type drillReport struct {
 	captured time.Time
 }
 
-// collectDrill reads the DR manifest, hashes its backup and reads the drill
+// Collect reads the DR manifest, hashes its backup and reads the drill
 // reports. Ages are measured against env.Now.
 func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
 	out := &Facts{Facts: evidence.New(items), Reports: []drillReport{}}

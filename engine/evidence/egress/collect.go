@@ -23,7 +23,7 @@ type Facts struct {
 	Signing selfreport.Signing `json:"signing"`
 }
 
-// collectEgress reads hub egress reports and Squid access logs, and matches
+// Collect reads hub egress reports and Squid access logs, and matches
 // every attempted host against the registry's allowlist.
 func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
 	out := &Facts{Facts: evidence.New(items)}

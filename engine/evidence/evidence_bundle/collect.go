@@ -50,7 +50,7 @@ type evidenceBundleConfig struct {
 	MaxAge string `json:"max_age"`
 }
 
-// collectEvidenceBundle checks evidence-manifest.json (role "manifest"), its
+// Collect checks evidence-manifest.json (role "manifest"), its
 // sigstore bundle (role "signature", else MANIFEST.sigstore.json or
 // MANIFEST.bundle beside it) and the evidence directory (role "dir", else
 // the manifest's directory).

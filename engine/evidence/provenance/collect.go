@@ -26,7 +26,7 @@ type provenanceAttestation struct {
 	Attestation
 }
 
-// collectProvenance verifies every attestation of every provenance file.
+// Collect verifies every attestation of every provenance file.
 // Attestations that do not verify are listed with their reason and no
 // statement; files that cannot be read or parsed are problems.
 func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {

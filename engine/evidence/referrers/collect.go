@@ -20,7 +20,7 @@ type referrersDoc struct {
 	Document
 }
 
-// collectReferrers reads `oras discover -o json` output.
+// Collect reads `oras discover -o json` output.
 func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
 	facts := &Facts{
 		Facts:     evidence.New(items),

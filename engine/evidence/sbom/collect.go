@@ -62,6 +62,8 @@ type sbomLicense struct {
 	Components []sbomComponentRef `json:"components"`
 }
 
+// Collect reads every SBOM (parsed once per eval, shared with vex and
+// vulnerabilities) into input.sbom.
 func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
 	facts := &Facts{Facts: evidence.New(items), Documents: []sbomDocument{}, WithoutPURL: []sbomComponentRef{}, Licenses: []sbomLicense{}}
 	licenses := map[string]*sbomLicense{}

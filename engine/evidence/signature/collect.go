@@ -22,7 +22,7 @@ type signatureFact struct {
 	Result
 }
 
-// collectSignature verifies each sigstore bundle over the release's
+// Collect verifies each sigstore bundle over the release's
 // subjects.
 func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
 	facts := &Facts{

@@ -83,6 +83,8 @@ func newVEXStatementRef(s *vexdoc.Statement) vexStatementRef {
 	return ref
 }
 
+// Collect reads every VEX document (parsed once per eval, shared with
+// vulnerabilities) into input.vex.
 func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
 	facts := &Facts{Facts: evidence.New(items), Documents: []vexDocument{}, Unjustified: []vexStatementRef{}, InvalidJustification: []vexInvalidRef{}, Future: []vexFutureRef{}}
 	if !env.Now.IsZero() {

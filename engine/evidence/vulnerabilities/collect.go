@@ -149,6 +149,10 @@ func subjectDigestStrings(subjects []policy.Subject) []string {
 	return out
 }
 
+// Collect reads every scanner report, binds each to the release, and
+// assesses each finding against the VEX statements, into
+// input.vulnerabilities. Thresholds come from the registry, never from
+// evidence.
 func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
 	facts := &Facts{
 		Facts:    evidence.New(items),

@@ -17,7 +17,7 @@ type Facts struct {
 	Injections []Injection `json:"injections"`
 }
 
-// collectWorkflow reads every workflow file of each --workflows directory.
+// Collect reads every workflow file of each --workflows directory.
 func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
 	out := &Facts{
 		Facts: evidence.New(items),
