@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -38,6 +39,22 @@ func buildEnv(t *testing.T, data map[string]any) *Env {
 // afterSigning is an evaluation time after trusttest's signatures, which
 // are made at the wall clock plus five minutes: a signature made after the
 // evaluation time is refused.
+// cueEnv is buildEnv with the repo's entry resolved through the registry's
+// schema and org defaults, as the engine resolves it: the defaults a
+// collector sees are CUE's alone.
+func cueEnv(t *testing.T, data map[string]any) *Env {
+	t.Helper()
+	b, err := json.Marshal(data)
+	require.NoError(t, err)
+	reg, err := registry.Load(fstest.MapFS{"registry.cue": {Data: []byte(`repos: "acme/app": ` + string(b) + "\n")}}, "registry.cue")
+	require.NoError(t, err)
+	repo, err := reg.Repo("acme/app")
+	require.NoError(t, err)
+	env := buildEnv(t, nil)
+	env.Config = repo
+	return env
+}
+
 func afterSigning() time.Time { return time.Now().UTC().Add(time.Hour) }
 
 func writeTemp(t *testing.T, dir, name, content string) string {
@@ -66,6 +83,7 @@ func TestCollectEgress(t *testing.T) {
 		problems []string
 		mode     string
 		matched  map[string]string
+		raw      bool
 	}{
 		{
 			name:  "acceptance evilgithub",
@@ -78,7 +96,7 @@ func TestCollectEgress(t *testing.T) {
 			data:     map[string]any{"egress": map[string]any{"allow": []any{"*.com", "github.com"}, "blocked_attempts": "maybe"}},
 			items:    []Item{{Kind: policy.KindEgress, Path: report}},
 			problems: []string{"registry#egress.blocked_attempts", "registry#egress.allow"}, mode: "fail",
-			matched: map[string]string{"evilgithub.com": ""},
+			matched: map[string]string{"evilgithub.com": ""}, raw: true, // the schema would refuse "maybe"
 		},
 		{
 			name:     "unreadable file",
@@ -87,10 +105,20 @@ func TestCollectEgress(t *testing.T) {
 			problems: []string{filepath.Join(dir, "nope.json") + "#"}, mode: "warn",
 		},
 		{name: "absent", data: map[string]any{}, problems: []string{}, mode: "warn"},
+		{
+			// Go repeats no CUE default: an egress section that did not come
+			// through the schema and names no outcome fails closed.
+			name: "no outcome outside the registry", data: nil, raw: true,
+			items:    []Item{{Kind: policy.KindEgress, Path: report}},
+			problems: []string{"registry#egress.blocked_attempts"}, mode: "fail",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := buildEnv(t, tt.data)
+			if !tt.raw {
+				env = cueEnv(t, tt.data)
+			}
 			out := egress.Collect(context.Background(), env, tt.items).(*egress.Facts)
 			assert.Equal(t, len(tt.items) > 0, out.Present)
 			assert.Equal(t, tt.problems, problemPaths(out.Problems))

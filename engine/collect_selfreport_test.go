@@ -64,7 +64,7 @@ func TestSelfReportedSigning(t *testing.T) {
 			path := writeTemp(t, d, "egress-report.json", report)
 			tt.bundle(d)
 			reg := writeTemp(t, d, "registry.cue", `repos: "acme/app": {require: ["checksums", "egress"], egress: {allow: ["github.com"], canary: "canary.example.org", require_signed: `+map[bool]string{true: "true", false: "false"}[tt.required]+`}}`+"\n")
-			env := buildEnv(t, map[string]any{"egress": map[string]any{"allow": []any{"github.com"}, "canary": "canary.example.org", "require_signed": tt.required}})
+			env := cueEnv(t, map[string]any{"egress": map[string]any{"allow": []any{"github.com"}, "canary": "canary.example.org", "require_signed": tt.required}})
 			env.TrustedRoot = rootPath
 			env.Now = afterSigning()
 			out := egress.Collect(context.Background(), env, []Item{{Kind: policy.KindEgress, Path: path}}).(*egress.Facts)

@@ -27,7 +27,10 @@ type Facts struct {
 // every attempted host against the registry's allowlist.
 func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
 	out := &Facts{Facts: evidence.New(items)}
-	cfg := egressConfig{BlockedAttempts: BlockedWarn}
+	// The defaults are cue/section_egress.cue's (blocked_attempts "warn"):
+	// Go repeats none. A section that did not come through the registry's
+	// schema and names no outcome fails closed.
+	var cfg egressConfig
 	if env.Config != nil {
 		if err := env.Config.Section("egress", &cfg); err != nil {
 			out.AddProblem("registry", "egress", 0, "%v", err)
@@ -35,8 +38,6 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 	}
 	switch cfg.BlockedAttempts {
 	case BlockedWarn, BlockedFail:
-	case "":
-		cfg.BlockedAttempts = BlockedWarn
 	default:
 		out.AddProblem("registry", "egress.blocked_attempts", 0, "want warn or fail, got %q", cfg.BlockedAttempts)
 		cfg.BlockedAttempts = BlockedFail
