@@ -17,14 +17,10 @@ type Signature struct {
 	Verified bool `json:"verified"`
 	// Error says why verification failed.
 	Error string `json:"error"`
-	// Keyed is true when one of the registry's provenance.keys verified
-	// it (KeyID names the key); Issuer, SAN and Claims are the verified
-	// certificate's otherwise, empty when not verified.
-	Keyed  bool         `json:"keyed"`
-	KeyID  string       `json:"key_id"`
-	Issuer string       `json:"issuer"`
-	SAN    string       `json:"san"`
-	Claims trust.Claims `json:"claims"`
+	// Signer is who signed: one of the registry's provenance.keys, or the
+	// verified certificate's issuer, SAN and claims; empty when not
+	// verified.
+	trust.Signer
 	// Timestamps are the verified signing times, for the caller to compare
 	// with its evaluation time.
 	Timestamps []trust.Timestamp `json:"-"`
@@ -45,7 +41,6 @@ func VerifySignature(manifest, bundle []byte, opts trust.Options) Signature {
 		return s
 	}
 	s.Verified = true
-	s.Keyed, s.KeyID = v.Keyed, v.KeyID
-	s.Issuer, s.SAN, s.Claims, s.Timestamps = v.Issuer, v.SAN, v.Claims, v.Timestamps
+	s.Signer, s.Timestamps = v.Signer(), v.Timestamps
 	return s
 }

@@ -39,11 +39,7 @@ type Report struct {
 	// Keyed is true when a registry key verified it; Issuer, SAN and
 	// Claims are the verified certificate's otherwise, for the rules to
 	// match against the registry's identities.
-	Keyed  bool         `json:"keyed"`
-	KeyID  string       `json:"key_id"`
-	Issuer string       `json:"issuer"`
-	SAN    string       `json:"san"`
-	Claims trust.Claims `json:"claims"`
+	trust.Signer
 }
 
 // Signing is input.<kind>.signing.
@@ -92,7 +88,7 @@ func (s *Signing) Verify(env *evidence.Env, kind policy.EvidenceKind, files []Fi
 			}
 			r.Verified = true
 			f.FutureSigningTimes(bundlePath, v.Timestamps, env.Now)
-			r.Keyed, r.KeyID, r.Issuer, r.SAN, r.Claims = v.Keyed, v.KeyID, v.Issuer, v.SAN, v.Claims
+			r.Signer = v.Signer()
 		}
 		s.Reports = append(s.Reports, r)
 	}
