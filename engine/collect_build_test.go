@@ -20,6 +20,7 @@ import (
 	"github.com/cicd-hub/hubgate/engine/evidence/determinism"
 	"github.com/cicd-hub/hubgate/engine/evidence/drill"
 	"github.com/cicd-hub/hubgate/engine/evidence/egress"
+	evidencebundle "github.com/cicd-hub/hubgate/engine/evidence/evidence_bundle"
 	"github.com/cicd-hub/hubgate/engine/evidence/workflow"
 	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/engine/trust"
@@ -31,6 +32,13 @@ import (
 // drill and workflow.
 
 func buildEnv(t *testing.T, data map[string]any) *Env {
+	t.Helper()
+	return cueEnv(t, data)
+}
+
+// rawEnv is an Env whose registry entry is data as given, not resolved
+// through the schema: no defaults, and values the schema would refuse.
+func rawEnv(t *testing.T, data map[string]any) *Env {
 	t.Helper()
 	return &Env{Repo: "acme/app", Now: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC),
 		Config: &registry.Repo{Name: "acme/app", Data: data}}
@@ -50,7 +58,7 @@ func cueEnv(t *testing.T, data map[string]any) *Env {
 	require.NoError(t, err)
 	repo, err := reg.Repo("acme/app")
 	require.NoError(t, err)
-	env := buildEnv(t, nil)
+	env := rawEnv(t, nil)
 	env.Config = repo
 	return env
 }
@@ -115,9 +123,11 @@ func TestCollectEgress(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := buildEnv(t, tt.data)
-			if !tt.raw {
-				env = cueEnv(t, tt.data)
+			var env *Env
+			if tt.raw {
+				env = rawEnv(t, tt.data)
+			} else {
+				env = buildEnv(t, tt.data)
 			}
 			out := egress.Collect(context.Background(), env, tt.items).(*egress.Facts)
 			assert.Equal(t, len(tt.items) > 0, out.Present)
@@ -157,6 +167,7 @@ func TestCollectDeterminism(t *testing.T) {
 		differs  int
 		delay    int64
 		minDelay int64
+		raw      bool
 	}{
 		{
 			name:     "equal 25h apart",
@@ -175,10 +186,18 @@ func TestCollectDeterminism(t *testing.T) {
 			problems: []string{"determinism#"}, minDelay: 86400,
 		},
 		{
-			name:     "bad time flag and bad registry",
-			data:     map[string]any{"determinism": map[string]any{"min_delay": "soon", "ignore": []any{"a/[/b"}}},
-			items:    []Item{it("original", orig, ""), it("rebuild", same, ""), it("rebuild-time", "", "tomorrow")},
-			problems: []string{"registry#determinism.min_delay", "registry#determinism.ignore", "--determinism-rebuild-time#"}, compared: true, equal: 1, minDelay: 86400,
+			name:  "bad time flag and bad registry",
+			data:  map[string]any{"determinism": map[string]any{"min_delay": "soon", "ignore": []any{"a/[/b"}}},
+			items: []Item{it("original", orig, ""), it("rebuild", same, ""), it("rebuild-time", "", "tomorrow")},
+			// The schema would refuse these; outside it a bad min_delay is a
+			// problem and no Go default stands in for it.
+			problems: []string{"registry#determinism.min_delay", "registry#determinism.ignore", "--determinism-rebuild-time#"}, compared: true, equal: 1, minDelay: 0, raw: true,
+		},
+		{
+			name:     "no min_delay outside the registry",
+			data:     map[string]any{"determinism": map[string]any{}},
+			items:    []Item{it("original", orig, ""), it("rebuild", same, "")},
+			problems: []string{"registry#determinism.min_delay"}, compared: true, equal: 1, minDelay: 0, raw: true,
 		},
 		{
 			name:     "previous decision unreadable",
@@ -191,7 +210,11 @@ func TestCollectDeterminism(t *testing.T) {
 			if tt.data == nil {
 				tt.data = map[string]any{}
 			}
-			out := determinism.Collect(context.Background(), buildEnv(t, tt.data), tt.items).(*determinism.Facts)
+			env := buildEnv
+			if tt.raw {
+				env = rawEnv
+			}
+			out := determinism.Collect(context.Background(), env(t, tt.data), tt.items).(*determinism.Facts)
 			assert.Equal(t, tt.problems, problemPaths(out.Problems))
 			assert.Equal(t, tt.compared, out.Compared)
 			assert.Equal(t, tt.equal, out.Equal)
@@ -467,4 +490,31 @@ func TestEvaluateCacheHonoursRegistryTrust(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNoGoDefaults: the drill, determinism and evidence_bundle limits have
+// their defaults in CUE alone. Resolved through the schema, a repo that
+// sets none gets CUE's; a section that did not come through the schema
+// gets no Go stand-in but a problem, so the release is not allowed.
+func TestNoGoDefaults(t *testing.T) {
+	ctx := context.Background()
+	d := drill.Collect(ctx, buildEnv(t, map[string]any{}), nil).(*drill.Facts)
+	assert.Equal(t, []string{}, problemPaths(d.Problems))
+	assert.Equal(t, "168h0m0s", d.MaxAge)
+	assert.Equal(t, "168h0m0s", d.MaxRPO)
+	assert.Equal(t, "10m0s", d.MaxRTO)
+	d = drill.Collect(ctx, rawEnv(t, map[string]any{}), nil).(*drill.Facts)
+	assert.Equal(t, []string{"registry#drill.max_age", "registry#drill.max_rpo", "registry#drill.max_rto"}, problemPaths(d.Problems))
+
+	m := determinism.Collect(ctx, buildEnv(t, map[string]any{}), nil).(*determinism.Facts)
+	assert.Equal(t, int64(86400), m.MinDelaySeconds)
+	assert.Equal(t, []string{}, problemPaths(m.Problems))
+
+	manifest := writeTemp(t, t.TempDir(), "evidence-manifest.json", `{}`)
+	items := []Item{{Kind: policy.KindEvidenceBundle, Role: "manifest", Path: manifest}}
+	eb := evidencebundle.Collect(ctx, buildEnv(t, map[string]any{}), items).(*evidencebundle.Facts)
+	assert.Equal(t, "720h0m0s", eb.MaxAge)
+	assert.NotContains(t, problemPaths(eb.Problems), "registry#evidence_bundle.max_age")
+	eb = evidencebundle.Collect(ctx, rawEnv(t, map[string]any{}), items).(*evidencebundle.Facts)
+	assert.Contains(t, problemPaths(eb.Problems), "registry#evidence_bundle.max_age")
 }

@@ -13,9 +13,6 @@ import (
 	"github.com/cicd-hub/hubgate/policy"
 )
 
-// defaultMinDelay is determinism.min_delay when the registry sets none.
-const defaultMinDelay = 24 * time.Hour
-
 // determinismConfig is the registry's determinism section.
 type determinismConfig struct {
 	// MinDelay is a Go duration ("24h"), or a number of seconds.
@@ -222,9 +219,13 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 	return out
 }
 
+// parseMinDelay reads determinism.min_delay. The default is
+// cue/section_determinism.cue's alone; a section that did not come
+// through the schema and sets none is an error.
 func parseMinDelay(raw json.RawMessage) (time.Duration, error) {
+	const defaultMinDelay = 0
 	if len(raw) == 0 || string(raw) == "null" {
-		return defaultMinDelay, nil
+		return defaultMinDelay, fmt.Errorf("the registry sets none (its default is in cue/section_determinism.cue)")
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err == nil {

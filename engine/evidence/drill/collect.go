@@ -13,9 +13,6 @@ import (
 	"github.com/cicd-hub/hubgate/policy"
 )
 
-// defaultDrillMaxAge is drill.max_age when the registry sets none.
-const defaultDrillMaxAge = 7 * 24 * time.Hour
-
 // drillConfig is the registry's drill section.
 type drillConfig struct {
 	MaxAge        json.RawMessage `json:"max_age"`
@@ -23,13 +20,6 @@ type drillConfig struct {
 	MaxRTO        json.RawMessage `json:"max_rto"`
 	RequireSigned bool            `json:"require_signed"`
 }
-
-// The registry's defaults for the drill limits when it sets none: the
-// hub's own objectives (max_rpo_minutes 10080, max_rto_seconds 600).
-const (
-	defaultDrillMaxRPO = 7 * 24 * time.Hour
-	defaultDrillMaxRTO = 10 * time.Minute
-)
 
 // Facts is input.drill.
 type Facts struct {
@@ -81,16 +71,16 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 			out.AddProblem("registry", "drill", 0, "%v", err)
 		}
 	}
-	maxAge, err := parseDuration(cfg.MaxAge, defaultDrillMaxAge)
+	maxAge, err := parseDuration(cfg.MaxAge)
 	if err != nil {
 		out.AddProblem("registry", "drill.max_age", 0, "%v", err)
 	}
 	out.MaxAgeSeconds, out.MaxAge = int64(maxAge/time.Second), maxAge.String()
-	maxRPO, err := parseDuration(cfg.MaxRPO, defaultDrillMaxRPO)
+	maxRPO, err := parseDuration(cfg.MaxRPO)
 	if err != nil {
 		out.AddProblem("registry", "drill.max_rpo", 0, "%v", err)
 	}
-	maxRTO, err := parseDuration(cfg.MaxRTO, defaultDrillMaxRTO)
+	maxRTO, err := parseDuration(cfg.MaxRTO)
 	if err != nil {
 		out.AddProblem("registry", "drill.max_rto", 0, "%v", err)
 	}
@@ -193,10 +183,13 @@ func clipRaw(m json.RawMessage) string {
 }
 
 // parseDuration reads a registry duration: a Go duration string, or a
-// number of seconds.
-func parseDuration(raw json.RawMessage, def time.Duration) (time.Duration, error) {
+// number of seconds. The defaults are cue/section_drill.cue's alone; a
+// section that did not come through the schema and sets none is an error
+// (and the zero limit fails every drill).
+func parseDuration(raw json.RawMessage) (time.Duration, error) {
+	const def = 0
 	if len(raw) == 0 || string(raw) == "null" {
-		return def, nil
+		return def, fmt.Errorf("the registry sets none (its default is in cue/section_drill.cue)")
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err == nil {

@@ -41,10 +41,6 @@ type Facts struct {
 	manifest *Manifest
 }
 
-// defaultEvidenceBundleMaxAge is evidence_bundle.max_age when the registry
-// sets none (the CUE default is the same).
-const defaultEvidenceBundleMaxAge = 720 * time.Hour
-
 // evidenceBundleConfig is the registry's evidence_bundle section.
 type evidenceBundleConfig struct {
 	MaxAge string `json:"max_age"`
@@ -69,8 +65,14 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 			facts.AddProblem("registry", "evidence_bundle", 0, "%v", err)
 		}
 	}
-	maxAge := defaultEvidenceBundleMaxAge
-	if cfg.MaxAge != "" {
+	// The default is cue/section_evidence_bundle.cue's alone: a section
+	// that did not come through the schema and sets none is a problem, and
+	// the zero age fails every manifest.
+	var maxAge time.Duration
+	switch {
+	case cfg.MaxAge == "" && len(items) > 0:
+		facts.AddProblem("registry", "evidence_bundle.max_age", 0, "the registry sets none (its default is in cue/section_evidence_bundle.cue)")
+	case cfg.MaxAge != "":
 		d, err := time.ParseDuration(cfg.MaxAge)
 		if err != nil || d <= 0 {
 			facts.AddProblem("registry", "evidence_bundle.max_age", 0, "want a positive duration such as \"720h\", got %q", cfg.MaxAge)
