@@ -4,16 +4,24 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/zeebo/blake3"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/cache"
+	"github.com/cicd-hub/hubgate/engine/evidence/determinism"
+	"github.com/cicd-hub/hubgate/engine/evidence/drill"
+	"github.com/cicd-hub/hubgate/engine/evidence/egress"
+	evidencebundle "github.com/cicd-hub/hubgate/engine/evidence/evidence_bundle"
+	"github.com/cicd-hub/hubgate/engine/evidence/workflow"
 	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/engine/trust"
 	"github.com/cicd-hub/hubgate/engine/trust/trusttest"
@@ -25,6 +33,13 @@ import (
 
 func buildEnv(t *testing.T, data map[string]any) *Env {
 	t.Helper()
+	return cueEnv(t, data)
+}
+
+// rawEnv is an Env whose registry entry is data as given, not resolved
+// through the schema: no defaults, and values the schema would refuse.
+func rawEnv(t *testing.T, data map[string]any) *Env {
+	t.Helper()
 	return &Env{Repo: "acme/app", Now: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC),
 		Config: &registry.Repo{Name: "acme/app", Data: data}}
 }
@@ -32,6 +47,22 @@ func buildEnv(t *testing.T, data map[string]any) *Env {
 // afterSigning is an evaluation time after trusttest's signatures, which
 // are made at the wall clock plus five minutes: a signature made after the
 // evaluation time is refused.
+// cueEnv is buildEnv with the repo's entry resolved through the registry's
+// schema and org defaults, as the engine resolves it: the defaults a
+// collector sees are CUE's alone.
+func cueEnv(t *testing.T, data map[string]any) *Env {
+	t.Helper()
+	b, err := json.Marshal(data)
+	require.NoError(t, err)
+	reg, err := registry.Load(fstest.MapFS{"registry.cue": {Data: []byte(`repos: "acme/app": ` + string(b) + "\n")}}, "registry.cue")
+	require.NoError(t, err)
+	repo, err := reg.Repo("acme/app")
+	require.NoError(t, err)
+	env := rawEnv(t, nil)
+	env.Config = repo
+	return env
+}
+
 func afterSigning() time.Time { return time.Now().UTC().Add(time.Hour) }
 
 func writeTemp(t *testing.T, dir, name, content string) string {
@@ -60,6 +91,7 @@ func TestCollectEgress(t *testing.T) {
 		problems []string
 		mode     string
 		matched  map[string]string
+		raw      bool
 	}{
 		{
 			name:  "acceptance evilgithub",
@@ -72,7 +104,7 @@ func TestCollectEgress(t *testing.T) {
 			data:     map[string]any{"egress": map[string]any{"allow": []any{"*.com", "github.com"}, "blocked_attempts": "maybe"}},
 			items:    []Item{{Kind: policy.KindEgress, Path: report}},
 			problems: []string{"registry#egress.blocked_attempts", "registry#egress.allow"}, mode: "fail",
-			matched: map[string]string{"evilgithub.com": ""},
+			matched: map[string]string{"evilgithub.com": ""}, raw: true, // the schema would refuse "maybe"
 		},
 		{
 			name:     "unreadable file",
@@ -81,11 +113,23 @@ func TestCollectEgress(t *testing.T) {
 			problems: []string{filepath.Join(dir, "nope.json") + "#"}, mode: "warn",
 		},
 		{name: "absent", data: map[string]any{}, problems: []string{}, mode: "warn"},
+		{
+			// Go repeats no CUE default: an egress section that did not come
+			// through the schema and names no outcome fails closed.
+			name: "no outcome outside the registry", data: nil, raw: true,
+			items:    []Item{{Kind: policy.KindEgress, Path: report}},
+			problems: []string{"registry#egress.blocked_attempts"}, mode: "fail",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := buildEnv(t, tt.data)
-			out := collectEgress(context.Background(), env, tt.items).(*egressFacts)
+			var env *Env
+			if tt.raw {
+				env = rawEnv(t, tt.data)
+			} else {
+				env = buildEnv(t, tt.data)
+			}
+			out := egress.Collect(context.Background(), env, tt.items).(*egress.Facts)
 			assert.Equal(t, len(tt.items) > 0, out.Present)
 			assert.Equal(t, tt.problems, problemPaths(out.Problems))
 			assert.Equal(t, tt.mode, out.BlockedMode)
@@ -123,6 +167,7 @@ func TestCollectDeterminism(t *testing.T) {
 		differs  int
 		delay    int64
 		minDelay int64
+		raw      bool
 	}{
 		{
 			name:     "equal 25h apart",
@@ -141,10 +186,18 @@ func TestCollectDeterminism(t *testing.T) {
 			problems: []string{"determinism#"}, minDelay: 86400,
 		},
 		{
-			name:     "bad time flag and bad registry",
-			data:     map[string]any{"determinism": map[string]any{"min_delay": "soon", "ignore": []any{"a/[/b"}}},
-			items:    []Item{it("original", orig, ""), it("rebuild", same, ""), it("rebuild-time", "", "tomorrow")},
-			problems: []string{"registry#determinism.min_delay", "registry#determinism.ignore", "--determinism-rebuild-time#"}, compared: true, equal: 1, minDelay: 86400,
+			name:  "bad time flag and bad registry",
+			data:  map[string]any{"determinism": map[string]any{"min_delay": "soon", "ignore": []any{"a/[/b"}}},
+			items: []Item{it("original", orig, ""), it("rebuild", same, ""), it("rebuild-time", "", "tomorrow")},
+			// The schema would refuse these; outside it a bad min_delay is a
+			// problem and no Go default stands in for it.
+			problems: []string{"registry#determinism.min_delay", "registry#determinism.ignore", "--determinism-rebuild-time#"}, compared: true, equal: 1, minDelay: 0, raw: true,
+		},
+		{
+			name:     "no min_delay outside the registry",
+			data:     map[string]any{"determinism": map[string]any{}},
+			items:    []Item{it("original", orig, ""), it("rebuild", same, "")},
+			problems: []string{"registry#determinism.min_delay"}, compared: true, equal: 1, minDelay: 0, raw: true,
 		},
 		{
 			name:     "previous decision unreadable",
@@ -157,7 +210,11 @@ func TestCollectDeterminism(t *testing.T) {
 			if tt.data == nil {
 				tt.data = map[string]any{}
 			}
-			out := collectDeterminism(context.Background(), buildEnv(t, tt.data), tt.items).(*determinismFacts)
+			env := buildEnv
+			if tt.raw {
+				env = rawEnv
+			}
+			out := determinism.Collect(context.Background(), env(t, tt.data), tt.items).(*determinism.Facts)
 			assert.Equal(t, tt.problems, problemPaths(out.Problems))
 			assert.Equal(t, tt.compared, out.Compared)
 			assert.Equal(t, tt.equal, out.Equal)
@@ -209,7 +266,7 @@ func TestCollectCache(t *testing.T) {
 			env := buildEnv(t, map[string]any{})
 			env.TrustedRoot = rootPath
 			env.Now = afterSigning()
-			out := collectCache(context.Background(), env, tt.items).(*cacheFacts)
+			out := cache.Collect(context.Background(), env, tt.items).(*cache.Facts)
 			assert.Equal(t, tt.problems, problemPaths(out.Problems))
 			assert.Equal(t, tt.verified, out.Signature.Verified, out.Signature.Error)
 			if tt.identityOK {
@@ -250,7 +307,7 @@ func TestCollectDrill(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			env := buildEnv(t, map[string]any{})
 			env.Now = tt.now
-			out := collectDrill(context.Background(), env, tt.items).(*drillFacts)
+			out := drill.Collect(context.Background(), env, tt.items).(*drill.Facts)
 			assert.Equal(t, tt.problems, problemPaths(out.Problems))
 			assert.InDelta(t, tt.rpo, out.RPOMinutes, 0.001)
 			assert.Equal(t, tt.match, out.Backup != nil && out.Backup.Match)
@@ -281,7 +338,7 @@ func TestCollectWorkflow(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := buildEnv(t, map[string]any{})
-			out := collectWorkflow(context.Background(), env, []Item{{Kind: policy.KindWorkflow, Role: "dir", Path: tt.path}}).(*workflowFacts)
+			out := workflow.Collect(context.Background(), env, []Item{{Kind: policy.KindWorkflow, Role: "dir", Path: tt.path}}).(*workflow.Facts)
 			assert.Len(t, out.Problems, tt.problems)
 			var got []bool
 			got = []bool{}
@@ -375,4 +432,89 @@ func TestEvaluateSignedCache(t *testing.T) {
 			assert.Equal(t, tt.allowed, cacheCheck == policy.OutcomePass)
 		})
 	}
+}
+
+// TestEvaluateCacheHonoursRegistryTrust: the cache kind verifies with the
+// trust material every signed kind shares: the registry's provenance.keys
+// and provenance.trusted_root, not only --trusted-root.
+func TestEvaluateCacheHonoursRegistryTrust(t *testing.T) {
+	ss := trusttest.New(t)
+	k, other := trusttest.NewKey(t, "ecdsa"), trusttest.NewKey(t, "ecdsa")
+	dir := t.TempDir()
+	rootPath := writeTemp(t, dir, "trusted_root.json", string(ss.RootJSON))
+	app := writeTemp(t, dir, "app.tar.gz", "app\n")
+	sums := writeTemp(t, dir, "SHA256SUMS", "6aa8a0ae7b6e2c6f8dbfc6c3b1a6c3d4d0c5e0d7f1b0e6c8d2a1b0c9d8e7f6a5  app.tar.gz\n")
+	manifest := `{"version":1,"cache_dir":"c","entry_count":1,"algorithm":"blake3","entries":[{"path":"x.whl","size":5,"blake3":"` + b3hex("wheel") + `"}]}`
+	mPath := writeTemp(t, dir, "cache-manifest.json", manifest)
+	cdir := filepath.Join(dir, "cache")
+	writeTemp(t, cdir, "x.whl", "wheel")
+	keyed := writeTemp(t, dir, "registry-keys.cue", fmt.Sprintf("repos: \"acme/app\": {require: [\"checksums\", \"cache\"], provenance: keys: [%q]}\n", k.PEM(t)))
+	rooted := writeTemp(t, dir, "registry-root.cue", fmt.Sprintf("repos: \"acme/app\": {require: [\"checksums\", \"cache\"], provenance: trusted_root: %q}\n", rootPath))
+	release := "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.3"
+	tests := []struct {
+		name, registry string
+		bundle         []byte
+		pass           bool
+	}{
+		{name: "a registry key", registry: keyed, bundle: k.MessageBundle(t, []byte(manifest)), pass: true},
+		{name: "another key", registry: keyed, bundle: other.MessageBundle(t, []byte(manifest))},
+		{name: "the registry's trusted root", registry: rooted, bundle: ss.MessageBundleCert(t, trusttest.GitHubCert(release, trust.GitHubActionsIssuer), []byte(manifest), trusttest.BundleOptions{}), pass: true},
+		{name: "the embedded root does not trust the test CA", registry: keyed, bundle: ss.MessageBundleCert(t, trusttest.GitHubCert(release, trust.GitHubActionsIssuer), []byte(manifest), trusttest.BundleOptions{})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := New(context.Background(), WithRegistryPath(tt.registry))
+			require.NoError(t, err)
+			sig := writeTemp(t, t.TempDir(), "cache.sigstore.json", string(tt.bundle))
+			d, err := e.Evaluate(context.Background(), Input{
+				Repo: "acme/app", Now: afterSigning(),
+				Subjects: []SubjectInput{{Path: app}},
+				Evidence: []Item{
+					{Kind: policy.KindChecksums, Path: sums},
+					{Kind: policy.KindCache, Role: "manifest", Path: mPath},
+					{Kind: policy.KindCache, Role: "signature", Path: sig},
+					{Kind: policy.KindCache, Role: "dir", Path: cdir},
+				},
+			})
+			require.NoError(t, err)
+			var got []string
+			for _, f := range d.Findings {
+				if f.Kind() == policy.KindCache {
+					got = append(got, f.Rule)
+				}
+			}
+			if tt.pass {
+				assert.Empty(t, got)
+			} else {
+				assert.Equal(t, []string{"cache.signature"}, got)
+			}
+		})
+	}
+}
+
+// TestNoGoDefaults: the drill, determinism and evidence_bundle limits have
+// their defaults in CUE alone. Resolved through the schema, a repo that
+// sets none gets CUE's; a section that did not come through the schema
+// gets no Go stand-in but a problem, so the release is not allowed.
+func TestNoGoDefaults(t *testing.T) {
+	ctx := context.Background()
+	d := drill.Collect(ctx, buildEnv(t, map[string]any{}), nil).(*drill.Facts)
+	assert.Equal(t, []string{}, problemPaths(d.Problems))
+	assert.Equal(t, "168h0m0s", d.MaxAge)
+	assert.Equal(t, "168h0m0s", d.MaxRPO)
+	assert.Equal(t, "10m0s", d.MaxRTO)
+	d = drill.Collect(ctx, rawEnv(t, map[string]any{}), nil).(*drill.Facts)
+	assert.Equal(t, []string{"registry#drill.max_age", "registry#drill.max_rpo", "registry#drill.max_rto"}, problemPaths(d.Problems))
+
+	m := determinism.Collect(ctx, buildEnv(t, map[string]any{}), nil).(*determinism.Facts)
+	assert.Equal(t, int64(86400), m.MinDelaySeconds)
+	assert.Equal(t, []string{}, problemPaths(m.Problems))
+
+	manifest := writeTemp(t, t.TempDir(), "evidence-manifest.json", `{}`)
+	items := []Item{{Kind: policy.KindEvidenceBundle, Role: "manifest", Path: manifest}}
+	eb := evidencebundle.Collect(ctx, buildEnv(t, map[string]any{}), items).(*evidencebundle.Facts)
+	assert.Equal(t, "720h0m0s", eb.MaxAge)
+	assert.NotContains(t, problemPaths(eb.Problems), "registry#evidence_bundle.max_age")
+	eb = evidencebundle.Collect(ctx, rawEnv(t, map[string]any{}), items).(*evidencebundle.Facts)
+	assert.Contains(t, problemPaths(eb.Problems), "registry#evidence_bundle.max_age")
 }

@@ -10,6 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/determinism"
+	"github.com/cicd-hub/hubgate/engine/evidence/drill"
+	"github.com/cicd-hub/hubgate/engine/evidence/egress"
 	"github.com/cicd-hub/hubgate/engine/trust"
 	"github.com/cicd-hub/hubgate/engine/trust/trusttest"
 	"github.com/cicd-hub/hubgate/policy"
@@ -61,10 +64,10 @@ func TestSelfReportedSigning(t *testing.T) {
 			path := writeTemp(t, d, "egress-report.json", report)
 			tt.bundle(d)
 			reg := writeTemp(t, d, "registry.cue", `repos: "acme/app": {require: ["checksums", "egress"], egress: {allow: ["github.com"], canary: "canary.example.org", require_signed: `+map[bool]string{true: "true", false: "false"}[tt.required]+`}}`+"\n")
-			env := buildEnv(t, map[string]any{"egress": map[string]any{"allow": []any{"github.com"}, "canary": "canary.example.org", "require_signed": tt.required}})
+			env := cueEnv(t, map[string]any{"egress": map[string]any{"allow": []any{"github.com"}, "canary": "canary.example.org", "require_signed": tt.required}})
 			env.TrustedRoot = rootPath
 			env.Now = afterSigning()
-			out := collectEgress(context.Background(), env, []Item{{Kind: policy.KindEgress, Path: path}}).(*egressFacts)
+			out := egress.Collect(context.Background(), env, []Item{{Kind: policy.KindEgress, Path: path}}).(*egress.Facts)
 			assert.Equal(t, []string{}, problemPaths(out.Problems))
 			if tt.required {
 				require.Len(t, out.Signing.Reports, 1)
@@ -120,7 +123,7 @@ func TestDrillLimitsFromRegistry(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			env := buildEnv(t, tt.data)
 			env.Now = now
-			out := collectDrill(context.Background(), env, []Item{{Kind: policy.KindDrill, Role: "manifest", Path: tt.path}}).(*drillFacts)
+			out := drill.Collect(context.Background(), env, []Item{{Kind: policy.KindDrill, Role: "manifest", Path: tt.path}}).(*drill.Facts)
 			assert.InDelta(t, tt.rpo, out.MaxRPOMinutes, 0)
 			assert.InDelta(t, tt.rto, out.MaxRTOSeconds, 0)
 			assert.Equal(t, tt.claimed, out.ClaimedLimits["max_rpo_minutes"])
@@ -163,7 +166,7 @@ func TestDeterminismHubWorkflow(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			env := buildEnv(t, map[string]any{})
 			env.Now, env.Subjects = tt.now, subj
-			out := collectDeterminism(context.Background(), env, tt.items).(*determinismFacts)
+			out := determinism.Collect(context.Background(), env, tt.items).(*determinism.Facts)
 			assert.Equal(t, tt.problems, problemPaths(out.Problems))
 			require.Len(t, out.Subjects, 1)
 			assert.True(t, out.Subjects[0].Original.Match)
@@ -191,7 +194,7 @@ func TestSelfReportedKeyed(t *testing.T) {
 			path := writeTemp(t, d, "dr-report.json", string(report))
 			writeTemp(t, d, "dr-report.json.sigstore.json", string(tt.signer.MessageBundle(t, report)))
 			env := buildEnv(t, map[string]any{"drill": map[string]any{"require_signed": true}, "provenance": map[string]any{"keys": []any{string(k.PEM(t))}}})
-			out := collectDrill(context.Background(), env, []Item{{Kind: policy.KindDrill, Role: "report", Path: path}}).(*drillFacts)
+			out := drill.Collect(context.Background(), env, []Item{{Kind: policy.KindDrill, Role: "report", Path: path}}).(*drill.Facts)
 			require.Len(t, out.Signing.Reports, 1)
 			s := out.Signing.Reports[0]
 			assert.Equal(t, tt.verified, s.Verified, s.Error)

@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cicd-hub/hubgate/engine/evidence/vex"
+	"github.com/cicd-hub/hubgate/engine/evidence/vexdoc"
+	"github.com/cicd-hub/hubgate/engine/evidence/vulnerabilities"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -84,7 +86,7 @@ func TestVulnerabilityReportBinding(t *testing.T) {
 			if !tt.subjects {
 				env.Subjects = nil
 			}
-			facts := collectVulnerabilities(context.Background(), env, itemsOf(env, policy.KindVulnerabilities)).(*vulnerabilitiesFacts)
+			facts := vulnerabilities.Collect(context.Background(), env, itemsOf(env, policy.KindVulnerabilities)).(*vulnerabilities.Facts)
 			require.Empty(t, facts.Problems)
 			require.Len(t, facts.Reports, 1)
 			r := facts.Reports[0]
@@ -117,7 +119,7 @@ func TestUnscoredFindings(t *testing.T) {
  {"vulnerability": {"id": "CVE-scored", "severity": "Low", "cvss": [{"metrics": {"baseScore": 9.8}}]}}]}`
 	dir := writeFiles(t, map[string]string{"r.json": report})
 	env := vulnEnv(nil, Item{Kind: policy.KindVulnerabilities, Path: filepath.Join(dir, "r.json")})
-	facts := collectVulnerabilities(context.Background(), env, itemsOf(env, policy.KindVulnerabilities)).(*vulnerabilitiesFacts)
+	facts := vulnerabilities.Collect(context.Background(), env, itemsOf(env, policy.KindVulnerabilities)).(*vulnerabilities.Facts)
 	require.Len(t, facts.Findings, 4)
 	type want struct {
 		score    float64
@@ -162,7 +164,7 @@ func cdxVEX(metaTime, lastUpdated, state, justification string) string {
 
 // assessOne runs the collector over the bound hub scan and the VEX files
 // given, in order, and returns CVE-2025-0001's assessment.
-func assessOne(t *testing.T, dir string, vexFiles ...string) (vex.Result, *vexFacts) {
+func assessOne(t *testing.T, dir string, vexFiles ...string) (vexdoc.Result, *vex.Facts) {
 	t.Helper()
 	files := map[string]string{}
 	items := []Item{{Kind: policy.KindVulnerabilities, Path: vulnFixture("vulns/hub-sbom-scan.grype.json")}}
@@ -176,10 +178,10 @@ func assessOne(t *testing.T, dir string, vexFiles ...string) (vex.Result, *vexFa
 		items = append(items, Item{Kind: policy.KindVEX, Path: filepath.Join(dir, vexFiles[i])})
 	}
 	env := vulnEnv(nil, items...)
-	facts := collectVulnerabilities(context.Background(), env, itemsOf(env, policy.KindVulnerabilities)).(*vulnerabilitiesFacts)
+	facts := vulnerabilities.Collect(context.Background(), env, itemsOf(env, policy.KindVulnerabilities)).(*vulnerabilities.Facts)
 	require.Empty(t, facts.Problems)
 	require.True(t, facts.Reports[0].Bound)
-	vf := collectVEX(context.Background(), env, itemsOf(env, policy.KindVEX)).(*vexFacts)
+	vf := vex.Collect(context.Background(), env, itemsOf(env, policy.KindVEX)).(*vex.Facts)
 	require.Empty(t, vf.Problems)
 	for _, f := range facts.Findings {
 		if f.ID == "CVE-2025-0001" {
@@ -200,7 +202,7 @@ func assessOne(t *testing.T, dir string, vexFiles ...string) (vex.Result, *vexFa
 		}
 	}
 	t.Fatal("no CVE-2025-0001")
-	return vex.Result{}, nil
+	return vexdoc.Result{}, nil
 }
 
 // vulnEnv's now is 2026-11-28T00:00:00Z.
@@ -248,9 +250,9 @@ func TestVEXTieIndependentOfOrder(t *testing.T) {
 	ba, _ := assessOne(t, dir, "b.json", b, "a.json", a)
 	assert.Equal(t, ab, ba, "the result does not depend on file order")
 	assert.False(t, ab.Suppressed)
-	assert.Equal(t, vex.StatusAffected, ab.Status, "the less favourable status decides")
+	assert.Equal(t, vexdoc.StatusAffected, ab.Status, "the less favourable status decides")
 	require.Len(t, ab.Ties, 1)
-	assert.Equal(t, vex.StatusNotAffected, ab.Ties[0].Status)
+	assert.Equal(t, vexdoc.StatusNotAffected, ab.Ties[0].Status)
 	require.Len(t, ab.NearMisses, 1)
 	assert.Contains(t, ab.NearMisses[0].Reason, "ties on time")
 
@@ -260,7 +262,7 @@ func TestVEXTieIndependentOfOrder(t *testing.T) {
 	ac, _ := assessOne(t, dir, "a.json", a, "c.json", c)
 	ca, _ := assessOne(t, dir, "c.json", c, "a.json", a)
 	assert.Equal(t, ac, ca)
-	assert.Equal(t, vex.StatusFixed, ac.Status)
+	assert.Equal(t, vexdoc.StatusFixed, ac.Status)
 	require.Len(t, ac.Ties, 1)
 
 	// Closest negative: a second later, not_affected wins and there is no tie.

@@ -12,6 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
+	"github.com/cicd-hub/hubgate/engine/evidence/vex"
+	"github.com/cicd-hub/hubgate/engine/evidence/vulnerabilities"
 	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -26,7 +29,7 @@ func vulnEnv(data map[string]any, items ...Item) *Env {
 		Repo:     "acme/demo",
 		Now:      time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC),
 		Subjects: []policy.Subject{{Name: "demo-image", Digest: policy.Digest{"sha256": vulnDemoHex}}},
-		all:      items,
+		Evidence: items,
 	}
 	if data != nil {
 		env.Config = &registry.Repo{Name: "acme/demo", Data: data}
@@ -62,10 +65,10 @@ func TestCollectVulnerabilitiesHubData(t *testing.T) {
 				Item{Kind: policy.KindVulnerabilities, Path: vulnFixture("vulns/grype-report.sample.json")},
 				Item{Kind: policy.KindVEX, Path: vulnFixture(tt.vexFile)},
 			)
-			facts := collectVulnerabilities(context.Background(), env, itemsOf(env, policy.KindVulnerabilities)).(*vulnerabilitiesFacts)
+			facts := vulnerabilities.Collect(context.Background(), env, itemsOf(env, policy.KindVulnerabilities)).(*vulnerabilities.Facts)
 			assert.Empty(t, facts.Problems)
 			assert.True(t, facts.Present)
-			assert.Equal(t, vulnConfigFacts{CVSSThreshold: 7, EPSSThreshold: 0.75, UnderInvestigation: "warn", Unscored: "fail"}, facts.Config, "defaults without a registry section")
+			assert.Equal(t, vulnerabilities.ConfigFacts{CVSSThreshold: 7, EPSSThreshold: 0.75, UnderInvestigation: "warn", Unscored: "fail"}, facts.Config, "defaults without a registry section")
 			assert.Equal(t, []string{"sha256:" + vulnDemoHex}, facts.Subjects)
 			assert.Equal(t, 10, facts.VEXStatements)
 			require.Len(t, facts.Findings, 2)
@@ -80,7 +83,7 @@ func TestCollectVulnerabilitiesHubData(t *testing.T) {
 			}
 			// Inputs: the report and the VEX file, each recorded.
 			var paths []string
-			for _, in := range env.inputs {
+			for _, in := range env.Inputs() {
 				paths = append(paths, string(in.Kind)+":"+filepath.Base(in.Path))
 			}
 			assert.Contains(t, paths, "vulnerabilities:grype-report.sample.json")
@@ -94,16 +97,16 @@ func TestCollectVulnerabilitiesConfig(t *testing.T) {
 		Item{Kind: policy.KindVulnerabilities, Path: vulnFixture("vulns/grype-report.sample.json")},
 		Item{Kind: policy.KindVEX, Path: vulnFixture("vex/hub-vex.cdx.json")},
 	)
-	facts := collectVulnerabilities(context.Background(), env, itemsOf(env, policy.KindVulnerabilities)).(*vulnerabilitiesFacts)
+	facts := vulnerabilities.Collect(context.Background(), env, itemsOf(env, policy.KindVulnerabilities)).(*vulnerabilities.Facts)
 	assert.Empty(t, facts.Problems)
-	assert.Equal(t, vulnConfigFacts{CVSSThreshold: 5.5, EPSSThreshold: 0.5, UnderInvestigation: "fail", VEXMaxAge: "720h", Unscored: "fail"}, facts.Config)
+	assert.Equal(t, vulnerabilities.ConfigFacts{CVSSThreshold: 5.5, EPSSThreshold: 0.5, UnderInvestigation: "fail", VEXMaxAge: "720h", Unscored: "fail"}, facts.Config)
 	require.Len(t, facts.Findings, 2)
 	assert.False(t, facts.Findings[0].Suppressed, "the 2024 statement is older than 30 days")
 	require.NotEmpty(t, facts.Findings[0].NearMisses)
 	assert.Contains(t, facts.Findings[0].NearMisses[0].Reason, "older than the maximum age")
 
 	bad := vulnEnv(map[string]any{"vulnerabilities": map[string]any{"vex_max_age": "30d", "under_investigation": "ignore"}})
-	facts = collectVulnerabilities(context.Background(), bad, nil).(*vulnerabilitiesFacts)
+	facts = vulnerabilities.Collect(context.Background(), bad, nil).(*vulnerabilities.Facts)
 	require.NotEmpty(t, facts.Problems)
 	assert.Contains(t, facts.Problems[0].Message, "vex_max_age")
 	assert.False(t, facts.Present)
@@ -128,21 +131,21 @@ func TestCollectBadEvidence(t *testing.T) {
 	)
 	env.MaxFileSize = 100
 
-	vf := collectVulnerabilities(context.Background(), env, itemsOf(env, policy.KindVulnerabilities)).(*vulnerabilitiesFacts)
+	vf := vulnerabilities.Collect(context.Background(), env, itemsOf(env, policy.KindVulnerabilities)).(*vulnerabilities.Facts)
 	require.Len(t, vf.Problems, 2, "the truncated report, and the sample over the 100-byte limit")
 	assert.Equal(t, trunc, vf.Problems[0].Evidence)
 	assert.Equal(t, 3, vf.Problems[0].Line)
 	assert.Contains(t, vf.Problems[0].Message, "truncated")
 	assert.Contains(t, vf.Problems[1].Message, "size limit")
 
-	xf := collectVEX(context.Background(), env, itemsOf(env, policy.KindVEX)).(*vexFacts)
+	xf := vex.Collect(context.Background(), env, itemsOf(env, policy.KindVEX)).(*vex.Facts)
 	require.Len(t, xf.Problems, 2)
 	assert.Contains(t, xf.Problems[0].Message, "size limit")
 	assert.Equal(t, bigVEX, xf.Problems[0].Evidence)
 	assert.Contains(t, xf.Problems[1].Message, "read vex")
 
 	env.MaxFileSize = 0
-	sf := collectSBOM(context.Background(), env, itemsOf(env, policy.KindSBOM)).(*sbomFacts)
+	sf := sbom.Collect(context.Background(), env, itemsOf(env, policy.KindSBOM)).(*sbom.Facts)
 	require.Len(t, sf.Problems, 1)
 	assert.Equal(t, "components[0].purl", sf.Problems[0].Path)
 	assert.Equal(t, 1, sf.Components)
@@ -154,7 +157,7 @@ func TestCollectSBOMFacts(t *testing.T) {
 		Item{Kind: policy.KindSBOM, Path: vulnFixture("sbom/demo.cdx.json")},
 		Item{Kind: policy.KindSBOM, Path: vulnFixture("sbom/demo.spdx.json")},
 	)
-	sf := collectSBOM(context.Background(), env, itemsOf(env, policy.KindSBOM)).(*sbomFacts)
+	sf := sbom.Collect(context.Background(), env, itemsOf(env, policy.KindSBOM)).(*sbom.Facts)
 	require.Len(t, sf.Documents, 2)
 	require.NotNil(t, sf.Documents[0].Subject)
 	assert.Equal(t, []string{"sha256:" + vulnDemoHex}, sf.Documents[0].Subject.Digests)
@@ -176,7 +179,7 @@ func TestCollectSBOMSubjectDigestInVersion(t *testing.T) {
 	p := filepath.Join(dir, "syft.cdx.json")
 	require.NoError(t, os.WriteFile(p, []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","metadata":{"component":{"type":"container","name":"ghcr.io/acme/demo","version":"sha256:`+vulnDemoHex+`"}}}`), 0o600))
 	env := vulnEnv(nil, Item{Kind: policy.KindSBOM, Path: p})
-	sf := collectSBOM(context.Background(), env, itemsOf(env, policy.KindSBOM)).(*sbomFacts)
+	sf := sbom.Collect(context.Background(), env, itemsOf(env, policy.KindSBOM)).(*sbom.Facts)
 	require.Empty(t, sf.Problems)
 	require.NotNil(t, sf.Documents[0].Subject)
 	assert.Equal(t, []string{"sha256:" + vulnDemoHex}, sf.Documents[0].Subject.Digests)
@@ -184,7 +187,7 @@ func TestCollectSBOMSubjectDigestInVersion(t *testing.T) {
 
 func TestCollectVEXFacts(t *testing.T) {
 	env := vulnEnv(nil, Item{Kind: policy.KindVEX, Path: vulnFixture("vex/openvex-subject.json")}, Item{Kind: policy.KindVEX, Path: vulnFixture("vex/hub-vex.cdx.json")})
-	xf := collectVEX(context.Background(), env, itemsOf(env, policy.KindVEX)).(*vexFacts)
+	xf := vex.Collect(context.Background(), env, itemsOf(env, policy.KindVEX)).(*vex.Facts)
 	assert.Empty(t, xf.Problems)
 	assert.Equal(t, 13, xf.Statements)
 	require.Len(t, xf.Unjustified, 1)
@@ -217,7 +220,7 @@ func TestCollectVEXRefsResolvedThroughSBOM(t *testing.T) {
 				items = append(items, Item{Kind: policy.KindSBOM, Path: vulnFixture("sbom/demo.cdx.json")})
 			}
 			env := vulnEnv(nil, items...)
-			facts := collectVulnerabilities(context.Background(), env, itemsOf(env, policy.KindVulnerabilities)).(*vulnerabilitiesFacts)
+			facts := vulnerabilities.Collect(context.Background(), env, itemsOf(env, policy.KindVulnerabilities)).(*vulnerabilities.Facts)
 			require.Empty(t, facts.Problems)
 			require.Len(t, facts.Findings, 2)
 			assert.Equal(t, withSBOM, facts.Findings[0].Suppressed, "the installed openssl is covered only when the ref resolves")

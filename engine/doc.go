@@ -5,13 +5,16 @@
 // then judges one release:
 //
 //  1. it hashes the subjects by streaming;
-//  2. it runs one collector per evidence kind (collect_<kind>.go), each
-//     verifying its evidence in Go (engine/evidence/<kind>) into a facts
-//     document. Bad evidence is a problem in the facts, never an error;
-//     once all have run, the evidence_bundle facts get each file the other
+//  2. it runs one collector per evidence kind (the table in collect.go; each
+//     kind is one package engine/evidence/<kind>), each verifying its
+//     evidence in Go into typed facts. Collectors share one per-eval cache
+//     (each file read and each SBOM, VEX document and trusted root parsed
+//     once) and run concurrently, except that vex waits for sbom and
+//     vulnerabilities for both. Bad evidence is a problem in the facts,
+//     never an error; once all have run, facts that are an
+//     [evidence.InputBinder] (evidence_bundle) get each file the other
 //     kinds read (path and the sha256 of the bytes read, from
-//     [Env.ReadFile]), checked against the signed manifest, so a rule can
-//     bind every piece of evidence to it (collect_evidence_bundle.go);
+//     [Env.ReadFile]), checked against the signed manifest;
 //  3. it converts all facts into one Rego input value, once, and evaluates
 //     every rule with a single prepared query. data.hub.repo is the repo's
 //     resolved registry entry;
@@ -29,7 +32,7 @@
 //     bound to the subjects (or, for drill, egress, cache and workflow, to
 //     the repository's build), and any time a collector reads from evidence
 //     (document, build, report and verified signing times) that is after
-//     [Input.Now] is a problem naming the file and field (collect_time.go).
+//     [Input.Now] is a problem naming the file and field ([evidence.Facts.FutureTime]).
 //     The README's threat model lists each kind; binding_test.go tests it.
 //   - Deterministic: the same Input gives byte-identical decision JSON.
 //     Findings are ordered by construction: rules in catalogue order, and each

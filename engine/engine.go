@@ -13,6 +13,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
+	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -30,6 +31,10 @@ type Engine struct {
 	digest      string
 	maxFileSize int64
 	evalTimeout time.Duration
+	// opener opens evidence files; nil means os.Open (tests count opens).
+	opener evidence.Opener
+	// trust is each registry repo's trust material, loaded once here.
+	trust map[string]*evidence.Trust
 }
 
 type config struct {
@@ -168,12 +173,25 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	// data.hubgate.repos holds every resolved entry once; the rule
 	// data.hub.repo (rego/hub.rego) picks the one of input.repo.
 	repos := make(map[string]any, len(reg.Names()))
+	trusts := make(map[string]*evidence.Trust, len(reg.Names()))
+	loaded := map[string]*evidence.Trust{}
 	for _, n := range reg.Names() {
 		r, err := reg.Repo(n)
 		if err != nil {
 			return nil, err
 		}
 		repos[n] = r.Data
+		// Repos mostly share their trust settings (the org's): load each
+		// distinct provenance section once.
+		key := fmt.Sprint(r.Data["provenance"])
+		if t, ok := loaded[key]; ok {
+			trusts[n] = t
+			continue
+		}
+		t := evidence.LoadTrust(r, "", func(path string) ([]byte, error) {
+			return evidence.ReadBounded(nil, path, cfg.maxFileSize)
+		})
+		loaded[key], trusts[n] = t, t
 	}
 	store := inmem.NewFromObject(map[string]any{"hubgate": map[string]any{"repos": repos}})
 	query, err := buildQuery(rules)
@@ -202,6 +220,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		digest:      policyDigest(reg.Digest(), mods),
 		maxFileSize: cfg.maxFileSize,
 		evalTimeout: cfg.evalTimeout,
+		trust:       trusts,
 	}, nil
 }
 

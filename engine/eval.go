@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -17,6 +16,8 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
+	"github.com/cicd-hub/hubgate/engine/evidence"
+	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -49,36 +50,11 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, erro
 		return nil, err
 	}
 
-	// Collect every kind concurrently, each with its own Env.
 	kinds := policy.Kinds()
-	facts := make([]any, len(kinds))
-	envs := make([]*Env, len(kinds))
-	var wg sync.WaitGroup
-	for i, k := range kinds {
-		var items []Item
-		for _, it := range in.Evidence {
-			if it.Kind == k {
-				items = append(items, it)
-			}
-		}
-		env := &Env{
-			Repo: in.Repo, Now: now, Subjects: subjects, Config: repo,
-			TrustedRoot: in.TrustedRoot, SubjectFiles: in.Subjects,
-			MaxFileSize: e.maxFileSize, all: in.Evidence,
-		}
-		envs[i] = env
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			facts[i] = runCollector(ctx, collectors[k], k, env, items)
-		}()
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	facts, envs, err := e.collect(ctx, in, repo, subjects, now)
+	if err != nil {
 		return nil, err
 	}
-	bindEvidenceBundle(kinds, facts, envs)
-
 	doc, present, problems, err := factsDocument(in.Repo, now, subjects, kinds, facts)
 	if err != nil {
 		return nil, err
@@ -116,9 +92,65 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, erro
 	return d, nil
 }
 
+// collect runs every kind's collector, each with its own Env, sharing one
+// per-eval cache: concurrently, except that a kind waits for the kinds it
+// needs (the collectors table). facts and envs are indexed like
+// policy.Kinds().
+func (e *Engine) collect(ctx context.Context, in Input, repo *registry.Repo, subjects []policy.Subject, now time.Time) ([]evidence.Document, []*Env, error) {
+	kinds := policy.Kinds()
+	facts := make([]evidence.Document, len(kinds))
+	envs := make([]*Env, len(kinds))
+	cache := evidence.NewCache(e.opener)
+	done := map[policy.EvidenceKind]chan struct{}{}
+	for _, k := range kinds {
+		done[k] = make(chan struct{})
+	}
+	var wg sync.WaitGroup
+	for i, k := range kinds {
+		var items []Item
+		for _, it := range in.Evidence {
+			if it.Kind == k {
+				items = append(items, it)
+			}
+		}
+		env := &Env{
+			Repo: in.Repo, Now: now, Subjects: subjects, Config: repo,
+			TrustedRoot: in.TrustedRoot, SubjectFiles: in.Subjects,
+			MaxFileSize: e.maxFileSize, Evidence: in.Evidence, Cache: cache,
+			Trust: e.trust[in.Repo],
+		}
+		envs[i] = env
+		c := collectors[k]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(done[k])
+			for _, n := range c.needs {
+				<-done[n]
+			}
+			facts[i] = runCollector(ctx, c.collect, k, env, items)
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	var all []policy.Input
+	for _, env := range envs {
+		all = append(all, env.Inputs()...)
+	}
+	for _, f := range facts {
+		if b, ok := f.(evidence.InputBinder); ok {
+			b.BindInputs(all)
+		}
+	}
+
+	return facts, envs, nil
+}
+
 // runCollector runs one collector, turning a panic into a problem so that one
 // broken parser never takes the decision down.
-func runCollector(ctx context.Context, fn collectFunc, k policy.EvidenceKind, env *Env, items []Item) (facts any) {
+func runCollector(ctx context.Context, fn evidence.Collector, k policy.EvidenceKind, env *Env, items []Item) (facts evidence.Document) {
 	defer func() {
 		if r := recover(); r != nil {
 			f := &Facts{Present: len(items) > 0}
@@ -129,10 +161,12 @@ func runCollector(ctx context.Context, fn collectFunc, k policy.EvidenceKind, en
 	return fn(ctx, env, items)
 }
 
-// factsDocument builds the Rego input once, as an AST value. It also reports
-// which kinds had evidence, and how many problems each kind's facts carry.
-func factsDocument(repo string, now time.Time, subjects []policy.Subject, kinds []policy.EvidenceKind, facts []any) (ast.Value, map[policy.EvidenceKind]bool, map[policy.EvidenceKind]int, error) {
-	subj, err := toValue(subjects)
+// factsDocument builds the Rego input once, as an AST value, straight from
+// the typed facts (toAST, no JSON round trip). Which kinds had evidence and
+// how many problems each has come from the typed facts too, never back out
+// of the value.
+func factsDocument(repo string, now time.Time, subjects []policy.Subject, kinds []policy.EvidenceKind, facts []evidence.Document) (ast.Value, map[policy.EvidenceKind]bool, map[policy.EvidenceKind]int, error) {
+	subj, err := toAST(subjects)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -145,27 +179,20 @@ func factsDocument(repo string, now time.Time, subjects []policy.Subject, kinds 
 	present := map[policy.EvidenceKind]bool{}
 	problems := map[policy.EvidenceKind]int{}
 	for i, k := range kinds {
-		v, err := toValue(facts[i])
+		base := facts[i].Base()
+		// Every kind's facts carry present and problems (a list, never null).
+		if base.Problems == nil {
+			base.Problems = []Problem{}
+		}
+		present[k], problems[k] = base.Present, len(base.Problems)
+		v, err := toAST(facts[i])
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("facts of %s: %w", k, err)
 		}
-		fo, ok := v.(ast.Object)
-		if !ok {
+		if _, ok := v.(ast.Object); !ok {
 			return nil, nil, nil, fmt.Errorf("facts of %s: not an object", k)
 		}
-		// Every kind's facts carry present and problems, whatever the
-		// collector left out.
-		if p := fo.Get(ast.StringTerm("problems")); p == nil || p.Value.Compare(ast.Null{}) == 0 {
-			fo.Insert(ast.StringTerm("problems"), ast.ArrayTerm())
-		} else if a, ok := p.Value.(*ast.Array); ok {
-			problems[k] = a.Len()
-		}
-		if p := fo.Get(ast.StringTerm("present")); p == nil {
-			fo.Insert(ast.StringTerm("present"), ast.BooleanTerm(false))
-		} else if b, ok := p.Value.(ast.Boolean); ok && bool(b) {
-			present[k] = true
-		}
-		obj.Insert(ast.StringTerm(string(k)), ast.NewTerm(fo))
+		obj.Insert(ast.StringTerm(string(k)), ast.NewTerm(v))
 	}
 	return obj, present, problems, nil
 }
@@ -193,17 +220,6 @@ func unreported(findings []policy.Finding, kinds []policy.EvidenceKind, problems
 		}
 	}
 	return out
-}
-
-func toValue(x any) (ast.Value, error) {
-	if x == nil {
-		return ast.NewObject(), nil
-	}
-	b, err := json.Marshal(x)
-	if err != nil {
-		return nil, err
-	}
-	return ast.ValueFromReader(bytes.NewReader(b))
 }
 
 // eval runs the prepared query under the deadline and returns, per rule id,
@@ -361,7 +377,7 @@ func mergeInputs(envs []*Env) []policy.Input {
 	out := []policy.Input{}
 	seen := map[string]bool{}
 	for _, e := range envs {
-		for _, in := range e.inputs {
+		for _, in := range e.Inputs() {
 			key := string(in.Kind) + "\x00" + in.Role + "\x00" + in.Path
 			if seen[key] {
 				continue

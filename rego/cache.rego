@@ -29,7 +29,7 @@ evidence contains f if {
 
 # METADATA
 # title: The cache manifest is signed by a trusted identity
-# description: The cache manifest's sigstore signature must verify over its bytes, with a certificate that matches the registry's provenance.identities, as for every signed kind; with none, this repository's release workflow at a release ref, run in this repository. A missing signature fails.
+# description: The cache manifest's sigstore signature must verify over its bytes against the shared trust material (--trusted-root, provenance.trusted_root, provenance.keys), by one of the registry's keys or with a certificate that matches the registry's provenance.identities, as for every signed kind; with none, this repository's release workflow at a release ref, run in this repository. A missing signature fails.
 # custom:
 #   severity: critical
 #   remediation: Sign cache-manifest.json keylessly from a trusted workflow of this repository (cosign sign-blob --bundle), or add that workflow to provenance.identities, and pass the bundle with --cache-signature.
@@ -48,6 +48,7 @@ signature contains f if {
 
 signature contains f if {
 	input.cache.signature.verified
+	not input.cache.signature.keyed
 	not sigs.signer_ok(input.cache.signature)
 	f := {
 		"message": sprintf("the cache manifest was signed by %s (issuer %s), which is not a trusted identity for %s", [input.cache.signature.san, input.cache.signature.issuer, input.repo]),

@@ -109,3 +109,13 @@ test_unchecked_raises_no_file_findings if {
 test_absent_raises_only_present if {
 	count(all_findings({"repo": "acme/app", "cache": {"present": false, "problems": [], "manifest": "", "signature": {"given": false, "verified": false}}})) == 1
 }
+
+# A signature by one of the registry's provenance.keys is trusted, as for
+# every signed kind; an unkeyed one from a foreign identity is not, even
+# when the same facts carry a key id.
+test_keyed_signature_passes if {
+	keyed := {"given": true, "verified": true, "error": "", "keyed": true, "key_id": "k1", "issuer": "", "san": "", "claims": {}}
+	count(cache.signature) == 0 with input as inp({"signature": keyed}) with data.hub.repo as repo
+	unkeyed := object.union(signed_by("https://github.com/evil/app/.github/workflows/release.yml@refs/tags/v1", own_claims), {"keyed": false, "key_id": "k1"})
+	count(cache.signature) == 1 with input as inp({"signature": unkeyed}) with data.hub.repo as repo
+}

@@ -49,8 +49,7 @@ builder_ok(st) if {
 }
 
 # short_tag is the version of a short-tag builder id (…@v2.1.0): vX.Y.Z,
-# slsa-verifier's IsValidBuilderTag; engine/evidence/provenance.ShortTag is
-# the same expression.
+# slsa-verifier's IsValidBuilderTag.
 short_tag := `^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`
 
 # builder_matches(b, st): the registry's builder entry b matches st's

@@ -235,3 +235,71 @@ test_configured_builder_non_semver_short_form_never_matches_a_tag if {
 	b := att({"statement": stmt({"builder_id": concat("@", [gen, "refs/heads/main"]), "builder_ref": "refs/heads/main"})})
 	count(provenance.builder_trusted) == 1 with input as inp([b]) with data.hub.repo as repo
 }
+
+# The builder judgement has no Go copy (engine/evidence/provenance only
+# reports builder_id, builder_name and builder_ref): these cases, once Go's
+# own table, pin it. Each is [registry builders, builder id, trusted].
+builder_cases := [
+	[[], concat("@", [gen, "refs/tags/v2.0.0"]), true],
+	[[], "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v1.10.0", true],
+	[[], "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_go_slsa3.yml@refs/tags/v1.9.0", true],
+	[[], "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_container-based_slsa3.yml@refs/tags/v1.9.0", true],
+	[[], concat("@", [gen, "refs/heads/main"]), false],
+	[[], concat("@", [gen, "refs/tags/v2.0.0-rc.1"]), false],
+	[[], concat("@", [gen, "refs/tags/v02.0.0"]), false],
+	[[], gen, false],
+	[[], "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_nodejs_slsa3.yml@refs/tags/v2.0.0", false],
+	[[], "https://github.com/evil/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@refs/tags/v2.0.0", false],
+	[[], concat("", [gen, "x@refs/tags/v2.0.0"]), false],
+	[[], "https://github.com/actions/runner/github-hosted", false],
+	[[], "", false],
+	[[gen], concat("@", [gen, "refs/heads/main"]), true],
+	[[gen], "https://github.com/actions/runner/github-hosted", false],
+	[[gen], "", false],
+	[[concat("@", [gen, "refs/tags/v2.0.0"])], concat("@", [gen, "refs/tags/v2.0.0"]), true],
+	[[concat("@", [gen, "refs/tags/v2.0.0"])], concat("@", [gen, "refs/tags/v2.0.1"]), false],
+	[["https://example.com/builder"], concat("@", [gen, "refs/tags/v2.0.0"]), false],
+	[[concat("@", [gen, "v2.1.0"])], concat("@", [gen, "refs/tags/v2.1.0"]), true],
+	[[concat("@", [gen, "v2.1.1"])], concat("@", [gen, "refs/tags/v2.1.0"]), false],
+	[[concat("@", [gen, "v2.1.0"])], concat("@", [gen, "refs/heads/v2.1.0"]), false],
+	[[concat("@", [gen, "main"])], concat("@", [gen, "refs/heads/main"]), false],
+	[[concat("@", [gen, "main"])], concat("@", [gen, "refs/tags/main"]), false],
+	[[concat("@", [gen, "v2.1"])], concat("@", [gen, "refs/tags/v2.1"]), false],
+	[[concat("@", [gen, "v2.1.0-rc.1"])], concat("@", [gen, "refs/tags/v2.1.0-rc.1"]), false],
+	[[concat("@", [gen, "refs/heads/main"])], concat("@", [gen, "refs/heads/main"]), true],
+	[[concat("@", [gen, "v2.1.0"])], concat("@", [gen, "v2.1.0"]), true],
+	[[concat("@", [gen, "v2.1.0"])], "https://github.com/evil/x/.github/workflows/builder_go_slsa3.yml@refs/tags/v2.1.0", false],
+]
+
+split_id(id) := [concat("@", array.slice(parts, 0, count(parts) - 1)), parts[count(parts) - 1]] if {
+	contains(id, "@")
+	parts := split(id, "@")
+} else := [id, ""]
+
+test_builder_cases if {
+	every c in builder_cases {
+		[name, ref] := split_id(c[1])
+		a := att({"statement": stmt({"builder_id": c[1], "builder_name": name, "builder_ref": ref})})
+		n := count(provenance.builder_trusted) with input as inp([a]) with data.hub.repo as {"provenance": {"builders": c[0]}}
+		(n == 0) == c[2]
+	}
+}
+
+# The ref globs: "*" does not cross "/"; no patterns allow every ref.
+ref_cases := [
+	[[], "refs/heads/main", true],
+	[["refs/tags/v*"], "refs/tags/v1.2.3", true],
+	[["refs/tags/v*"], "refs/heads/main", false],
+	[["refs/tags/v*"], "refs/tags/v1/evil", false],
+	[["refs/tags/v*"], "", false],
+	[["refs/heads/main", "refs/tags/*"], "refs/heads/main", true],
+	[["refs/heads/main", "refs/tags/*"], "refs/heads/dev", false],
+]
+
+test_ref_cases if {
+	every c in ref_cases {
+		a := att({"statement": stmt({"source": {"uri": "github.com/acme/app", "raw_uri": "x", "ref": c[1], "commit": "", "path": "p"}})})
+		n := count(provenance.ref) with input as inp([a]) with data.hub.repo as {"provenance": {"refs": c[0]}}
+		(n == 0) == c[2]
+	}
+}

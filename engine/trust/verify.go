@@ -65,6 +65,28 @@ type Timestamp struct {
 	Time time.Time `json:"time"`
 }
 
+// Signer is the one signer fact every signed kind reports (input.<kind>…
+// keyed, key_id, issuer, san, claims): a registry key, or the verified
+// Fulcio certificate's issuer, SAN and extensions. The Rego rules judge it
+// (hub.signature.signer_ok); nothing in it is read from an unverified part.
+type Signer struct {
+	// Keyed is true when a trusted key verified the signature; KeyID is
+	// then the key's ID.
+	Keyed bool   `json:"keyed"`
+	KeyID string `json:"key_id"`
+	// Issuer and SAN are the certificate's OIDC issuer extension and
+	// subject alternative name, Claims its other Fulcio extensions; empty
+	// when keyed.
+	Issuer string `json:"issuer"`
+	SAN    string `json:"san"`
+	Claims Claims `json:"claims"`
+}
+
+// Signer returns the signer facts of v.
+func (v *Verified) Signer() Signer {
+	return Signer{Keyed: v.Keyed, KeyID: v.KeyID, Issuer: v.Issuer, SAN: v.SAN, Claims: v.Claims}
+}
+
 // Verified holds the facts of a bundle whose signature verified. Nothing in
 // it is read from an unverified part of the input.
 type Verified struct {

@@ -17,7 +17,7 @@ import (
 
 	"github.com/zeebo/blake3"
 
-	"github.com/cicd-hub/hubgate/engine/evidence/internal/field"
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
 )
 
 // MaxEntries bounds the entries of a manifest and the files walked.
@@ -55,9 +55,9 @@ type rawManifest struct {
 }
 
 // FieldError names the field that is wrong.
-type FieldError = field.Error
+type FieldError = parse.Error
 
-var fieldErr = field.Errorf
+var fieldErr = parse.Errorf
 
 // ParseManifest reads cache-manifest.json. Bad entries are errors naming
 // entries[i] and are left out; the manifest is returned with the good ones,

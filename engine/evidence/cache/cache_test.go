@@ -171,7 +171,7 @@ func TestParseManifestErrors(t *testing.T) {
 			for _, e := range errs {
 				var fe *FieldError
 				require.True(t, errors.As(e, &fe), e.Error())
-				got = append(got, fe.Field)
+				got = append(got, fe.Path)
 			}
 			assert.Equal(t, tt.fields, got)
 		})
@@ -194,7 +194,7 @@ func TestVerifySignature(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := VerifySignature(manifest, tt.bundle, ss.Root)
+			s := VerifySignature(manifest, tt.bundle, trust.Options{Root: ss.Root})
 			assert.Equal(t, tt.bundle != nil, s.Given)
 			assert.Equal(t, tt.verified, s.Verified, s.Error)
 			if !tt.verified {
@@ -211,7 +211,7 @@ func TestVerifySignature(t *testing.T) {
 		})
 	}
 	// The embedded public-good root does not trust the virtual CA.
-	s := VerifySignature(manifest, ss.MessageBundle(t, own, trust.GitHubActionsIssuer, manifest, trusttest.BundleOptions{}), nil)
+	s := VerifySignature(manifest, ss.MessageBundle(t, own, trust.GitHubActionsIssuer, manifest, trusttest.BundleOptions{}), trust.Options{})
 	assert.False(t, s.Verified)
 }
 

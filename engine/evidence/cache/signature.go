@@ -3,8 +3,6 @@ package cache
 import (
 	"bytes"
 
-	"github.com/sigstore/sigstore-go/pkg/root"
-
 	"github.com/cicd-hub/hubgate/engine/trust"
 )
 
@@ -19,30 +17,30 @@ type Signature struct {
 	Verified bool `json:"verified"`
 	// Error says why verification failed.
 	Error string `json:"error"`
-	// Issuer, SAN and Claims are the verified certificate's, empty when
-	// not verified.
-	Issuer string       `json:"issuer"`
-	SAN    string       `json:"san"`
-	Claims trust.Claims `json:"claims"`
+	// Signer is who signed: one of the registry's provenance.keys, or the
+	// verified certificate's issuer, SAN and claims; empty when not
+	// verified.
+	trust.Signer
 	// Timestamps are the verified signing times, for the caller to compare
 	// with its evaluation time.
 	Timestamps []trust.Timestamp `json:"-"`
 }
 
 // VerifySignature verifies bundle (a sigstore bundle over the manifest
-// bytes) against tr. A nil tr means the embedded public-good root.
-func VerifySignature(manifest, bundle []byte, tr root.TrustedMaterial) Signature {
+// bytes) against the trust material every signed kind shares: opts.Root
+// (nil means the embedded public-good root) and opts.Keys.
+func VerifySignature(manifest, bundle []byte, opts trust.Options) Signature {
 	s := Signature{Given: bundle != nil}
 	if !s.Given {
 		s.Error = "no signature bundle was given"
 		return s
 	}
-	v, err := trust.VerifyBundle(bundle, trust.Options{Root: tr, Artifact: bytes.NewReader(manifest)})
+	v, err := trust.VerifyBundle(bundle, trust.Options{Root: opts.Root, Keys: opts.Keys, Artifact: bytes.NewReader(manifest)})
 	if err != nil {
 		s.Error = err.Error()
 		return s
 	}
 	s.Verified = true
-	s.Issuer, s.SAN, s.Claims, s.Timestamps = v.Issuer, v.SAN, v.Claims, v.Timestamps
+	s.Signer, s.Timestamps = v.Signer(), v.Timestamps
 	return s
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cicd-hub/hubgate/engine/evidence/checksum"
-	"github.com/cicd-hub/hubgate/engine/evidence/internal/field"
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -167,9 +167,9 @@ func TestParseReportDelayHours(t *testing.T) {
 	for _, in := range []string{`"twenty-four"`, `""`, `"24h"`, `"-1"`, `"1e3"`, `"0x18"`, `"NaN"`, `"Inf"`, `" 24"`, `true`, `[24]`, `{"h":24}`, `"99999999"`} {
 		_, err := ParseReport([]byte(`{"delay_hours":` + in + `}`))
 		require.Error(t, err, in)
-		var fe *field.Error
+		var fe *parse.Error
 		require.ErrorAs(t, err, &fe, in)
-		assert.Equal(t, "delay_hours", fe.Field, in)
+		assert.Equal(t, "delay_hours", fe.Path, in)
 	}
 	r, err := ParseReport([]byte(`{}`))
 	require.NoError(t, err)

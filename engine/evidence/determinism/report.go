@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cicd-hub/hubgate/engine/evidence/internal/field"
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -48,7 +48,7 @@ var decimal = regexp.MustCompile(`^[0-9]{1,12}(\.[0-9]{1,12})?$`)
 // ParseReport reads report.json. A timestamp that is not RFC 3339 is an
 // error naming the field, and so is a delay_hours that is neither a JSON
 // number nor a decimal string ("24", "36.5"), or is negative, non-finite or
-// over ten years. The returned error is a [field.Error] chain when a field
+// over ten years. The returned error is a [parse.Error] chain when a field
 // is at fault.
 func ParseReport(b []byte) (*Report, error) {
 	var raw rawReport
@@ -60,7 +60,7 @@ func ParseReport(b []byte) (*Report, error) {
 	if raw.Timestamp != "" {
 		t, err := time.Parse(time.RFC3339, raw.Timestamp)
 		if err != nil {
-			return nil, field.Errorf("timestamp", "want an RFC 3339 time, got %q", clip(raw.Timestamp))
+			return nil, parse.Errorf("timestamp", "want an RFC 3339 time, got %q", clip(raw.Timestamp))
 		}
 		r.Timestamp = t.UTC()
 	}
@@ -83,23 +83,23 @@ func delayHours(m json.RawMessage) (*float64, error) {
 	case '"':
 		var s string
 		if err := json.Unmarshal(m, &s); err != nil {
-			return nil, field.Errorf("delay_hours", "want a number or a decimal string: %v", err)
+			return nil, parse.Errorf("delay_hours", "want a number or a decimal string: %v", err)
 		}
 		if !decimal.MatchString(s) {
-			return nil, field.Errorf("delay_hours", "want a number or a decimal string such as \"24\", got %q", clip(s))
+			return nil, parse.Errorf("delay_hours", "want a number or a decimal string such as \"24\", got %q", clip(s))
 		}
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return nil, field.Errorf("delay_hours", "want a decimal string, got %q", clip(s))
+			return nil, parse.Errorf("delay_hours", "want a decimal string, got %q", clip(s))
 		}
 		f = v
 	default:
 		if err := json.Unmarshal(m, &f); err != nil {
-			return nil, field.Errorf("delay_hours", "want a number or a decimal string, got %s", clip(string(m)))
+			return nil, parse.Errorf("delay_hours", "want a number or a decimal string, got %s", clip(string(m)))
 		}
 	}
 	if f < 0 || math.IsNaN(f) || math.IsInf(f, 0) || f > maxDelayHours {
-		return nil, field.Errorf("delay_hours", "%v out of range (0 to %d hours)", f, maxDelayHours)
+		return nil, parse.Errorf("delay_hours", "%v out of range (0 to %d hours)", f, maxDelayHours)
 	}
 	return &f, nil
 }

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/cicd-hub/hubgate/engine/evidence/checksum"
-	"github.com/cicd-hub/hubgate/engine/evidence/internal/field"
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
 )
 
 // Manifest is the hub's DR manifest.json.
@@ -38,9 +38,9 @@ type Manifest struct {
 }
 
 // FieldError names the field that is wrong.
-type FieldError = field.Error
+type FieldError = parse.Error
 
-var fieldErr = field.Errorf
+var fieldErr = parse.Errorf
 
 // ParseManifest reads manifest.json. Every field the gate needs is
 // required: a missing path, digest or time is an error naming the field.

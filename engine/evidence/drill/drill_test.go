@@ -64,7 +64,7 @@ func TestParseManifestErrors(t *testing.T) {
 			for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
 				var fe *FieldError
 				require.ErrorAs(t, e, &fe)
-				got = append(got, fe.Field)
+				got = append(got, fe.Path)
 			}
 			assert.Equal(t, tt.fields, got)
 		})

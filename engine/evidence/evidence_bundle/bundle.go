@@ -154,14 +154,11 @@ type Signature struct {
 	File     string `json:"file"`
 	Verified bool   `json:"verified"`
 	Reason   string `json:"reason"`
-	Keyed    bool   `json:"keyed"`
-	KeyID    string `json:"key_id"`
-	Issuer   string `json:"issuer"`
-	SAN      string `json:"san"`
-	// Claims are the certificate's Fulcio extensions.
-	Claims    trust.Claims `json:"claims"`
-	TlogIndex int64        `json:"tlog_index"`
-	TlogTime  time.Time    `json:"tlog_time,omitzero"`
+	// Signer is the verified signer: a key, or the certificate's issuer,
+	// SAN and Fulcio extensions.
+	trust.Signer
+	TlogIndex int64     `json:"tlog_index"`
+	TlogTime  time.Time `json:"tlog_time,omitzero"`
 	// Timestamps are the verified signing times.
 	Timestamps []trust.Timestamp `json:"timestamps"`
 	// ExpiredTrust lists ended validity windows of the trusted root that
@@ -214,7 +211,7 @@ func VerifySignature(manifest, bundleJSON []byte, bundleName string, opts trust.
 		return s
 	}
 	s.Verified = true
-	s.Keyed, s.KeyID, s.Issuer, s.SAN, s.Claims = v.Keyed, v.KeyID, v.Issuer, v.SAN, v.Claims
+	s.Signer = v.Signer()
 	s.TlogIndex, s.TlogTime, s.Timestamps = v.TlogIndex, v.TlogTime, v.Timestamps
 	return s
 }

@@ -25,13 +25,13 @@
 //     the certificate carries them; each disagreement is a fact
 //     ([Attestation].CertificateMismatches) naming both values and where
 //     each was read. A key-signed attestation has no certificate.
-//   - Builder ids as slsa-verifier's --builder-id takes them
-//     ([BuilderMatches]): bare name, full ref, short tag (vX.Y.Z only).
+//   - The builder id as facts: the id, and its name and ref split at the
+//     last "@" ([SplitBuilderID]), for Rego to match.
 //
 // # Non-goals
 //
-//   - Judging. Whether the builder is trusted, the source and ref allowed,
-//     the identity expected, is decided by rego/provenance.rego;
-//     [BuilderTrusted] and [RefAllowed] are the same decisions for the
-//     `hubgate verify provenance` command, tested to agree.
+//   - Judging. Whether the builder is trusted (and the default builder
+//     list), the source and ref allowed, the identity expected, is decided
+//     by rego/provenance.rego alone. [BuilderTrusted] evaluates that rule
+//     for `hubgate verify provenance` until the command runs the engine.
 package provenance

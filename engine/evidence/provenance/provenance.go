@@ -43,15 +43,11 @@ type Attestation struct {
 	// Verified is true when the signature verified; Reason says why not.
 	Verified bool   `json:"verified"`
 	Reason   string `json:"reason"`
-	// The verified signer: a key, or a Fulcio certificate's issuer and SAN.
-	Keyed  bool   `json:"keyed"`
-	KeyID  string `json:"key_id"`
-	Issuer string `json:"issuer"`
-	SAN    string `json:"san"`
-	// Claims are the certificate's Fulcio extensions (zero when keyed).
-	Claims    trust.Claims `json:"claims"`
-	TlogIndex int64        `json:"tlog_index"`
-	TlogTime  time.Time    `json:"tlog_time,omitzero"`
+	// Signer is the verified signer: a key, or a Fulcio certificate's
+	// issuer, SAN and extensions (zero when keyed).
+	trust.Signer
+	TlogIndex int64     `json:"tlog_index"`
+	TlogTime  time.Time `json:"tlog_time,omitzero"`
 	// Timestamps are the verified signing times.
 	Timestamps []trust.Timestamp `json:"timestamps"`
 	// ExpiredTrust lists validity windows of the trusted root that vouch
@@ -170,7 +166,7 @@ func (r *Result) add(raw []byte, idx, line int, path string, opts trust.Options)
 		return
 	}
 	a.Verified = true
-	a.Keyed, a.KeyID, a.Issuer, a.SAN, a.Claims = v.Keyed, v.KeyID, v.Issuer, v.SAN, v.Claims
+	a.Signer = v.Signer()
 	a.TlogIndex, a.TlogTime, a.Timestamps = v.TlogIndex, v.TlogTime, v.Timestamps
 	st, err := ParseStatement(v.PayloadType, v.Payload)
 	if err != nil {

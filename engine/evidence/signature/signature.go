@@ -32,12 +32,9 @@ type Result struct {
 	Reason        string `json:"reason"`
 	Content       string `json:"content"`
 	BundleVersion string `json:"bundle_version"`
-	Keyed         bool   `json:"keyed"`
-	KeyID         string `json:"key_id"`
-	Issuer        string `json:"issuer"`
-	SAN           string `json:"san"`
-	// Claims are the certificate's Fulcio extensions (zero when keyed).
-	Claims trust.Claims `json:"claims"`
+	// Signer is the verified signer: a key, or the certificate's issuer,
+	// SAN and Fulcio extensions (zero when keyed).
+	trust.Signer
 	// TlogIndex is the verified log entry's index, -1 if none.
 	TlogIndex  int64             `json:"tlog_index"`
 	TlogTime   time.Time         `json:"tlog_time,omitzero"`
@@ -134,7 +131,7 @@ func fill(res *Result, v *trust.Verified) {
 	res.Verified = true
 	res.Reason = ""
 	res.BundleVersion = v.BundleVersion
-	res.Keyed, res.KeyID, res.Issuer, res.SAN, res.Claims = v.Keyed, v.KeyID, v.Issuer, v.SAN, v.Claims
+	res.Signer = v.Signer()
 	res.TlogIndex, res.TlogTime, res.Timestamps = v.TlogIndex, v.TlogTime, v.Timestamps
 }
 

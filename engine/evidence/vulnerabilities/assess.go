@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/cicd-hub/hubgate/engine/evidence/vex"
+	"github.com/cicd-hub/hubgate/engine/evidence/vexdoc"
 )
 
 // Assessment is one finding with what the VEX statements say about it.
@@ -26,7 +26,7 @@ type Assessment struct {
 	// percentile and no known severity: the registry's unscored setting
 	// decides it.
 	Unscored bool `json:"unscored"`
-	vex.Result
+	vexdoc.Result
 	// Reason says why the finding is not suppressed, "" when it is.
 	Reason string `json:"reason"`
 }
@@ -34,7 +34,7 @@ type Assessment struct {
 // Assess matches every finding of every report against m, in report and
 // finding order. haveVEX says whether any VEX statement was given, for the
 // reasons.
-func Assess(evidence []string, reports []*Report, m *vex.Matcher, haveVEX bool) []Assessment {
+func Assess(evidence []string, reports []*Report, m *vexdoc.Matcher, haveVEX bool) []Assessment {
 	n := 0
 	for _, r := range reports {
 		n += len(r.Vulnerabilities)
@@ -61,13 +61,13 @@ func Assess(evidence []string, reports []*Report, m *vex.Matcher, haveVEX bool) 
 			}
 			a.Unscored = !a.HasScore && !v.HasEPSS
 			if m != nil {
-				a.Result = m.Match(vex.Query{ID: v.ID, Aliases: v.Aliases, PURLs: v.Parsed})
+				a.Result = m.Match(vexdoc.Query{ID: v.ID, Aliases: v.Aliases, PURLs: v.Parsed})
 			}
 			if a.Ties == nil {
-				a.Ties = []vex.Ref{}
+				a.Ties = []vexdoc.Ref{}
 			}
 			if a.NearMisses == nil {
-				a.NearMisses = []vex.NearMiss{}
+				a.NearMisses = []vexdoc.NearMiss{}
 			}
 			a.Reason = reason(&a, haveVEX)
 			out = append(out, a)

@@ -6,7 +6,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
+
+	"github.com/cicd-hub/hubgate/engine/evidence/bom"
 )
 
 type grypeDoc struct {
@@ -65,7 +67,7 @@ type grypeTarget struct {
 func parseGrype(data []byte) (*Report, error) {
 	var doc grypeDoc
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, sbom.JSONError(data, err)
+		return nil, parse.JSONError(data, err)
 	}
 	r := &Report{Format: FormatGrype, TargetField: "source.target"}
 	if doc.Descriptor != nil && doc.Descriptor.Timestamp != "" {
@@ -82,7 +84,7 @@ func parseGrype(data []byte) (*Report, error) {
 		gm := &doc.Matches[i]
 		path := "matches[" + strconv.Itoa(i) + "]"
 		if gm.Vulnerability.ID == "" {
-			r.Issues = append(r.Issues, sbom.Issue{Path: path + ".vulnerability.id", Message: "match has no vulnerability id"})
+			r.Issues = append(r.Issues, parse.Issue{Path: path + ".vulnerability.id", Message: "match has no vulnerability id"})
 			continue
 		}
 		v := Vulnerability{Path: path, ID: gm.Vulnerability.ID, Severity: strings.ToLower(gm.Vulnerability.Severity)}
@@ -141,7 +143,7 @@ func (r *Report) hubEPSS(v *Vulnerability, raw json.RawMessage, path string) {
 		r.epss(v, f, path)
 		return
 	}
-	r.Issues = append(r.Issues, sbom.Issue{Path: path, Message: "epss is neither a number nor an object with a percentile"})
+	r.Issues = append(r.Issues, parse.Issue{Path: path, Message: "epss is neither a number nor an object with a percentile"})
 }
 
 func (r *Report) target(raw json.RawMessage) {
@@ -157,7 +159,7 @@ func (r *Report) target(raw json.RawMessage) {
 	}
 	var t grypeTarget
 	if err := json.Unmarshal(raw, &t); err != nil {
-		r.Issues = append(r.Issues, sbom.Issue{Path: "source.target", Message: "target is neither a string nor an object"})
+		r.Issues = append(r.Issues, parse.Issue{Path: "source.target", Message: "target is neither a string nor an object"})
 		return
 	}
 	for _, n := range []string{t.UserInput, t.Location, t.Name} {
@@ -174,7 +176,7 @@ func (r *Report) target(raw json.RawMessage) {
 		if !ok || hex == "" {
 			return
 		}
-		s := sbom.DigestString(alg, hex)
+		s := bom.DigestString(alg, hex)
 		for _, have := range r.TargetDigests {
 			if have == s {
 				return

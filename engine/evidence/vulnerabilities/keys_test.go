@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cicd-hub/hubgate/engine/evidence/vex"
+	"github.com/cicd-hub/hubgate/engine/evidence/vexdoc"
 	"github.com/cicd-hub/hubgate/engine/evidence/vulnerabilities"
 )
 
@@ -30,7 +30,7 @@ func keys(t *testing.T, v any) []string {
 // left out of the JSON (omitempty) makes a Rego rule undefined, and the
 // finding silently disappears.
 func TestAssessmentKeys(t *testing.T) {
-	a := vulnerabilities.Assessment{Result: vex.Result{Decision: &vex.Ref{}, NearMisses: []vex.NearMiss{{}}}}
+	a := vulnerabilities.Assessment{Result: vexdoc.Result{Decision: &vexdoc.Ref{}, NearMisses: []vexdoc.NearMiss{{}}}}
 	assert.Equal(t, []string{
 		"aliases", "component", "cvss", "decision", "epss", "evidence", "has_cvss", "has_epss", "has_score", "id",
 		"near_miss_total", "near_misses", "path", "purls", "reason", "score", "score_source", "severity", "status",

@@ -8,9 +8,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
+
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
-	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
+	"github.com/cicd-hub/hubgate/engine/evidence/bom"
 )
 
 // Format names a report format.
@@ -44,7 +46,7 @@ type Report struct {
 	// CycloneDX report points into with BOM-Links (urn:cdx:uuid/version#ref).
 	SBOMSerials     []string        `json:"sbom_serials,omitempty"`
 	Vulnerabilities []Vulnerability `json:"vulnerabilities"`
-	Issues          []sbom.Issue    `json:"issues"`
+	Issues          []parse.Issue   `json:"issues"`
 	// Created is when the report says the scan ran, as written (grype's
 	// descriptor.timestamp, CycloneDX metadata.timestamp), "" when it says
 	// nothing; CreatedField names the field.
@@ -71,38 +73,38 @@ type Vulnerability struct {
 	// scanner named it, "" when none.
 	Component string `json:"component"`
 	// Parsed are PURLs, parsed.
-	Parsed []sbom.PURL `json:"-"`
+	Parsed []bom.PURL `json:"-"`
 }
 
 // Options tunes [Parse].
 type Options struct {
-	// MaxSize bounds the document; 0 means sbom.DefaultMaxSize.
+	// MaxSize bounds the document; 0 means parse.DefaultMaxSize.
 	MaxSize int64
 	// Resolve resolves a CycloneDX affects[].ref the report does not define
 	// itself (usually from the SBOM). Nil resolves nothing.
-	Resolve func(ref string) (sbom.Component, bool)
+	Resolve func(ref string) (bom.Component, bool)
 }
 
 // Parse reads a grype JSON or CycloneDX report.
 func Parse(data []byte, opts Options) (*Report, error) {
-	if err := sbom.CheckSize(data, opts.MaxSize); err != nil {
+	if err := parse.CheckSize(data, opts.MaxSize); err != nil {
 		return nil, err
 	}
-	switch sbom.FirstByte(data) {
+	switch parse.FirstByte(data) {
 	case '<':
 		return parseCycloneDX(data, opts)
 	case '{':
 	case 0:
-		return nil, &sbom.Error{Err: errors.New("empty document")}
+		return nil, &parse.Error{Err: errors.New("empty document")}
 	default:
-		return nil, &sbom.Error{Line: 1, Col: 1, Err: errors.New("not a vulnerability report: want grype JSON or CycloneDX")}
+		return nil, &parse.Error{Line: 1, Col: 1, Err: errors.New("not a vulnerability report: want grype JSON or CycloneDX")}
 	}
 	var sniff struct {
-		BOMFormat string        `json:"bomFormat"`
-		Matches   sbom.Presence `json:"matches"`
+		BOMFormat string         `json:"bomFormat"`
+		Matches   parse.Presence `json:"matches"`
 	}
 	if err := json.Unmarshal(data, &sniff); err != nil {
-		return nil, sbom.JSONError(data, err)
+		return nil, parse.JSONError(data, err)
 	}
 	switch {
 	case sniff.BOMFormat != "":
@@ -110,7 +112,7 @@ func Parse(data []byte, opts Options) (*Report, error) {
 	case bool(sniff.Matches):
 		return parseGrype(data)
 	default:
-		return nil, &sbom.Error{Err: errors.New("not a vulnerability report: no grype matches and no CycloneDX bomFormat")}
+		return nil, &parse.Error{Err: errors.New("not a vulnerability report: no grype matches and no CycloneDX bomFormat")}
 	}
 }
 
@@ -172,7 +174,7 @@ func severityRank(s string) int {
 // cvss checks a base score.
 func (r *Report) cvss(v *Vulnerability, score float64, path string) {
 	if math.IsNaN(score) || score < 0 || score > 10 {
-		r.Issues = append(r.Issues, sbom.Issue{Path: path, Message: fmt.Sprintf("cvss base score %v is outside 0–10", score)})
+		r.Issues = append(r.Issues, parse.Issue{Path: path, Message: fmt.Sprintf("cvss base score %v is outside 0–10", score)})
 		return
 	}
 	if !v.HasCVSS || score > v.CVSS {
@@ -186,7 +188,7 @@ func (r *Report) epss(v *Vulnerability, p float64, path string) {
 		p /= 100
 	}
 	if math.IsNaN(p) || p < 0 || p > 1 {
-		r.Issues = append(r.Issues, sbom.Issue{Path: path, Message: fmt.Sprintf("epss percentile %v is outside 0–1 (or 0–100)", p)})
+		r.Issues = append(r.Issues, parse.Issue{Path: path, Message: fmt.Sprintf("epss percentile %v is outside 0–1 (or 0–100)", p)})
 		return
 	}
 	if !v.HasEPSS || p > v.EPSS {
@@ -198,9 +200,9 @@ func (r *Report) purl(v *Vulnerability, raw, path string) {
 	if raw == "" {
 		return
 	}
-	p, err := sbom.ParsePURL(raw)
+	p, err := bom.ParsePURL(raw)
 	if err != nil {
-		r.Issues = append(r.Issues, sbom.Issue{Path: path, Message: err.Error()})
+		r.Issues = append(r.Issues, parse.Issue{Path: path, Message: err.Error()})
 		return
 	}
 	for _, have := range v.PURLs {
@@ -213,18 +215,18 @@ func (r *Report) purl(v *Vulnerability, raw, path string) {
 }
 
 func parseCycloneDX(data []byte, opts Options) (*Report, error) {
-	bom, format, err := sbom.DecodeCycloneDX(data, sbom.Options{MaxSize: opts.MaxSize})
+	cbom, format, err := bom.DecodeCycloneDX(data, bom.Options{MaxSize: opts.MaxSize})
 	if err != nil {
 		return nil, err
 	}
 	r := &Report{Format: FormatCycloneDXJSON, TargetField: "metadata.component"}
-	if format == sbom.FormatCycloneDXXML {
+	if format == bom.FormatCycloneDXXML {
 		r.Format = FormatCycloneDXXML
 	}
-	sdoc := sbom.FromCycloneDX(bom, format)
+	sdoc := bom.FromCycloneDX(cbom, format)
 	r.Created, r.CreatedField = sdoc.Created, sdoc.CreatedField
 	r.Issues = append(r.Issues, sdoc.Issues...)
-	refs := map[string]sbom.Component{}
+	refs := map[string]bom.Component{}
 	for _, c := range sdoc.Components {
 		if c.BOMRef != "" {
 			if _, dup := refs[c.BOMRef]; !dup {
@@ -239,22 +241,22 @@ func parseCycloneDX(data []byte, opts Options) (*Report, error) {
 			refs[sdoc.Subject.BOMRef] = *sdoc.Subject
 		}
 	}
-	if bom.ExternalReferences != nil {
-		for _, er := range *bom.ExternalReferences {
+	if cbom.ExternalReferences != nil {
+		for _, er := range *cbom.ExternalReferences {
 			if er.Type == cdx.ERTypeBOM {
 				r.bomLink(er.URL)
 			}
 		}
 	}
 	m := &merger{r: r, index: map[string]int{}}
-	if bom.Vulnerabilities == nil {
+	if cbom.Vulnerabilities == nil {
 		return r, nil
 	}
-	for i := range *bom.Vulnerabilities {
-		cv := &(*bom.Vulnerabilities)[i]
+	for i := range *cbom.Vulnerabilities {
+		cv := &(*cbom.Vulnerabilities)[i]
 		path := "vulnerabilities[" + strconv.Itoa(i) + "]"
 		if cv.ID == "" {
-			r.Issues = append(r.Issues, sbom.Issue{Path: path + ".id", Message: "vulnerability has no id"})
+			r.Issues = append(r.Issues, parse.Issue{Path: path + ".id", Message: "vulnerability has no id"})
 			continue
 		}
 		v := Vulnerability{Path: path, ID: cv.ID}
@@ -287,7 +289,7 @@ func parseCycloneDX(data []byte, opts Options) (*Report, error) {
 				if n == "epss" || strings.HasSuffix(n, ":epss") || strings.HasSuffix(n, "epss.percentile") || strings.HasSuffix(n, "epss:percentile") {
 					f, err := strconv.ParseFloat(strings.TrimSpace(p.Value), 64)
 					if err != nil {
-						r.Issues = append(r.Issues, sbom.Issue{Path: path + ".properties[" + strconv.Itoa(j) + "].value", Message: fmt.Sprintf("epss %q is not a number", p.Value)})
+						r.Issues = append(r.Issues, parse.Issue{Path: path + ".properties[" + strconv.Itoa(j) + "].value", Message: fmt.Sprintf("epss %q is not a number", p.Value)})
 						continue
 					}
 					r.epss(&v, f, path+".properties["+strconv.Itoa(j)+"].value")
@@ -324,7 +326,7 @@ func parseCycloneDX(data []byte, opts Options) (*Report, error) {
 			case strings.HasPrefix(strings.ToLower(a.Ref), "pkg:"):
 				r.purl(&one, a.Ref, apath)
 			default:
-				r.Issues = append(r.Issues, sbom.Issue{Path: apath, Message: fmt.Sprintf("ref %q names no component of this document or the sbom", a.Ref)})
+				r.Issues = append(r.Issues, parse.Issue{Path: apath, Message: fmt.Sprintf("ref %q names no component of this document or the sbom", a.Ref)})
 				one.Component = a.Ref
 			}
 			m.add(one)

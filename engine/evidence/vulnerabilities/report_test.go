@@ -8,11 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
-	"github.com/cicd-hub/hubgate/engine/evidence/vex"
+	"github.com/cicd-hub/hubgate/engine/evidence/bom"
+	"github.com/cicd-hub/hubgate/engine/evidence/vexdoc"
 	"github.com/cicd-hub/hubgate/engine/evidence/vulnerabilities"
 )
 
@@ -98,11 +100,11 @@ func TestParseCycloneDXVulnerabilities(t *testing.T) {
    "ratings":[{"score":5.0,"severity":"medium","method":"CVSSv31"},{"score":8.8,"severity":"high","method":"CVSSv4"},{"score":0.9,"method":"other","source":{"name":"EPSS"}}],
    "affects":[{"ref":"a"},{"ref":"pkg:pypi/b@2"},{"ref":"sbom-only"},{"ref":"missing"}]}
  ]}`
-	resolve := func(ref string) (sbom.Component, bool) {
+	resolve := func(ref string) (bom.Component, bool) {
 		if ref == "sbom-only" {
-			return sbom.Component{Name: "c", Version: "3", PURL: "pkg:golang/c@v3"}, true
+			return bom.Component{Name: "c", Version: "3", PURL: "pkg:golang/c@v3"}, true
 		}
-		return sbom.Component{}, false
+		return bom.Component{}, false
 	}
 	r, err := vulnerabilities.Parse([]byte(data), vulnerabilities.Options{Resolve: resolve})
 	require.NoError(t, err)
@@ -144,7 +146,7 @@ func TestParseErrors(t *testing.T) {
 			require.Error(t, err)
 			assert.Nil(t, r)
 			assert.Contains(t, err.Error(), tt.want)
-			var se *sbom.Error
+			var se *parse.Error
 			require.True(t, errors.As(err, &se))
 			if tt.wantLine > 0 {
 				assert.Equal(t, tt.wantLine, se.Line)
@@ -159,16 +161,16 @@ func assess(t *testing.T, report string, vexFiles ...string) []vulnerabilities.A
 	t.Helper()
 	r, err := vulnerabilities.Parse(readFixture(t, report), vulnerabilities.Options{})
 	require.NoError(t, err)
-	var stmts []vex.Statement
+	var stmts []vexdoc.Statement
 	for _, f := range vexFiles {
-		d, err := vex.Parse(readFixture(t, f), vex.Options{})
+		d, err := vexdoc.Parse(readFixture(t, f), vexdoc.Options{})
 		require.NoError(t, err)
 		for i := range d.Statements {
 			d.Statements[i].Evidence = f
 		}
 		stmts = append(stmts, d.Statements...)
 	}
-	m := vex.NewMatcher(stmts, vex.MatcherOptions{Subjects: []string{demoDigest}, Now: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)})
+	m := vexdoc.NewMatcher(stmts, vexdoc.MatcherOptions{Subjects: []string{demoDigest}, Now: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)})
 	return vulnerabilities.Assess([]string{report}, []*vulnerabilities.Report{r}, m, len(vexFiles) > 0)
 }
 
@@ -178,7 +180,7 @@ func TestHubData(t *testing.T) {
 		as := assess(t, "vulns/grype-report.sample.json", "vex/hub-vex.cdx.json")
 		require.Len(t, as, 2)
 		assert.True(t, as[0].Suppressed, "CVE-2025-0001 is suppressed by not_affected")
-		assert.Equal(t, vex.StatusNotAffected, as[0].Status)
+		assert.Equal(t, vexdoc.StatusNotAffected, as[0].Status)
 		require.NotNil(t, as[0].Decision)
 		assert.Equal(t, "vex/hub-vex.cdx.json", as[0].Decision.Evidence)
 		assert.Equal(t, "", as[0].Reason)
