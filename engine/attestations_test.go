@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -88,7 +89,23 @@ repos: "malancas/other-caller": {
 func TestRealAttestations(t *testing.T) {
 	dir := t.TempDir()
 	reg := filepath.Join(dir, "registry.cue")
-	require.NoError(t, os.WriteFile(reg, []byte(attestationsRegistry), 0o644))
+	pub, err := os.ReadFile(filepath.Join("..", "fixtures", "attestations", "cosign", "cosign.pub"))
+	require.NoError(t, err)
+	other, err := os.ReadFile(filepath.Join("..", "fixtures", "attestations", "cosign", "other.pub"))
+	require.NoError(t, err)
+	keyed := func(repo string, key []byte) string {
+		return fmt.Sprintf(`repos: %q: {
+	require: ["checksums", "provenance"]
+	provenance: {
+		builders: ["https://github.com/actions/runner/github-hosted"]
+		source: "github.com/jguida941/ci-cd-hub"
+		keys: [%q]
+	}
+}
+`, repo, key)
+	}
+	cfg := attestationsRegistry + keyed("cosign/keyed", pub) + keyed("cosign/other-key", other)
+	require.NoError(t, os.WriteFile(reg, []byte(cfg), 0o644))
 	e, err := engine.New(context.Background(), engine.WithRegistryPath(reg))
 	require.NoError(t, err)
 	fx := func(p string) string { return filepath.Join("..", "fixtures", "attestations", filepath.FromSlash(p)) }
@@ -114,6 +131,10 @@ func TestRealAttestations(t *testing.T) {
 		{"reusable workflow called from the repository", "malancas/attest-demo", "github/reusable-workflow-artifact", "github/reusable-workflow-attestation.sigstore.json", nil},
 		{"reusable workflow, another signer workflow expected", "malancas/other-signer", "github/reusable-workflow-artifact", "github/reusable-workflow-attestation.sigstore.json", []string{"provenance.identity"}},
 		{"reusable workflow, another caller expected", "malancas/other-caller", "github/reusable-workflow-artifact", "github/reusable-workflow-attestation.sigstore.json", []string{"provenance.identity"}},
+		{"cosign v3 attest-blob bundle, keyed", "cosign/keyed", "cosign/app.tar.gz", "cosign/cosign-provenance.sigstore.json", nil},
+		{"cosign v3 attest-blob bundle, another key", "cosign/other-key", "cosign/app.tar.gz", "cosign/cosign-provenance.sigstore.json", []string{"provenance.signed", "provenance.subject_digest"}},
+		{"cosign v3 VSA given as provenance", "cosign/keyed", "cosign/app.tar.gz", "cosign/cosign-vsa.sigstore.json", []string{"provenance.predicate_type", "provenance.builder_trusted", "provenance.source"}},
+		{"cosign v3 sign-blob bundle given as provenance", "cosign/keyed", "cosign/app.tar.gz", "cosign/cosign-sign-blob.sigstore.json", []string{"provenance.signed", "provenance.subject_digest"}},
 		{"GitHub-instance bundle given the public-good root", "malancas/attest-demo", "github/github_provenance_demo-0.0.12-py3-none-any.whl", "github/github_provenance_demo-0.0.12-py3-none-any-bundle.jsonl", []string{"provenance.signed", "provenance.subject_digest"}},
 	}
 	for _, tt := range tests {
