@@ -98,9 +98,14 @@ statement_digests(st) := {d |
 }
 
 names_subject(st, subj) if {
-	some alg, hex in subj.digest
+	some alg, hex in subject_digests(subj)
 	sprintf("%s:%s", [lower(alg), lower(hex)]) in statement_digests(st)
 }
+
+# subject_digests(subj) are the subject's digests: sha256, and those the
+# collector hashed the subject file with because a verified statement names
+# subjects by them (sha512 for npm provenance).
+subject_digests(subj) := object.union(subj.digest, object.get(input.provenance, ["subject_digests", subj.name], {}))
 
 # METADATA
 # title: Provenance is present
@@ -202,7 +207,7 @@ certificate contains f if {
 # description: For each release subject, a verified attestation lists the subject's digest among its subjects.
 # custom:
 #   severity: critical
-#   remediation: Generate the provenance over the released artifacts themselves (their sha256), and pass the provenance of every subject.
+#   remediation: Generate the provenance over the released artifacts themselves (their sha256, or sha512 for an npm tarball), and pass the provenance of every subject.
 subject_digest contains f if {
 	input.provenance.present
 	some subj in input.subjects
@@ -213,7 +218,7 @@ subject_digest contains f if {
 		"evidence": concat(", ", input.provenance.files),
 		"path": "subject",
 		"target": subj.name,
-		"expected": concat(", ", sort([sprintf("%s:%s", [alg, hex]) | some alg, hex in subj.digest])),
+		"expected": concat(", ", sort([sprintf("%s:%s", [alg, hex]) | some alg, hex in subject_digests(subj)])),
 		"actual": actual_digests(listed),
 	}
 }

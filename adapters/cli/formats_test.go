@@ -25,6 +25,7 @@ func TestExampleFormatsParse(t *testing.T) {
 		{policy.KindSBOM, []string{"--sbom", "sbom.cdx.json"}},
 		{policy.KindVulnerabilities, []string{"--vulns", "grype.json"}},
 		{policy.KindVEX, []string{"--vex", "openvex.json", "--vulns", "grype.json"}},
+		{policy.KindVEX, []string{"--vex", "csaf-vex.json", "--vulns", "grype.json"}},
 		{policy.KindEgress, []string{"--egress", "egress-report.json"}},
 		{policy.KindReferrers, []string{"--referrers", "referrers.json"}},
 	} {
@@ -50,5 +51,33 @@ func TestExampleFormatsParse(t *testing.T) {
 			}
 			assert.Contains(t, inputs, string(tt.kind), "the file was read as %s", tt.kind)
 		})
+	}
+}
+
+// TestExampleVEXSuppresses: the example report's high vulnerability fails
+// vulnerabilities.threshold, and each example VEX format (OpenVEX, CSAF 2.0)
+// suppresses it the same way. (The example report names no digest, so
+// vulnerabilities.bound fails throughout: that is another rule.)
+func TestExampleVEXSuppresses(t *testing.T) {
+	root := filepath.Join("..", "..", "examples")
+	base := []string{"eval", "--registry", filepath.Join(root, "first-repo", "registry.cue"), "--repo", "acme/first", "--now", evalNow,
+		"--subject", filepath.Join(root, "first-repo", "app.tar.gz"), "--checksums", filepath.Join(root, "first-repo", "SHA256SUMS"), "-o", "json",
+		"--vulns", filepath.Join(root, "formats", "grype.json")}
+	rules := func(extra ...string) []string {
+		t.Helper()
+		_, out, errs := run(t, append(append([]string{}, base...), extra...)...)
+		var d policy.Decision
+		require.NoError(t, json.Unmarshal([]byte(out), &d), errs)
+		var got []string
+		for _, f := range d.Findings {
+			got = append(got, f.Rule+" "+f.Outcome.String())
+		}
+		return got
+	}
+	assert.Contains(t, rules(), "vulnerabilities.threshold fail", "without VEX")
+	for _, v := range []string{"openvex.json", "csaf-vex.json"} {
+		got := rules("--vex", filepath.Join(root, "formats", v))
+		assert.NotContains(t, got, "vulnerabilities.threshold fail", v)
+		assert.Contains(t, got, "vulnerabilities.vex_applied pass", v)
 	}
 }

@@ -224,7 +224,20 @@ func VerifyEntity(entity verify.SignedEntity, opts Options) (*Verified, error) {
 	}
 
 	if vc.Certificate() != nil {
-		vopts := []verify.VerifierOption{verify.WithTransparencyLog(1), verify.WithObserverTimestamps(1)}
+		// The trusted root, never the bundle, says how a certificate's
+		// signing time is proven: by a transparency-log entry when the root
+		// lists logs (public-good), else by an RFC 3161 timestamp from one
+		// of its timestamp authorities (GitHub's own Fulcio instance, for
+		// private repositories, logs nothing).
+		var vopts []verify.VerifierOption
+		switch {
+		case len(tm.RekorLogs()) > 0:
+			vopts = []verify.VerifierOption{verify.WithTransparencyLog(1), verify.WithObserverTimestamps(1)}
+		case len(tm.TimestampingAuthorities()) > 0:
+			vopts = []verify.VerifierOption{verify.WithSignedTimestamps(1)}
+		default:
+			return nil, fmt.Errorf("%w: the trusted root lists neither a transparency log nor a timestamp authority, so no certificate's signing time can be verified", ErrNotVerified)
+		}
 		if len(tm.CTLogs()) > 0 {
 			vopts = append(vopts, verify.WithSignedCertificateTimestamps(1))
 		}

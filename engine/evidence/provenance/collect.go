@@ -2,8 +2,11 @@ package provenance
 
 import (
 	"context"
+	"path/filepath"
+	"strings"
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
+	"github.com/cicd-hub/hubgate/engine/evidence/checksum"
 	"github.com/cicd-hub/hubgate/engine/trust"
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -19,6 +22,10 @@ type Facts struct {
 	// Attestations are every attestation of every file, verified or not,
 	// in file order. Only verified ones carry a statement.
 	Attestations []provenanceAttestation `json:"attestations"`
+	// SubjectDigests are the release subjects' digests in the other
+	// algorithms the verified statements use (sha512, as npm provenance
+	// names a tarball), hashed from the subject files; name → digest.
+	SubjectDigests map[string]policy.Digest `json:"subject_digests"`
 }
 
 type provenanceAttestation struct {
@@ -33,7 +40,8 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 	facts := &Facts{
 		Facts:        evidence.New(items),
 		Files:        []string{},
-		Attestations: []provenanceAttestation{},
+		Attestations:   []provenanceAttestation{},
+		SubjectDigests: map[string]policy.Digest{},
 	}
 	if len(items) == 0 {
 		return facts
@@ -71,5 +79,50 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 			facts.Attestations = append(facts.Attestations, provenanceAttestation{File: it.Path, Attestation: a})
 		}
 	}
+	subjectDigests(env, facts)
 	return facts
+}
+
+// otherSubjectAlgs are the digest algorithms besides sha256 (which every
+// subject has) that a statement may name a subject by.
+var otherSubjectAlgs = []string{"sha512"}
+
+// subjectDigests hashes the subject files again, once, with each other
+// algorithm a verified statement names a subject by: npm provenance names the
+// package tarball by sha512 only. Nothing is hashed when no statement needs
+// it, and a subject known only by digest keeps the digests it was given.
+func subjectDigests(env *evidence.Env, facts *Facts) {
+	var algs []string
+	for _, alg := range otherSubjectAlgs {
+	next:
+		for _, a := range facts.Attestations {
+			if !a.Verified || a.Statement == nil {
+				continue
+			}
+			for _, s := range a.Statement.Subjects {
+				if _, ok := s.Digest[alg]; ok {
+					algs = append(algs, alg)
+					break next
+				}
+			}
+		}
+	}
+	if len(algs) == 0 {
+		return
+	}
+	for _, s := range env.SubjectFiles {
+		if s.Path == "" {
+			continue
+		}
+		name := s.Name
+		if name == "" {
+			name = filepath.Base(s.Path)
+		}
+		d, _, err := checksum.HashFile(s.Path, algs...)
+		if err != nil {
+			facts.AddProblem(s.Path, "", 0, "hash subject with %s: %v", strings.Join(algs, ", "), err)
+			continue
+		}
+		facts.SubjectDigests[name] = d
+	}
 }

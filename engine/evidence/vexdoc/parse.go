@@ -26,7 +26,7 @@ type Options struct {
 	Resolve func(ref string) (bom.Component, bool)
 }
 
-// Parse reads an OpenVEX or CycloneDX VEX document. Errors carry positions
+// Parse reads an OpenVEX, CycloneDX VEX or CSAF 2.0 VEX (csaf_vex) document. Errors carry positions
 // ([*parse.Error]); statements that cannot be used are Issues in the result.
 func Parse(data []byte, opts Options) (*Document, error) {
 	if err := parse.CheckSize(data, opts.MaxSize); err != nil {
@@ -39,7 +39,7 @@ func Parse(data []byte, opts Options) (*Document, error) {
 	case 0:
 		return nil, &parse.Error{Err: errors.New("empty document")}
 	default:
-		return nil, &parse.Error{Line: 1, Col: 1, Err: errors.New("not a vex document: want OpenVEX JSON or CycloneDX VEX (JSON or XML)")}
+		return nil, &parse.Error{Line: 1, Col: 1, Err: errors.New("not a vex document: want OpenVEX JSON, CycloneDX VEX (JSON or XML) or CSAF 2.0 VEX")}
 	}
 	var sniff struct {
 		Context     json.RawMessage `json:"@context"`
@@ -64,9 +64,9 @@ func Parse(data []byte, opts Options) (*Document, error) {
 	case sniff.BOMFormat != "":
 		return parseCycloneDX(data, opts)
 	case bool(sniff.CSAFVersion) || (sniff.Document != nil && bool(sniff.Document.CSAFVersion)):
-		return nil, &parse.Error{Err: errors.New("csaf documents are not supported: convert to OpenVEX 0.2 or CycloneDX VEX")}
+		return parseCSAF(data)
 	default:
-		return nil, &parse.Error{Err: errors.New("not a vex document: no OpenVEX @context and no CycloneDX bomFormat")}
+		return nil, &parse.Error{Err: errors.New("not a vex document: no OpenVEX @context, no CycloneDX bomFormat and no CSAF document.csaf_version")}
 	}
 }
 

@@ -88,6 +88,22 @@ func New(t testing.TB) *Sigstore {
 	return &Sigstore{VS: vs, RootJSON: b, Root: tr2, fulcio: f}
 }
 
+// RootWithoutLogs is the trusted root of s without its transparency log: a
+// Fulcio CA and a timestamp authority only, as GitHub's own Sigstore
+// instance (fulcio.githubapp.com, timestamp.githubapp.com) publishes it.
+func (s *Sigstore) RootWithoutLogs(t testing.TB) []byte {
+	t.Helper()
+	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01, []root.CertificateAuthority{s.fulcio.ca}, nil, s.VS.TimestampingAuthorities(), nil)
+	if err != nil {
+		t.Fatalf("trusted root: %v", err)
+	}
+	b, err := tr.MarshalJSON()
+	if err != nil {
+		t.Fatalf("marshal trusted root: %v", err)
+	}
+	return b
+}
+
 // BundleOptions change how a keyless bundle is assembled.
 type BundleOptions struct {
 	// NoTlog leaves out the transparency-log entry.
