@@ -38,8 +38,8 @@ type provenanceAttestation struct {
 // statement; files that cannot be read or parsed are problems.
 func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
 	facts := &Facts{
-		Facts:        evidence.New(items),
-		Files:        []string{},
+		Facts:          evidence.New(items),
+		Files:          []string{},
 		Attestations:   []provenanceAttestation{},
 		SubjectDigests: map[string]policy.Digest{},
 	}
