@@ -312,3 +312,26 @@ func TestDetectType(t *testing.T) {
 	_, _, err = oci.DetectType("b.json", []byte(`{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","dsseEnvelope":{"payload":"!!"}}`))
 	assert.Error(t, err)
 }
+
+// TestDiscoveryStatus: a registry that answers 429 or 403 is a discovery
+// error of its own class, never evidence.
+func TestDiscoveryStatus(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		class  oci.Class
+	}{{http.StatusTooManyRequests, oci.ClassRateLimited}, {http.StatusForbidden, oci.ClassUnauthorized}, {http.StatusBadGateway, oci.ClassUnreachable}} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(tc.status)
+			_, _ = w.Write([]byte(`{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}`))
+		}))
+		img, err := oci.ParseImage(strings.TrimPrefix(srv.URL, "http://") + "/acme/app@sha256:" + strings.Repeat("ab", 32))
+		require.NoError(t, err)
+		_, err = client(t, oci.Options{}).Discover(context.Background(), img)
+		var de *oci.DiscoveryError
+		require.ErrorAs(t, err, &de, "%d", tc.status)
+		assert.Equal(t, tc.class, de.Class, "%d: %v", tc.status, err)
+		assert.Contains(t, err.Error(), tc.class.FindingID())
+		srv.Close()
+	}
+}
