@@ -154,6 +154,19 @@ func TestEvalImage(t *testing.T) {
 	_, err = vsa.VerifyBundle(b, key.Public(), "sha256:"+hexOf(good))
 	require.NoError(t, err)
 	r.attach(t, good, out)
+	// eval lists the VSA among its inputs (by its manifest digest) and
+	// does not judge it.
+	code, d, errs = r.eval(t, good)
+	require.Equal(t, 0, code, "%v %s", ruleList(d), errs)
+	var listed []string
+	for _, in := range d.Inputs {
+		if in.Role == "listed" {
+			listed = append(listed, in.Path)
+		}
+	}
+	require.Len(t, listed, 1, "%+v", d.Inputs)
+	assert.Contains(t, listed[0], "https://slsa.dev/verification_summary/v1")
+	assert.Contains(t, errs, "listed, not judged")
 
 	// Missing provenance.
 	noProv := r.reg.PushImage(t, "acme/app", "no-provenance")

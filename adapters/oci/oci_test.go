@@ -120,6 +120,15 @@ func TestDiscoverRealRegistry(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2, sboms)
+	var listed int
+	for _, it := range items {
+		if it.Role == oci.RoleListed {
+			listed++
+			assert.Contains(t, it.Path, "application/vnd.example.thing")
+			assert.NotEmpty(t, it.Data, "its manifest, recorded as an input")
+		}
+	}
+	assert.Equal(t, 1, listed)
 	last := items[len(items)-1]
 	assert.Equal(t, policy.KindReferrers, last.Kind)
 	assert.Contains(t, string(last.Data), "application/vnd.example.thing", "unknown types are listed")
