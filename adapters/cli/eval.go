@@ -42,6 +42,8 @@ type evalFlags struct {
 
 	failOn  string
 	explain bool
+
+	oci ociFlags
 }
 
 func (a *app) newEvalCmd() *cobra.Command {
@@ -102,6 +104,7 @@ A single evidence file flag may be "-" to read standard input.`,
 	fl.StringVar(&f.pipelineRun, "pipeline-run", "", "write the decision as policies[] entries of the hub's pipeline_run.v1.2 record")
 	fl.StringVar(&f.failOn, "fail-on", "fail", "the lowest outcome that exits 1: warn (warnings fail too) or fail (a denied release)")
 	fl.BoolVar(&f.explain, "explain", false, "for each failing or warning finding, print the evidence and field it read, what it found and wanted, and the registry settings it compared")
+	f.oci.add(fl, true)
 	fl.BoolVar(&f.github, "github", false, "write the step summary and outputs of a GitHub Actions step (automatic when GITHUB_ACTIONS=true)")
 	return c
 }
@@ -292,6 +295,16 @@ func (a *app) runEval(cmd *cobra.Command, f *evalFlags) error {
 	}
 	if (f.vsaOut == "") != (f.signKey == "") {
 		return usageErr("eval: --vsa-out and --sign-key go together")
+	}
+	if f.oci.image != "" {
+		// Discovery before the engine loads: a registry that cannot be
+		// reached is exit 2, never a decision.
+		sub, found, err := a.discoverImage(f)
+		if err != nil {
+			return err
+		}
+		subjects = append(subjects, sub)
+		items = append(items, found...)
 	}
 	opts := append(engineOptions(f.registry, f.policies), engine.WithMaxFileSize(f.maxFileSize))
 	eng, err := engine.New(a.ctx, opts...)

@@ -50,6 +50,8 @@ func loadAdmissionConfig(reg *registry.Registry) (admission.Config, error) {
 
 type webhookServeFlags struct {
 	registry, tlsCert, tlsKey, addr, vsaDir, vsaKey, namespace, failure string
+	vsaSource                                                           string
+	oci                                                                 ociFlags
 	cacheSize                                                           int
 	timeout                                                             time.Duration
 	maxBody                                                             int64
@@ -71,7 +73,14 @@ admission.images maps the image's name to (longest prefix). An empty
 admission.images is refused in enforce mode (exit 2) and a warning when
 every namespace is in audit mode. The hub's Kyverno rules (referrer annotations,
 secretless pods, pull_request_target ConfigMaps) apply too. The certificate
-is reloaded when its files change. SIGINT or SIGTERM shuts down gracefully.`,
+is reloaded when its files change. SIGINT or SIGTERM shuts down gracefully.
+
+With --vsa-source registry the summaries are found among each image's OCI
+referrers instead (as hubgate attach pushes them), with credentials from
+--registry-config (a mounted Docker config secret) or anonymously. Lookups
+are cached per digest (found: 5m; none: 10s; unreachable: 2s), one per
+digest at a time, each within 80% of --timeout; a registry that is down or
+slow denies, saying that the registry could not be reached.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return a.webhookServe(cmd.Context(), f) },
 	}
@@ -80,7 +89,9 @@ is reloaded when its files change. SIGINT or SIGTERM shuts down gracefully.`,
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "serving certificate, PEM (required)")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "serving key, PEM (required)")
 	fl.StringVar(&f.addr, "addr", ":8443", "listen address HOST:PORT")
-	fl.StringVar(&f.vsaDir, "vsa-dir", "", "folder of <sha256-hex>.vsa.json verification summaries (required)")
+	fl.StringVar(&f.vsaSource, "vsa-source", "dir", "where the verification summaries are: dir (--vsa-dir) or registry (the image's OCI referrers)")
+	fl.StringVar(&f.vsaDir, "vsa-dir", "", "folder of <sha256-hex>.vsa.json verification summaries (required with --vsa-source dir)")
+	f.oci.add(fl, false)
 	fl.StringVar(&f.vsaKey, "vsa-key", "", "public key (PKIX PEM) the summaries are signed with (required)")
 	fl.StringVar(&f.namespace, "namespace", "hubgate-system", "the webhook's own namespace, always exempt")
 	fl.StringVar(&f.failure, "failure-policy", "closed", "closed | open: what an internal error or timeout does in namespaces the registry does not set")
@@ -91,7 +102,16 @@ is reloaded when its files change. SIGINT or SIGTERM shuts down gracefully.`,
 }
 
 func (a *app) webhookServe(ctx context.Context, f webhookServeFlags) error {
-	for _, req := range [][2]string{{"--tls-cert", f.tlsCert}, {"--tls-key", f.tlsKey}, {"--vsa-dir", f.vsaDir}, {"--vsa-key", f.vsaKey}} {
+	if f.vsaSource != "dir" && f.vsaSource != "registry" {
+		return usageErr("webhook serve: --vsa-source %q: want dir or registry", f.vsaSource)
+	}
+	required := [][2]string{{"--tls-cert", f.tlsCert}, {"--tls-key", f.tlsKey}, {"--vsa-key", f.vsaKey}}
+	if f.vsaSource == "dir" {
+		required = append(required, [2]string{"--vsa-dir", f.vsaDir})
+	} else if f.vsaDir != "" {
+		return usageErr("webhook serve: --vsa-dir goes with --vsa-source dir")
+	}
+	for _, req := range required {
 		if req[1] == "" {
 			return usageErr("webhook serve: %s is required", req[0])
 		}
@@ -101,7 +121,7 @@ func (a *app) webhookServe(ctx context.Context, f webhookServeFlags) error {
 		return usageErr("webhook serve: --failure-policy: %v", err)
 	}
 	if err := checkInputs("webhook serve", inAny("registry", f.registry), inFile("tls-cert", f.tlsCert), inFile("tls-key", f.tlsKey),
-		inDir("vsa-dir", f.vsaDir), inFile("vsa-key", f.vsaKey)); err != nil {
+		inDir("vsa-dir", f.vsaDir), inFile("vsa-key", f.vsaKey), inFile("registry-config", f.oci.registryConfig)); err != nil {
 		return err
 	}
 	var (
@@ -135,15 +155,12 @@ func (a *app) webhookServe(ctx context.Context, f webhookServeFlags) error {
 	if err != nil {
 		return usageErr("webhook serve: --vsa-key %s: %v", f.vsaKey, err)
 	}
-	if fi, err := os.Stat(f.vsaDir); err != nil || !fi.IsDir() {
-		return usageErr("webhook serve: --vsa-dir %s: not a folder", f.vsaDir)
-	}
 	if f.cacheSize < 0 {
 		return usageErr("webhook serve: --cache-size: must not be negative")
 	}
-	store, err := webhook.NewDirStore(filepath.Clean(f.vsaDir), f.cacheSize)
+	store, regStore, err := f.store()
 	if err != nil {
-		return usageErr("webhook serve: %v", err)
+		return err
 	}
 	verifier, err := webhook.NewVSAVerifier(store, pub, vsa.Policy{
 		MaxAge:           time.Duration(cfg.VSA.MaxAge),
@@ -163,6 +180,9 @@ func (a *app) webhookServe(ctx context.Context, f webhookServeFlags) error {
 	if err != nil {
 		return usageErr("webhook serve: %v", err)
 	}
+	if regStore != nil {
+		h.Registry().MustRegister(regStore.Collectors()...)
+	}
 	certs, err := webhook.NewCertReloader(f.tlsCert, f.tlsKey)
 	if err != nil {
 		return usageErr("webhook serve: %v", err)
@@ -178,7 +198,7 @@ func (a *app) webhookServe(ctx context.Context, f webhookServeFlags) error {
 	defer stop()
 	done := make(chan error, 1)
 	go func() { done <- srv.ServeTLS(l, "", "") }()
-	logger.Info("hubgate webhook serving", "addr", l.Addr().String(), "vsa_dir", f.vsaDir, "key_id", keyID(pub),
+	logger.Info("hubgate webhook serving", "addr", l.Addr().String(), "vsa_source", f.vsaSource, "vsa_dir", f.vsaDir, "key_id", keyID(pub),
 		"registry_digest", reg.Digest(), "exempt", strings.Join(cfg.Exempt, ","), "cache_size", f.cacheSize)
 	select {
 	case err := <-done:
@@ -195,6 +215,34 @@ func (a *app) webhookServe(ctx context.Context, f webhookServeFlags) error {
 		return exitCode(ExitUsage, fmt.Errorf("webhook serve: %w", err))
 	}
 	return nil
+}
+
+// store is the VSA store --vsa-source names; the registry store is
+// returned twice, for its metrics.
+func (f webhookServeFlags) store() (webhook.Store, *webhook.RegistryStore, error) {
+	if f.vsaSource == "registry" {
+		c, err := f.oci.client(int64(vsa.MaxBundleSize))
+		if err != nil {
+			return nil, nil, usageErr("webhook serve: %v", err)
+		}
+		// The lookup's budget is the admission deadline less a margin
+		// for verification and the answer, so a registry that hangs is
+		// a denial saying so, within timeoutSeconds.
+		budget := f.timeout * 8 / 10
+		s, err := webhook.NewRegistryStore(c, webhook.RegistryStoreOptions{Budget: budget, Size: max(f.cacheSize, 1)})
+		if err != nil {
+			return nil, nil, usageErr("webhook serve: %v", err)
+		}
+		return s, s, nil
+	}
+	if fi, err := os.Stat(f.vsaDir); err != nil || !fi.IsDir() {
+		return nil, nil, usageErr("webhook serve: --vsa-dir %s: not a folder", f.vsaDir)
+	}
+	s, err := webhook.NewDirStore(filepath.Clean(f.vsaDir), f.cacheSize)
+	if err != nil {
+		return nil, nil, usageErr("webhook serve: %v", err)
+	}
+	return s, nil, nil
 }
 
 func (a *app) newWebhookCertsCmd() *cobra.Command {

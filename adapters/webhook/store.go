@@ -28,6 +28,16 @@ type Store interface {
 	Get(ctx context.Context, digest string) ([]byte, error)
 }
 
+// ImageStore is a [Store] that finds summaries by image name and digest
+// (an OCI registry, among the image's referrers). [VSAVerifier] prefers it
+// to Get when the store implements it.
+type ImageStore interface {
+	// Summaries returns the candidate bundles of image ("ghcr.io/acme/app")
+	// at digest, or an error: wrapping [ErrNoSummary] when there are none,
+	// [ErrRegistryUnreachable] when the registry could not be reached.
+	Summaries(ctx context.Context, image, digest string) ([][]byte, error)
+}
+
 // DirStore is a directory of "<sha256-hex>.vsa.json" files, each a sigstore
 // bundle for the image digest "sha256:<hex>". The zero value with Dir set
 // reads the file on every call; [NewDirStore] adds a bounded cache of file
@@ -208,14 +218,43 @@ func (v *VSAVerifier) CheckVSA(ctx context.Context, digest string, req admission
 		// Fail closed: an empty list would accept a summary for any repo.
 		return fmt.Errorf("%w: no repo is accepted for this image (admission.images[%q] lists none)", vsa.ErrRepo, req.Prefix)
 	}
+	if is, ok := v.store.(ImageStore); ok {
+		// A registry store may hold several summaries of one image (one
+		// per evaluation): one that passes admits it.
+		bs, err := is.Summaries(ctx, req.Image, digest)
+		if err != nil {
+			return err
+		}
+		var first error
+		for _, b := range bs {
+			err := v.check(b, digest, req)
+			if err == nil {
+				return nil
+			}
+			if first == nil {
+				first = err
+			}
+		}
+		if first == nil {
+			first = fmt.Errorf("%w for %s", ErrNoSummary, digest)
+		}
+		return first
+	}
 	b, err := v.store.Get(ctx, digest)
 	if err != nil {
 		return err
 	}
+	return v.check(b, digest, req)
+}
+
+// check verifies one bundle b of digest against the verifier's key and
+// policy and req.
+func (v *VSAVerifier) check(b []byte, digest string, req admission.Requirement) error {
 	var (
 		s   vsa.Summary
 		hit bool
 		k   cacheKey
+		err error
 	)
 	if v.cache != nil {
 		k = cacheKey{digest: digest, keyID: v.key.ID(), bundle: sha256.Sum256(b)}

@@ -514,10 +514,14 @@ func TestImageMapping(t *testing.T) {
 		"other: container other: image " + digA + ": summary is for acme/api, want one of [acme/lax]",
 		"quay: container quay: image quay.io/acme/api matches no admission.images prefix, so no repo's summary is accepted for it",
 	}, got)
-	// One call per (prefix, digest); none for the unmapped image.
-	assert.Equal(t, map[string]int{digA: 2, digB: 1}, c.calls)
-	assert.Equal(t, admission.Requirement{Prefix: "ghcr.io/acme", ImageMapping: cfg.Images["ghcr.io/acme"]}, c.reqs[0])
-	assert.Equal(t, "ghcr.io", c.reqs[2].Prefix)
+	// One call per (prefix, image name, digest): a registry store finds
+	// summaries under the image's own repository. None for the unmapped
+	// image.
+	assert.Equal(t, map[string]int{digA: 3, digB: 1}, c.calls)
+	assert.Equal(t, admission.Requirement{Prefix: "ghcr.io/acme", Image: "ghcr.io/acme/api", ImageMapping: cfg.Images["ghcr.io/acme"]}, c.reqs[0])
+	assert.Equal(t, "ghcr.io/acme", c.reqs[1].Prefix)
+	assert.Equal(t, "ghcr.io/acme/api2", c.reqs[1].Image)
+	assert.Equal(t, "ghcr.io", c.reqs[3].Prefix)
 }
 
 func TestCheckServe(t *testing.T) {

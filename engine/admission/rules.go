@@ -37,6 +37,9 @@ const MaxWorkflowSize = 1 << 20
 type Requirement struct {
 	// Prefix is the admission.images key that matched the image.
 	Prefix string
+	// Image is the image's normalised name, without tag or digest
+	// ("ghcr.io/acme/app"): where a registry store finds its referrers.
+	Image string
 	ImageMapping
 	// Unchanged is set on an UPDATE for an image the same container (same
 	// type and name) already had in the old object: it was judged when it
@@ -285,13 +288,13 @@ func (e *evaluation) image(c Container, unchanged bool) {
 			Path: path, Target: c.Name, Expected: "an admission.images prefix of " + ref.Name, Actual: "none"})
 		return
 	}
-	key := fmt.Sprintf("%s\x00%s\x00%t", prefix, ref.Digest, unchanged)
+	key := fmt.Sprintf("%s\x00%s\x00%s\x00%t", prefix, ref.Name, ref.Digest, unchanged)
 	err, seen := e.vsa[key]
 	if !seen {
 		if e.checker == nil {
 			err = fmt.Errorf("no verification summary store is configured")
 		} else {
-			err = e.checker.CheckVSA(e.ctx, ref.Digest, Requirement{Prefix: prefix, ImageMapping: m, Unchanged: unchanged})
+			err = e.checker.CheckVSA(e.ctx, ref.Digest, Requirement{Prefix: prefix, Image: ref.Name, ImageMapping: m, Unchanged: unchanged})
 		}
 		e.vsa[key] = err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -104,6 +105,9 @@ func (e *Env) Parsed(kind policy.EvidenceKind, role, path, ns string, parse func
 func (e *Env) readFile(kind policy.EvidenceKind, role, path string) (string, *fileRead) {
 	limit := e.Limit()
 	for _, it := range e.Evidence {
+		if it.Problem != "" && it.Path == path && it.Kind == kind && it.Role == role {
+			return "problem\x00" + path, &fileRead{err: errors.New(it.Problem)}
+		}
 		if it.Data != nil && it.Path == path && it.Kind == kind && it.Role == role {
 			key := fmt.Sprintf("data\x00%d\x00%s\x00%s\x00%s", limit, kind, role, path)
 			return key, e.Cache.Do(key, func() any {

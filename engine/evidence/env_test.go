@@ -78,3 +78,18 @@ func TestReadFileBounds(t *testing.T) {
 	_, err = env.ReadFile(policy.KindVEX, "", "oci://x")
 	require.ErrorContains(t, err, "opened", "Data is matched by kind, role and path")
 }
+
+func TestReadFileProblem(t *testing.T) {
+	// A fetched item the adapter could not use reads as its problem, even
+	// with bytes beside it, and is no input; nothing is opened.
+	env := &evidence.Env{Cache: evidence.NewCache(func(string) (fs.File, error) {
+		return nil, errors.New("opened")
+	}), Evidence: []evidence.Item{
+		{Kind: policy.KindSBOM, Path: "oci://x", Data: []byte("forged"), Problem: "blob digest mismatch"},
+	}}
+	_, err := env.ReadFile(policy.KindSBOM, "", "oci://x")
+	require.EqualError(t, err, "blob digest mismatch")
+	assert.Empty(t, env.Inputs())
+	_, err = env.ReadFile(policy.KindVEX, "", "oci://x")
+	require.ErrorContains(t, err, "opened", "Problem is matched by kind, role and path")
+}

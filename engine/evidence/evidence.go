@@ -36,6 +36,11 @@ type Item struct {
 	// adapter fetched (adapters/oci). The engine never opens a socket; it
 	// bounds and records Data as it does a file's bytes.
 	Data []byte
+	// Problem, when set, says why an adapter could not hand over the
+	// item's bytes (a fetched blob whose digest did not match): reading the
+	// item fails with this message, so its kind reports an error finding
+	// naming Path, and the bytes are never used.
+	Problem string
 	// Value is a literal, for roles that are not files (the RFC 3339 times
 	// of determinism builds).
 	Value string

@@ -1,0 +1,213 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cicd-hub/hubgate/adapters/cli"
+	"github.com/cicd-hub/hubgate/adapters/oci/ocitest"
+	"github.com/cicd-hub/hubgate/engine/trust/trusttest"
+	"github.com/cicd-hub/hubgate/policy"
+)
+
+const ociBuilder = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@refs/tags/v2.1.0"
+
+func ociProvenance(t *testing.T, k *trusttest.Key, hex string) []byte {
+	t.Helper()
+	pred := map[string]any{
+		"buildDefinition": map[string]any{
+			"buildType":            "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1",
+			"externalParameters":   map[string]any{"workflow": map[string]any{"ref": "refs/tags/v1.2.3", "repository": "https://github.com/acme/app", "path": ".github/workflows/release.yml"}},
+			"internalParameters":   map[string]any{"github": map[string]any{"event_name": "push"}},
+			"resolvedDependencies": []any{map[string]any{"uri": "git+https://github.com/acme/app@refs/tags/v1.2.3", "digest": map[string]any{"gitCommit": trusttest.DefaultCommit}}},
+		},
+		"runDetails": map[string]any{"builder": map[string]any{"id": ociBuilder}},
+	}
+	st := trusttest.Statement(t, "https://slsa.dev/provenance/v1", pred, map[string]string{"app": hex})
+	return k.DSSEBundle(t, trusttest.InTotoPayloadType, st)
+}
+
+// ociSBOM is a CycloneDX SBOM of the image with manifest digest hex.
+func ociSBOM(hex string) string {
+	return `{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,
+"metadata":{"component":{"type":"container","name":"app","purl":"pkg:oci/app@sha256:` + hex + `","hashes":[{"alg":"SHA-256","content":"` + hex + `"}]}},
+"components":[{"type":"library","name":"x","version":"1.0.0","purl":"pkg:golang/example.com/x@v1.0.0"}]}`
+}
+
+type ociRelease struct {
+	dir, registry string
+	reg           *ocitest.Registry
+	key           *trusttest.Key
+}
+
+func newOCIRelease(t *testing.T, o ocitest.Options) *ociRelease {
+	t.Helper()
+	r := &ociRelease{dir: t.TempDir(), reg: ocitest.Start(t, o), key: trusttest.NewKey(t, "ecdsa")}
+	pem, err := json.Marshal(string(r.key.PEM(t)))
+	require.NoError(t, err)
+	r.registry = r.write(t, "registry.cue", `org: referrers: require: ["application/vnd.cyclonedx+json", "application/vnd.dev.sigstore.bundle.v0.3+json"]
+repos: "acme/app": {require: ["checksums", "sbom", "provenance"], provenance: keys: [`+string(pem)+`]}`)
+	return r
+}
+
+func (r *ociRelease) write(t *testing.T, name, s string) string {
+	t.Helper()
+	p := filepath.Join(r.dir, name)
+	require.NoError(t, os.WriteFile(p, []byte(s), 0o600))
+	return p
+}
+
+func ociRun(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := cli.Main(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func (r *ociRelease) eval(t *testing.T, image string, extra ...string) (int, *policy.Decision, string) {
+	t.Helper()
+	name, _, _ := strings.Cut(image, "@")
+	sums := r.write(t, "SHA256SUMS", hexOf(image)+"  "+name+"\n")
+	args := append([]string{"eval", "--registry", r.registry, "--repo", "acme/app", "--image", image, "--plain-http", "--checksums", sums,
+		"--registry-config", r.write(t, "empty.json", `{"auths":{}}`), "--now", "2026-11-28T00:00:00Z", "-o", "json"}, extra...)
+	code, out, errs := ociRun(args...)
+	if code == 2 {
+		return code, nil, errs
+	}
+	var d policy.Decision
+	require.NoError(t, json.Unmarshal([]byte(out), &d), "stdout: %s\nstderr: %s", out, errs)
+	return code, &d, errs
+}
+
+func (r *ociRelease) attach(t *testing.T, image string, files ...string) {
+	t.Helper()
+	args := append([]string{"attach", "--image", image, "--plain-http", "--registry-config", r.write(t, "empty.json", `{"auths":{}}`)}, files...)
+	if r.reg.User != "" {
+		args[5] = r.reg.DockerConfig(t)
+	}
+	code, out, errs := ociRun(args...)
+	require.Equal(t, 0, code, "attach: %s %s", out, errs)
+	require.Len(t, strings.Split(strings.TrimSpace(out), "\n"), len(files), out)
+}
+
+func hexOf(image string) string { return image[strings.LastIndex(image, ":")+1:] }
+
+func ruleList(d *policy.Decision) []string {
+	var ids []string
+	if d != nil {
+		for _, f := range d.Findings {
+			ids = append(ids, f.Rule+": "+f.Message)
+		}
+	}
+	return ids
+}
+
+func hasRule(d *policy.Decision, prefix string) bool {
+	for _, f := range d.Findings {
+		if strings.HasPrefix(f.Rule, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestEvalImage judges the referrers of an image in a real registry, with
+// the same rules as local files.
+func TestEvalImage(t *testing.T) {
+	r := newOCIRelease(t, ocitest.Options{})
+	sbomOf := func(image string) string { return r.write(t, "sbom-"+hexOf(image)+".json", ociSBOM(hexOf(image))) }
+
+	good := r.reg.PushImage(t, "acme/app", "good")
+	r.attach(t, good, sbomOf(good), r.write(t, "prov.sigstore.json", string(ociProvenance(t, r.key, hexOf(good)))))
+	code, d, errs := r.eval(t, good)
+	require.Equal(t, 0, code, "%v %s", ruleList(d), errs)
+	assert.Equal(t, "sha256:"+hexOf(good), "sha256:"+d.Subjects[0].Digest["sha256"])
+	var kinds []string
+	for _, in := range d.Inputs {
+		if in.Kind == policy.KindChecksums {
+			continue
+		}
+		kinds = append(kinds, string(in.Kind))
+		assert.Contains(t, in.Path, r.reg.Host+"/acme/app@sha256:", "inputs name their referrer")
+	}
+	assert.ElementsMatch(t, []string{"sbom", "provenance", "referrers"}, kinds)
+
+	// Missing provenance.
+	noProv := r.reg.PushImage(t, "acme/app", "no-provenance")
+	r.attach(t, noProv, sbomOf(noProv))
+	code, d, _ = r.eval(t, noProv)
+	require.Equal(t, 1, code)
+	assert.True(t, hasRule(d, "provenance.present"), "%v", ruleList(d))
+
+	// Missing SBOM.
+	noSBOM := r.reg.PushImage(t, "acme/app", "no-sbom")
+	r.attach(t, noSBOM, r.write(t, "p2.json", string(ociProvenance(t, r.key, hexOf(noSBOM)))))
+	code, d, _ = r.eval(t, noSBOM)
+	require.Equal(t, 1, code)
+	assert.True(t, hasRule(d, "sbom.present"), "%v", ruleList(d))
+
+	// Provenance made for another digest, attached to this image.
+	other := r.reg.PushImage(t, "acme/app", "other")
+	r.attach(t, other, sbomOf(other), r.write(t, "p3.json", string(ociProvenance(t, r.key, hexOf(good)))))
+	code, d, _ = r.eval(t, other)
+	require.Equal(t, 1, code, "%v", ruleList(d))
+	assert.True(t, hasRule(d, "provenance."), "%v", ruleList(d))
+
+	// Signed by another key.
+	stranger := r.reg.PushImage(t, "acme/app", "stranger")
+	r.attach(t, stranger, sbomOf(stranger), r.write(t, "p4.json", string(ociProvenance(t, trusttest.NewKey(t, "ecdsa"), hexOf(stranger)))))
+	code, d, _ = r.eval(t, stranger)
+	require.Equal(t, 1, code)
+	assert.True(t, hasRule(d, "provenance.signed"), "%v", ruleList(d))
+
+	// Tampered: the statement changed after signing.
+	tampered := r.reg.PushImage(t, "acme/app", "tampered")
+	b := ociProvenance(t, r.key, hexOf(tampered))
+	var bundle map[string]any
+	require.NoError(t, json.Unmarshal(b, &bundle))
+	env := bundle["dsseEnvelope"].(map[string]any)
+	payload, err := base64.StdEncoding.DecodeString(env["payload"].(string))
+	require.NoError(t, err)
+	env["payload"] = base64.StdEncoding.EncodeToString(bytes.Replace(payload, []byte("refs/tags/v1.2.3"), []byte("refs/tags/v9.9.9"), 1))
+	tb, _ := json.Marshal(bundle)
+	r.attach(t, tampered, sbomOf(tampered), r.write(t, "p5.json", string(tb)))
+	code, d, _ = r.eval(t, tampered)
+	require.Equal(t, 1, code, "%v", ruleList(d))
+
+	// Local evidence combines with --image and is judged with it: a
+	// local provenance signed by another key denies the good image.
+	code, d, _ = r.eval(t, good, "--provenance", r.write(t, "local.json", string(ociProvenance(t, trusttest.NewKey(t, "ecdsa"), hexOf(good)))))
+	require.Equal(t, 1, code)
+	assert.True(t, hasRule(d, "provenance.signed"), "%v", ruleList(d))
+
+	// A tag without a digest is refused.
+	code, _, errs = r.eval(t, r.reg.Host+"/acme/app:latest")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "not pinned by digest")
+
+	// A stopped registry: exit 2, "could not reach", not a denial.
+	r.reg.Stop()
+	code, _, errs = r.eval(t, good)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "could not reach evidence")
+	assert.Contains(t, errs, "oci.unreachable")
+}
+
+func TestEvalImageAuth(t *testing.T) {
+	r := newOCIRelease(t, ocitest.Options{Auth: true, User: "ci", Password: "pw-" + t.Name()})
+	image := r.reg.PushImage(t, "acme/app", "good")
+	r.attach(t, image, r.write(t, "sbom.cdx.json", ociSBOM(hexOf(image))), r.write(t, "prov.json", string(ociProvenance(t, r.key, hexOf(image)))))
+	code, d, errs := r.eval(t, image, "--registry-config", r.reg.DockerConfig(t))
+	require.Equal(t, 0, code, "%v %s", ruleList(d), errs)
+	code, _, errs = r.eval(t, image)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "oci.unauthorized")
+}
