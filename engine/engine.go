@@ -158,7 +158,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	}
 	sources = append(sources, cfg.policies...)
 	caps := Capabilities()
-	mods, err := readModules(sources, caps)
+	mods, err := readModules(sources, caps, false)
 	if err != nil {
 		return nil, err
 	}
@@ -251,7 +251,9 @@ func (e *Engine) Rules() []policy.RuleInfo {
 	return out
 }
 
-// PolicyDigest is "sha256:<hex>" over the registry and every Rego source.
+// PolicyDigest is "sha256:<hex>" over the registry and every Rego source
+// that runs (test modules, *_test.rego, are left out: they never run in an
+// eval).
 func (e *Engine) PolicyDigest() string { return e.digest }
 
 // Registry returns the loaded registry.

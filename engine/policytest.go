@@ -30,7 +30,7 @@ func TestPolicy(ctx context.Context, builtin bool, sources ...PolicySource) ([]P
 	}
 	all = append(all, sources...)
 	caps := Capabilities()
-	mods, err := readModules(all, caps)
+	mods, err := readModules(all, caps, true)
 	if err != nil {
 		return nil, err
 	}

@@ -67,9 +67,11 @@ type module struct {
 	parsed *ast.Module
 }
 
-// readModules parses every .rego file of each source. Parse errors of all
-// files are returned together.
-func readModules(sources []PolicySource, caps *ast.Capabilities) ([]module, error) {
+// readModules parses every .rego file of each source; test modules
+// (*_test.rego) only when tests is true, since only `policy test` and
+// `go test` run them: an eval neither parses nor compiles them. Parse errors
+// of all files are returned together.
+func readModules(sources []PolicySource, caps *ast.Capabilities, tests bool) ([]module, error) {
 	var mods []module
 	var errs ast.Errors
 	for _, src := range sources {
@@ -78,7 +80,7 @@ func readModules(sources []PolicySource, caps *ast.Capabilities) ([]module, erro
 			if err != nil {
 				return err
 			}
-			if !d.IsDir() && strings.HasSuffix(p, ".rego") {
+			if !d.IsDir() && strings.HasSuffix(p, ".rego") && (tests || !isTestModule(p)) {
 				names = append(names, p)
 			}
 			return nil
@@ -248,7 +250,8 @@ func ruleInfo(id string, kind policy.EvidenceKind, a *ast.Annotations, loc *ast.
 }
 
 // policyDigest is "sha256:<hex>" over the registry digest and every Rego
-// source, in name order.
+// source that runs, in name order: test modules are never read by an eval,
+// so they are not part of the policy a decision was made under.
 func policyDigest(registryDigest string, mods []module) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "registry %s\n", registryDigest)

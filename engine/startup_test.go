@@ -1,0 +1,38 @@
+package engine_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cicd-hub/hubgate/engine"
+)
+
+// TestEvalLeavesTestModulesOut: an eval engine never reads a *_test.rego
+// file (a broken one does not stop New, and editing one does not change the
+// policy digest), while policy test still compiles it and refuses it; a
+// change to a rule does change the digest.
+func TestEvalLeavesTestModulesOut(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	rule := "package hub.custom\n\n# METADATA\n# title: Always\n# custom:\n#   severity: low\nalways contains f if {\n\tf := {\"message\": \"x\"}\n}\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "custom.rego"), []byte(rule), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "custom_test.rego"), []byte("package hub.custom_test\n\ntest_ok if { true }\n"), 0o644))
+	e1, err := engine.New(ctx, engine.WithPolicyDir(dir))
+	require.NoError(t, err)
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "custom_test.rego"), []byte("package hub.custom_test\n\ntest_broken if { \n"), 0o644))
+	e2, err := engine.New(ctx, engine.WithPolicyDir(dir))
+	require.NoError(t, err, "eval must not parse test modules")
+	require.Equal(t, e1.PolicyDigest(), e2.PolicyDigest(), "a test module is not part of the policy that runs")
+	_, err = engine.TestPolicy(ctx, false, engine.PolicySource{Name: "p", FS: os.DirFS(dir)})
+	require.ErrorIs(t, err, engine.ErrPolicy, "policy test still compiles test modules")
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "custom.rego"), []byte(rule+"\n"), 0o644))
+	e3, err := engine.New(ctx, engine.WithPolicyDir(dir))
+	require.NoError(t, err)
+	require.NotEqual(t, e1.PolicyDigest(), e3.PolicyDigest(), "a rule is part of the digest")
+}
