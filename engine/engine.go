@@ -40,6 +40,7 @@ type Engine struct {
 type config struct {
 	reg         *registry.Registry
 	regPath     string
+	regCache    string
 	policies    []PolicySource
 	builtin     bool
 	maxFileSize int64
@@ -70,6 +71,15 @@ func WithRegistryPath(path string) Option {
 		c.regPath = path
 		return nil
 	}
+}
+
+// WithRegistryCache keeps the resolved registry in dir, keyed by the digest
+// of its sources, so that a later New with an unchanged registry skips CUE
+// ([registry.WithCache]; [registry.DefaultCacheDir] is the user's). It
+// applies to the registry New loads itself (WithRegistryPath or the
+// embedded default), not to one given with WithRegistry.
+func WithRegistryCache(dir string) Option {
+	return func(c *config) error { c.regCache = dir; return nil }
 }
 
 // WithPolicy adds user rules, compiled with the built-in pack under the same
@@ -144,9 +154,9 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if reg == nil {
 		var err error
 		if cfg.regPath != "" {
-			reg, err = registry.LoadPath(cfg.regPath)
+			reg, err = registry.LoadPath(cfg.regPath, registry.WithCache(cfg.regCache))
 		} else {
-			reg, err = registry.Load(nil)
+			reg, err = registry.LoadDefault(registry.WithCache(cfg.regCache))
 		}
 		if err != nil {
 			return nil, err

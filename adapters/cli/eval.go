@@ -293,7 +293,7 @@ func (a *app) runEval(cmd *cobra.Command, f *evalFlags) error {
 	if (f.vsaOut == "") != (f.signKey == "") {
 		return usageErr("eval: --vsa-out and --sign-key go together")
 	}
-	opts := append(engineOptions(f.registry, f.policies), engine.WithMaxFileSize(f.maxFileSize))
+	opts := append(engineOptions(f.registry, f.policies), engine.WithMaxFileSize(f.maxFileSize), engine.WithRegistryCache(a.registryCacheDir()))
 	eng, err := engine.New(a.ctx, opts...)
 	if err != nil {
 		return usageErr("%v", err)
