@@ -172,7 +172,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	compiler, err := compile(mods, caps)
+	compiler, err := compile(mods, caps, cfg.builtin && len(cfg.policies) == 0)
 	if err != nil {
 		return nil, err
 	}

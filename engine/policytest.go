@@ -34,7 +34,7 @@ func TestPolicy(ctx context.Context, builtin bool, sources ...PolicySource) ([]P
 	if err != nil {
 		return nil, err
 	}
-	compiler, err := compile(mods, caps)
+	compiler, err := compile(mods, caps, false)
 	if err != nil {
 		return nil, err
 	}

@@ -120,9 +120,24 @@ func readModules(sources []PolicySource, caps *ast.Capabilities, tests bool) ([]
 	return mods, nil
 }
 
+// builtinChecked are the compiler stages that only check (they change
+// nothing the evaluator uses) and that the built-in pack passes in every
+// `go test ./rego` and `policy test` run, where the whole pipeline runs
+// (TestBuiltinPackPassesSkippedStages). An eval of the built-in pack alone
+// skips them; as soon as a user module is in, every stage runs, so a user
+// rule with a type error is refused (TestUserTypeErrorRefused).
+var builtinChecked = []ast.StageID{
+	ast.StageCheckTypes,
+	ast.StageCheckUnusedImports,
+	ast.StageCheckDuplicateImports,
+	ast.StageCheckKeywordOverrides,
+	ast.StageCheckDeprecatedBuiltins,
+}
+
 // compile compiles modules with the hermetic capabilities. Every error is
-// returned, with its position.
-func compile(mods []module, caps *ast.Capabilities) (*ast.Compiler, error) {
+// returned, with its position. builtinOnly says every module is the
+// embedded pack's: the checks in builtinChecked are then skipped.
+func compile(mods []module, caps *ast.Capabilities, builtinOnly bool) (*ast.Compiler, error) {
 	in := make(map[string]*ast.Module, len(mods))
 	for _, m := range mods {
 		in[m.name] = m.parsed
@@ -131,6 +146,9 @@ func compile(mods []module, caps *ast.Capabilities) (*ast.Compiler, error) {
 		WithCapabilities(caps).
 		WithEnablePrintStatements(false).
 		WithStrict(true)
+	if builtinOnly {
+		c = c.WithSkipStages(builtinChecked...)
+	}
 	c.Compile(in)
 	if c.Failed() {
 		return nil, fmt.Errorf("%w: %w", ErrPolicy, c.Errors)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/require"
 
@@ -35,4 +36,21 @@ func TestEvalLeavesTestModulesOut(t *testing.T) {
 	e3, err := engine.New(ctx, engine.WithPolicyDir(dir))
 	require.NoError(t, err)
 	require.NotEqual(t, e1.PolicyDigest(), e3.PolicyDigest(), "a rule is part of the digest")
+}
+
+// TestUserTypeErrorRefused: the built-in pack alone skips the check-only
+// compiler stages, but a user rule with a type error, which only the type
+// checker finds, is still refused by New, with its position.
+func TestUserTypeErrorRefused(t *testing.T) {
+	ctx := context.Background()
+	src := "package hub.custom\n\n# METADATA\n# title: Bad\n# custom:\n#   severity: low\nbad contains f if {\n\tf := {\"message\": concat(\",\", 1)}\n}\n"
+	_, err := engine.New(ctx, engine.WithPolicy(engine.PolicySource{Name: "user", FS: fstest.MapFS{"bad.rego": {Data: []byte(src)}}}))
+	require.ErrorIs(t, err, engine.ErrPolicy)
+	require.Contains(t, err.Error(), "rego_type_error")
+	require.Contains(t, err.Error(), "user/bad.rego:8")
+
+	// Without the built-in pack too.
+	_, err = engine.New(ctx, engine.WithoutBuiltinPolicyUnsafe(), engine.WithPolicy(engine.PolicySource{Name: "user", FS: fstest.MapFS{"bad.rego": {Data: []byte(src)}}}))
+	require.ErrorIs(t, err, engine.ErrPolicy)
+	require.Contains(t, err.Error(), "rego_type_error")
 }
