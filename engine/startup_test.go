@@ -4,12 +4,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/cicd-hub/hubgate/engine"
+	"github.com/cicd-hub/hubgate/engine/registry"
 )
 
 // TestEvalLeavesTestModulesOut: an eval engine never reads a *_test.rego
@@ -53,4 +55,32 @@ func TestUserTypeErrorRefused(t *testing.T) {
 	_, err = engine.New(ctx, engine.WithoutBuiltinPolicyUnsafe(), engine.WithPolicy(engine.PolicySource{Name: "user", FS: fstest.MapFS{"bad.rego": {Data: []byte(src)}}}))
 	require.ErrorIs(t, err, engine.ErrPolicy)
 	require.Contains(t, err.Error(), "rego_type_error")
+}
+
+// TestNewReportsRegistryFirst: the registry loads while the rules compile,
+// but a bad registry is still the error New returns when the rules are bad
+// too, and bad rules are reported, every file's, when the registry is good.
+func TestNewReportsRegistryFirst(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	badReg := filepath.Join(dir, "bad.cue")
+	require.NoError(t, os.WriteFile(badReg, []byte(`repos: "acme/app": {require: ["checksums"], vulnerabilities: cvss_threshold: "high"}`), 0o644))
+	goodReg := filepath.Join(dir, "good.cue")
+	require.NoError(t, os.WriteFile(goodReg, []byte(`repos: "acme/app": {require: ["checksums"]}`), 0o644))
+	pol := fstest.MapFS{
+		"a.rego": {Data: []byte("package hub.a\n\nx if {\n")},
+		"b.rego": {Data: []byte("package hub.b\n\ny if { 1 = }\n")},
+	}
+	for range 5 { // the goroutines finish in any order
+		_, err := engine.New(ctx, engine.WithRegistryPath(badReg), engine.WithPolicy(engine.PolicySource{Name: "p", FS: pol}))
+		require.ErrorIs(t, err, registry.ErrInvalid)
+		require.NotErrorIs(t, err, engine.ErrPolicy)
+
+		_, err = engine.New(ctx, engine.WithRegistryPath(goodReg), engine.WithPolicy(engine.PolicySource{Name: "p", FS: pol}))
+		require.ErrorIs(t, err, engine.ErrPolicy)
+		msg := err.Error()
+		require.Contains(t, msg, "p/a.rego")
+		require.Contains(t, msg, "p/b.rego")
+		require.Less(t, strings.Index(msg, "p/a.rego"), strings.Index(msg, "p/b.rego"), "errors in file order")
+	}
 }
