@@ -40,6 +40,7 @@ type Engine struct {
 type config struct {
 	reg         *registry.Registry
 	regPath     string
+	regCache    string
 	policies    []PolicySource
 	builtin     bool
 	maxFileSize int64
@@ -70,6 +71,15 @@ func WithRegistryPath(path string) Option {
 		c.regPath = path
 		return nil
 	}
+}
+
+// WithRegistryCache keeps the resolved registry in dir, keyed by the digest
+// of its sources, so that a later New with an unchanged registry skips CUE
+// ([registry.WithCache]; [registry.DefaultCacheDir] is the user's). It
+// applies to the registry New loads itself (WithRegistryPath or the
+// embedded default), not to one given with WithRegistry.
+func WithRegistryCache(dir string) Option {
+	return func(c *config) error { c.regCache = dir; return nil }
 }
 
 // WithPolicy adds user rules, compiled with the built-in pack under the same
@@ -140,58 +150,29 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if cfg.reg != nil && cfg.regPath != "" {
 		return nil, errors.New("engine: WithRegistry and WithRegistryPath both given; pass one")
 	}
-	reg := cfg.reg
-	if reg == nil {
-		var err error
-		if cfg.regPath != "" {
-			reg, err = registry.LoadPath(cfg.regPath)
-		} else {
-			reg, err = registry.Load(nil)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	var sources []PolicySource
-	if cfg.builtin {
-		sources = append(sources, BuiltinPolicy())
-	}
-	sources = append(sources, cfg.policies...)
+	// The registry (CUE, or its cache) and the trust material load while the
+	// Rego pack is parsed and compiled: the two are independent, and the
+	// machine has more than one core. A registry error is reported first,
+	// as when it loaded alone.
+	var (
+		reg    *registry.Registry
+		repos  map[string]any
+		trusts map[string]*evidence.Trust
+		regErr error
+		loaded = make(chan struct{})
+	)
+	go func() {
+		defer close(loaded)
+		reg, repos, trusts, regErr = loadRegistry(cfg)
+	}()
 	caps := Capabilities()
-	mods, err := readModules(sources, caps)
-	if err != nil {
-		return nil, err
+	mods, compiler, rules, polErr := compilePolicy(cfg, caps)
+	<-loaded
+	if regErr != nil {
+		return nil, regErr
 	}
-	compiler, err := compile(mods, caps)
-	if err != nil {
-		return nil, err
-	}
-	rules, err := findRules(compiler, mods)
-	if err != nil {
-		return nil, err
-	}
-	// data.hubgate.repos holds every resolved entry once; the rule
-	// data.hub.repo (rego/hub.rego) picks the one of input.repo.
-	repos := make(map[string]any, len(reg.Names()))
-	trusts := make(map[string]*evidence.Trust, len(reg.Names()))
-	loaded := map[string]*evidence.Trust{}
-	for _, n := range reg.Names() {
-		r, err := reg.Repo(n)
-		if err != nil {
-			return nil, err
-		}
-		repos[n] = r.Data
-		// Repos mostly share their trust settings (the org's): load each
-		// distinct provenance section once.
-		key := fmt.Sprint(r.Data["provenance"])
-		if t, ok := loaded[key]; ok {
-			trusts[n] = t
-			continue
-		}
-		t := evidence.LoadTrust(r, "", func(path string) ([]byte, error) {
-			return evidence.ReadBounded(nil, path, cfg.maxFileSize)
-		})
-		loaded[key], trusts[n] = t, t
+	if polErr != nil {
+		return nil, polErr
 	}
 	store := inmem.NewFromObject(map[string]any{"hubgate": map[string]any{"repos": repos}})
 	query, err := buildQuery(rules)
@@ -224,6 +205,69 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	}, nil
 }
 
+// compilePolicy parses and compiles the built-in pack (unless left out) and
+// the user rules, and finds the rules.
+func compilePolicy(cfg config, caps *ast.Capabilities) ([]module, *ast.Compiler, []rule, error) {
+	var sources []PolicySource
+	if cfg.builtin {
+		sources = append(sources, BuiltinPolicy())
+	}
+	sources = append(sources, cfg.policies...)
+	mods, err := readModules(sources, caps, false)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	compiler, err := compile(mods, caps, cfg.builtin && len(cfg.policies) == 0)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	rules, err := findRules(compiler, mods)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return mods, compiler, rules, nil
+}
+
+// loadRegistry loads the registry (unless given) and each repo's trust
+// material. repos is data.hubgate.repos: every resolved entry once; the rule
+// data.hub.repo (rego/hub.rego) picks the one of input.repo.
+func loadRegistry(cfg config) (*registry.Registry, map[string]any, map[string]*evidence.Trust, error) {
+	reg := cfg.reg
+	if reg == nil {
+		var err error
+		if cfg.regPath != "" {
+			reg, err = registry.LoadPath(cfg.regPath, registry.WithCache(cfg.regCache))
+		} else {
+			reg, err = registry.LoadDefault(registry.WithCache(cfg.regCache))
+		}
+		if err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	repos := make(map[string]any, len(reg.Names()))
+	trusts := make(map[string]*evidence.Trust, len(reg.Names()))
+	loaded := map[string]*evidence.Trust{}
+	for _, n := range reg.Names() {
+		r, err := reg.Repo(n)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		repos[n] = r.Data
+		// Repos mostly share their trust settings (the org's): load each
+		// distinct provenance section once.
+		key := fmt.Sprint(r.Data["provenance"])
+		if t, ok := loaded[key]; ok {
+			trusts[n] = t
+			continue
+		}
+		t := evidence.LoadTrust(r, "", func(path string) ([]byte, error) {
+			return evidence.ReadBounded(nil, path, cfg.maxFileSize)
+		})
+		loaded[key], trusts[n] = t, t
+	}
+	return reg, repos, trusts, nil
+}
+
 // buildQuery makes one query that evaluates every rule at once:
 // {"<id>": data.hub.<kind>.<name>, ...}.
 func buildQuery(rules []rule) (ast.Body, error) {
@@ -251,7 +295,9 @@ func (e *Engine) Rules() []policy.RuleInfo {
 	return out
 }
 
-// PolicyDigest is "sha256:<hex>" over the registry and every Rego source.
+// PolicyDigest is "sha256:<hex>" over the registry and every Rego source
+// that runs (test modules, *_test.rego, are left out: they never run in an
+// eval).
 func (e *Engine) PolicyDigest() string { return e.digest }
 
 // Registry returns the loaded registry.

@@ -251,7 +251,7 @@ func Import(r io.Reader, filename string) ([]byte, error) {
 	if strings.EqualFold(path.Ext(filename), ".json") {
 		src.format = "json"
 	}
-	if _, err := build([]source{src}, false); err != nil {
+	if _, err := build([]source{src}, false, loadConfig{}); err != nil {
 		return nil, err
 	}
 	ctx := cuecontext.New()
