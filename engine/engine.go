@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,6 +36,8 @@ type Engine struct {
 	opener evidence.Opener
 	// trust is each registry repo's trust material, loaded once here.
 	trust map[string]*evidence.Trust
+	// job is the hub.job rules' own query (job_eval.go).
+	job jobQuery
 }
 
 type config struct {
@@ -170,6 +173,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	rules, jobRules := splitJobRules(rules)
 	// data.hubgate.repos holds every resolved entry once; the rule
 	// data.hub.repo (rego/hub.rego) picks the one of input.repo.
 	repos := make(map[string]any, len(reg.Names()))
@@ -208,9 +212,13 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: prepare: %w", ErrPolicy, err)
 	}
-	infos := make([]policy.RuleInfo, len(rules))
-	for i, r := range rules {
-		infos[i] = r.info
+	jq, err := prepareJobQuery(ctx, jobRules, compiler, store, caps)
+	if err != nil {
+		return nil, err
+	}
+	infos := make([]policy.RuleInfo, 0, len(rules)+len(jobRules))
+	for _, r := range append(slices.Clone(rules), jobRules...) {
+		infos = append(infos, r.info)
 	}
 	return &Engine{
 		reg:         reg,
@@ -221,6 +229,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		maxFileSize: cfg.maxFileSize,
 		evalTimeout: cfg.evalTimeout,
 		trust:       trusts,
+		job:         jq,
 	}, nil
 }
 
@@ -247,6 +256,7 @@ func buildQuery(rules []rule) (ast.Body, error) {
 // engine rules (waivers) included.
 func (e *Engine) Rules() []policy.RuleInfo {
 	out := append([]policy.RuleInfo(nil), e.infos...)
+	out = append(out, jobRuleCatalogue()...)
 	out = append(out, engineRules()...)
 	return out
 }
