@@ -76,7 +76,11 @@ type syncWriter struct {
 	w  *bytes.Buffer
 }
 
-func (s *syncWriter) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.w.Write(p) }
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
 
 func req(repo, attempt string) jobs.Request {
 	return jobs.Request{Repo: repo, Workflow: "ci.yml", Job: "build", RunsOn: "ubuntu-22.04", Timeout: 10 * time.Minute, Attempt: attempt}
