@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,6 +36,8 @@ type Engine struct {
 	opener evidence.Opener
 	// trust is each registry repo's trust material, loaded once here.
 	trust map[string]*evidence.Trust
+	// job is the hub.job rules' own query (job_eval.go).
+	job jobQuery
 }
 
 type config struct {
@@ -174,6 +177,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if polErr != nil {
 		return nil, polErr
 	}
+	rules, jobRules := splitJobRules(rules)
 	store := inmem.NewFromObject(map[string]any{"hubgate": map[string]any{"repos": repos}})
 	query, err := buildQuery(rules)
 	if err != nil {
@@ -189,9 +193,13 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: prepare: %w", ErrPolicy, err)
 	}
-	infos := make([]policy.RuleInfo, len(rules))
-	for i, r := range rules {
-		infos[i] = r.info
+	jq, err := prepareJobQuery(ctx, jobRules, compiler, store, caps)
+	if err != nil {
+		return nil, err
+	}
+	infos := make([]policy.RuleInfo, 0, len(rules)+len(jobRules))
+	for _, r := range append(slices.Clone(rules), jobRules...) {
+		infos = append(infos, r.info)
 	}
 	return &Engine{
 		reg:         reg,
@@ -202,6 +210,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		maxFileSize: cfg.maxFileSize,
 		evalTimeout: cfg.evalTimeout,
 		trust:       trusts,
+		job:         jq,
 	}, nil
 }
 
@@ -291,6 +300,7 @@ func buildQuery(rules []rule) (ast.Body, error) {
 // engine rules (waivers) included.
 func (e *Engine) Rules() []policy.RuleInfo {
 	out := append([]policy.RuleInfo(nil), e.infos...)
+	out = append(out, jobRuleCatalogue()...)
 	out = append(out, engineRules()...)
 	return out
 }

@@ -225,9 +225,14 @@ func unreported(findings []policy.Finding, kinds []policy.EvidenceKind, problems
 // eval runs the prepared query under the deadline and returns, per rule id,
 // the raw finding objects.
 func (e *Engine) eval(ctx context.Context, input ast.Value) (map[string][]rawFinding, error) {
-	ctx, cancel := context.WithTimeout(ctx, e.evalTimeout)
+	return evalQuery(ctx, e.query, input, e.evalTimeout)
+}
+
+// evalQuery runs a prepared findings query under the deadline.
+func evalQuery(ctx context.Context, q rego.PreparedEvalQuery, input ast.Value, timeout time.Duration) (map[string][]rawFinding, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
+	rs, err := q.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
 		return nil, fmt.Errorf("evaluate policy: %w", err)
 	}
@@ -278,8 +283,13 @@ func text(r json.RawMessage) string {
 // findings turns the raw results into findings in report order: rules in
 // catalogue order, each rule's findings ordered by their content.
 func (e *Engine) findings(raw map[string][]rawFinding) []policy.Finding {
+	return ruleFindings(e.rules, raw)
+}
+
+// ruleFindings turns raw results into findings, rules in the order given.
+func ruleFindings(rules []rule, raw map[string][]rawFinding) []policy.Finding {
 	var out []policy.Finding
-	for _, r := range e.rules {
+	for _, r := range rules {
 		var fs []policy.Finding
 		for _, rf := range raw[r.info.ID] {
 			f := policy.Finding{
