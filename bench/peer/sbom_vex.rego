@@ -18,9 +18,18 @@ deny contains msg if {
 	msg := sprintf("%s in %s: CVSS %v >= %v", [v.id, v.purl, v.score, input.threshold])
 }
 
+deny contains msg if {
+	some v in input.vulnerabilities
+	v.epss >= input.epss_threshold
+	not exempt[[v.id, v.purl]]
+	msg := sprintf("%s in %s: EPSS %v >= %v", [v.id, v.purl, v.epss, input.epss_threshold])
+}
+
+components := {c | some c in input.components}
+
 unknown_component contains v.purl if {
 	some v in input.vulnerabilities
-	not v.purl in {c | some c in input.components}
+	not v.purl in components
 }
 
 allow if count(deny) == 0

@@ -320,6 +320,7 @@ func Write(dir string, s Sizes) (*Release, error) {
 		ID    string  `json:"id"`
 		Purl  string  `json:"purl"`
 		Score float64 `json:"score"`
+		EPSS  float64 `json:"epss"`
 	}
 	type pe struct {
 		ID     string `json:"id"`
@@ -328,13 +329,15 @@ func Write(dir string, s Sizes) (*Release, error) {
 	}
 	pin := struct {
 		Threshold float64  `json:"threshold"`
+		EPSS      float64  `json:"epss_threshold"`
 		Vulns     []pv     `json:"vulnerabilities"`
 		VEX       []pe     `json:"vex"`
 		SBOM      []string `json:"components"`
-	}{Threshold: 7.0}
+	}{Threshold: 7.0, EPSS: 0.75}
 	for j, m := range matches {
 		c := (j * step) % s.Components
-		pin.Vulns = append(pin.Vulns, pv{ID: fmt.Sprintf("CVE-2026-%d", 10000+j), Purl: purl(c), Score: m["vulnerability"].(map[string]any)["cvss"].([]any)[0].(map[string]any)["metrics"].(map[string]any)["baseScore"].(float64)})
+		pin.Vulns = append(pin.Vulns, pv{ID: fmt.Sprintf("CVE-2026-%d", 10000+j), Purl: purl(c), Score: m["vulnerability"].(map[string]any)["cvss"].([]any)[0].(map[string]any)["metrics"].(map[string]any)["baseScore"].(float64),
+			EPSS: m["metadata"].(map[string]any)["epss"].(map[string]any)["percentile"].(float64)})
 	}
 	for k := range stmts {
 		j := (k * 2) % max(1, s.Matches)
