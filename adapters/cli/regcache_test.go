@@ -21,6 +21,7 @@ func TestEvalRegistryCache(t *testing.T) {
 	dir := t.TempDir()
 	xdg := t.TempDir()
 	t.Setenv("XDG_CACHE_HOME", xdg)
+	t.Setenv("HUBGATE_REGISTRY_CACHE", "") // TestMain turns it off for the others
 	art := filepath.Join(dir, "app.tar.gz")
 	require.NoError(t, os.WriteFile(art, []byte("hubgate fixture release 1.0.0\n"), 0o644))
 	reg := filepath.Join(dir, "r.cue")
