@@ -24,10 +24,14 @@ const DefaultEvalTimeout = 10 * time.Second
 // Engine judges releases. It is immutable after [New] and safe for concurrent
 // use: many goroutines may call [Engine.Evaluate] at once.
 type Engine struct {
-	reg         *registry.Registry
-	rules       []rule
-	infos       []policy.RuleInfo
-	query       rego.PreparedEvalQuery
+	reg   *registry.Registry
+	rules []rule
+	infos []policy.RuleInfo
+	query rego.PreparedEvalQuery
+	// admRules and admQuery are the rules of package hub.admission, which
+	// judge admission facts ([Engine.EvaluateAdmission]), never a release.
+	admRules    []rule
+	admQuery    rego.PreparedEvalQuery
 	digest      string
 	maxFileSize int64
 	evalTimeout time.Duration
@@ -166,9 +170,17 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	rules, err := findRules(compiler, mods)
+	all, err := findRules(compiler, mods)
 	if err != nil {
 		return nil, err
+	}
+	var rules, admRules []rule
+	for _, r := range all {
+		if r.info.Kind == AdmissionKind {
+			admRules = append(admRules, r)
+		} else {
+			rules = append(rules, r)
+		}
 	}
 	// data.hubgate.repos holds every resolved entry once; the rule
 	// data.hub.repo (rego/hub.rego) picks the one of input.repo.
@@ -194,22 +206,33 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		loaded[key], trusts[n] = t, t
 	}
 	store := inmem.NewFromObject(map[string]any{"hubgate": map[string]any{"repos": repos}})
-	query, err := buildQuery(rules)
+	prepare := func(rules []rule) (rego.PreparedEvalQuery, error) {
+		query, err := buildQuery(rules)
+		if err != nil {
+			return rego.PreparedEvalQuery{}, err
+		}
+		pq, err := rego.New(
+			rego.ParsedQuery(query),
+			rego.Compiler(compiler),
+			rego.Store(store),
+			rego.StrictBuiltinErrors(true),
+			rego.Capabilities(caps),
+		).PrepareForEval(ctx)
+		if err != nil {
+			return rego.PreparedEvalQuery{}, fmt.Errorf("%w: prepare: %w", ErrPolicy, err)
+		}
+		return pq, nil
+	}
+	pq, err := prepare(rules)
 	if err != nil {
 		return nil, err
 	}
-	pq, err := rego.New(
-		rego.ParsedQuery(query),
-		rego.Compiler(compiler),
-		rego.Store(store),
-		rego.StrictBuiltinErrors(true),
-		rego.Capabilities(caps),
-	).PrepareForEval(ctx)
+	admQuery, err := prepare(admRules)
 	if err != nil {
-		return nil, fmt.Errorf("%w: prepare: %w", ErrPolicy, err)
+		return nil, err
 	}
-	infos := make([]policy.RuleInfo, len(rules))
-	for i, r := range rules {
+	infos := make([]policy.RuleInfo, len(all))
+	for i, r := range all {
 		infos[i] = r.info
 	}
 	return &Engine{
@@ -217,6 +240,8 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		rules:       rules,
 		infos:       infos,
 		query:       pq,
+		admRules:    admRules,
+		admQuery:    admQuery,
 		digest:      policyDigest(reg.Digest(), mods),
 		maxFileSize: cfg.maxFileSize,
 		evalTimeout: cfg.evalTimeout,

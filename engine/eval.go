@@ -59,11 +59,11 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, erro
 	if err != nil {
 		return nil, err
 	}
-	raw, err := e.eval(ctx, doc)
+	raw, err := e.eval(ctx, e.query, doc)
 	if err != nil {
 		return nil, err
 	}
-	findings := e.findings(raw)
+	findings := findingsOf(e.rules, raw)
 	findings = append(findings, unreported(findings, kinds, problems)...)
 	findings = applyWaivers(findings, repo.Waivers, now)
 
@@ -224,10 +224,10 @@ func unreported(findings []policy.Finding, kinds []policy.EvidenceKind, problems
 
 // eval runs the prepared query under the deadline and returns, per rule id,
 // the raw finding objects.
-func (e *Engine) eval(ctx context.Context, input ast.Value) (map[string][]rawFinding, error) {
+func (e *Engine) eval(ctx context.Context, query rego.PreparedEvalQuery, input ast.Value) (map[string][]rawFinding, error) {
 	ctx, cancel := context.WithTimeout(ctx, e.evalTimeout)
 	defer cancel()
-	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
+	rs, err := query.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
 		return nil, fmt.Errorf("evaluate policy: %w", err)
 	}
@@ -275,11 +275,11 @@ func text(r json.RawMessage) string {
 	return string(r)
 }
 
-// findings turns the raw results into findings in report order: rules in
-// catalogue order, each rule's findings ordered by their content.
-func (e *Engine) findings(raw map[string][]rawFinding) []policy.Finding {
+// findingsOf turns the raw results of rules into findings in report order:
+// rules in catalogue order, each rule's findings ordered by their content.
+func findingsOf(rules []rule, raw map[string][]rawFinding) []policy.Finding {
 	var out []policy.Finding
-	for _, r := range e.rules {
+	for _, r := range rules {
 		var fs []policy.Finding
 		for _, rf := range raw[r.info.ID] {
 			f := policy.Finding{
