@@ -14,9 +14,9 @@ import (
 	"github.com/cicd-hub/hubgate/policy"
 )
 
-// AdmissionKind is the kind of the admission rules (package hub.admission,
-// rule ids admission.<name>) and of the one check of an admission decision.
-const AdmissionKind policy.EvidenceKind = "admission"
+// AdmissionKind is [policy.KindAdmission]: the kind of the admission rules
+// (package hub.admission) and of the one check of an admission decision.
+const AdmissionKind = policy.KindAdmission
 
 // AdmissionInput is one admission request to judge.
 type AdmissionInput struct {

@@ -4,7 +4,7 @@
 #
 # Signer identities are judged by the one helper every signed kind shares,
 # hub.lib.signer_ok (rego/lib.rego). The names below are aliases of it,
-# kept for rules and tests that call data.hub.signature.signer_ok.
+# kept for rules and tests that call data.hub.lib.signer_ok.
 package hub.signature
 
 import data.hub.lib
