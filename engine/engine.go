@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -25,10 +24,14 @@ const DefaultEvalTimeout = 10 * time.Second
 // Engine judges releases. It is immutable after [New] and safe for concurrent
 // use: many goroutines may call [Engine.Evaluate] at once.
 type Engine struct {
-	reg         *registry.Registry
-	rules       []rule
-	infos       []policy.RuleInfo
-	query       rego.PreparedEvalQuery
+	reg   *registry.Registry
+	rules []rule
+	infos []policy.RuleInfo
+	query rego.PreparedEvalQuery
+	// admRules and admQuery are the rules of package hub.admission, which
+	// judge admission facts ([Engine.EvaluateAdmission]), never a release.
+	admRules    []rule
+	admQuery    rego.PreparedEvalQuery
 	digest      string
 	maxFileSize int64
 	evalTimeout time.Duration
@@ -177,35 +180,65 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if polErr != nil {
 		return nil, polErr
 	}
+	// The hub.admission rules judge admission facts and the hub.job rules a
+	// job's start, each with its own query; the rest judge a release.
+	all := rules
+	var admRules []rule
+	{
+		var other []rule
+		for _, r := range rules {
+			if r.info.Kind == AdmissionKind {
+				admRules = append(admRules, r)
+			} else {
+				other = append(other, r)
+			}
+		}
+		rules = other
+	}
 	rules, jobRules := splitJobRules(rules)
 	store := inmem.NewFromObject(map[string]any{"hubgate": map[string]any{"repos": repos}})
-	query, err := buildQuery(rules)
+	prepare := func(rules []rule) (rego.PreparedEvalQuery, error) {
+		query, err := buildQuery(rules)
+		if err != nil {
+			return rego.PreparedEvalQuery{}, err
+		}
+		pq, err := rego.New(
+			rego.ParsedQuery(query),
+			rego.Compiler(compiler),
+			rego.Store(store),
+			rego.StrictBuiltinErrors(true),
+			rego.Capabilities(caps),
+		).PrepareForEval(ctx)
+		if err != nil {
+			return rego.PreparedEvalQuery{}, fmt.Errorf("%w: prepare: %w", ErrPolicy, err)
+		}
+		return pq, nil
+	}
+	pq, err := prepare(rules)
 	if err != nil {
 		return nil, err
 	}
-	pq, err := rego.New(
-		rego.ParsedQuery(query),
-		rego.Compiler(compiler),
-		rego.Store(store),
-		rego.StrictBuiltinErrors(true),
-		rego.Capabilities(caps),
-	).PrepareForEval(ctx)
+	admQuery, err := prepare(admRules)
 	if err != nil {
-		return nil, fmt.Errorf("%w: prepare: %w", ErrPolicy, err)
+		return nil, err
 	}
 	jq, err := prepareJobQuery(ctx, jobRules, compiler, store, caps)
 	if err != nil {
 		return nil, err
 	}
-	infos := make([]policy.RuleInfo, 0, len(rules)+len(jobRules))
-	for _, r := range append(slices.Clone(rules), jobRules...) {
-		infos = append(infos, r.info)
+	// The catalogue: every rule in the order found, admission and job rules
+	// included.
+	infos := make([]policy.RuleInfo, len(all))
+	for i, r := range all {
+		infos[i] = r.info
 	}
 	return &Engine{
 		reg:         reg,
 		rules:       rules,
 		infos:       infos,
 		query:       pq,
+		admRules:    admRules,
+		admQuery:    admQuery,
 		digest:      policyDigest(reg.Digest(), mods),
 		maxFileSize: cfg.maxFileSize,
 		evalTimeout: cfg.evalTimeout,

@@ -29,6 +29,31 @@ var ErrInput = errors.New("invalid input")
 // an error only when no decision can be formed (unknown repo, unreadable
 // subject, a Rego evaluation error or timeout). It is safe for concurrent use.
 func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, error) {
+	return e.evaluate(ctx, in, nil)
+}
+
+// EvaluateKinds judges in as [Engine.Evaluate] does, on the given evidence
+// kinds alone: only their evidence is read, only their rules' findings and
+// the waivers of their rules count, and only they are required (those of
+// them the registry requires). It is what `hubgate verify <kind>` runs, so
+// its verdicts are those of eval. It is safe for concurrent use.
+func (e *Engine) EvaluateKinds(ctx context.Context, in Input, kinds ...policy.EvidenceKind) (*policy.Decision, error) {
+	if len(kinds) == 0 {
+		return nil, fmt.Errorf("%w: no evidence kind to evaluate", ErrInput)
+	}
+	only := map[policy.EvidenceKind]bool{}
+	for _, k := range kinds {
+		if !k.Valid() {
+			return nil, fmt.Errorf("%w: unknown evidence kind %q", ErrInput, k)
+		}
+		only[k] = true
+	}
+	return e.evaluate(ctx, in, only)
+}
+
+// evaluate is Evaluate on the kinds of only, or on every kind when only is
+// nil.
+func (e *Engine) evaluate(ctx context.Context, in Input, only map[policy.EvidenceKind]bool) (*policy.Decision, error) {
 	if in.Repo == "" {
 		return nil, fmt.Errorf("%w: no repo", ErrInput)
 	}
@@ -49,6 +74,20 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, erro
 	if err != nil {
 		return nil, err
 	}
+	require, waivers := repo.Require, repo.Waivers
+	if only != nil {
+		var kept []Item
+		for _, it := range in.Evidence {
+			if only[it.Kind] {
+				kept = append(kept, it)
+			}
+		}
+		in.Evidence = kept
+		require = slices.DeleteFunc(slices.Clone(require), func(k policy.EvidenceKind) bool { return !only[k] })
+		waivers = slices.DeleteFunc(slices.Clone(waivers), func(w policy.Waiver) bool {
+			return !only[policy.Finding{Rule: w.Rule}.Kind()]
+		})
+	}
 
 	kinds := policy.Kinds()
 	facts, envs, err := e.collect(ctx, in, repo, subjects, now)
@@ -65,7 +104,19 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, erro
 	}
 	findings := e.findings(raw)
 	findings = append(findings, unreported(findings, kinds, problems)...)
-	findings = applyWaivers(findings, repo.Waivers, now)
+	if only != nil {
+		findings = slices.DeleteFunc(findings, func(f policy.Finding) bool {
+			k := f.Kind()
+			if k == ruleUnreported.Kind {
+				k = policy.EvidenceKind(f.Target) // the kind whose problems no rule reported
+			}
+			return !only[k]
+		})
+		for k := range present {
+			present[k] = present[k] && only[k]
+		}
+	}
+	findings = applyWaivers(findings, waivers, now)
 
 	d := &policy.Decision{
 		MediaType: policy.DecisionMediaType,
@@ -76,7 +127,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, erro
 		Findings:  findings,
 		Time:      now,
 	}
-	d.Checks = checks(findings, present, repo.Require)
+	d.Checks = checks(findings, present, require)
 	d.Outcome = policy.OutcomePass
 	for _, c := range d.Checks {
 		d.Outcome = d.Outcome.Worse(c.Outcome)
