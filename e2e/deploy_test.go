@@ -78,6 +78,7 @@ var deployVariants = []struct {
 	{"enforce_cert_manager", "enforce", deployOptions{certs: certManager}},
 	{"audit_self_signed", "audit", deployOptions{certs: selfSigned}},
 	{"enforce_self_signed", "enforce", deployOptions{certs: selfSigned, monitoring: true}},
+	{"enforce_registry_source", "enforce", deployOptions{certs: certManager, registrySource: true}},
 }
 
 // TestDeployBuild checks what each variant builds, without an API server.
@@ -175,9 +176,28 @@ func checkBuild(t *testing.T, tree *deployTree, rs []*resource.Resource, overlay
 	assert.Equal(t, "/healthz", c.LivenessProbe.HTTPGet.Path)
 	wantFailure := map[string]string{"audit": "--failure-policy=open", "enforce": "--failure-policy=closed"}[overlay]
 	assert.Contains(t, c.Args, wantFailure)
+	if opts.registrySource {
+		// components/registry-source: referrers instead of the folder, and
+		// the optional Docker config Secret where oras-go looks for it.
+		assert.Contains(t, c.Args, "--vsa-source=registry")
+		assert.False(t, slices.ContainsFunc(c.Args, func(a string) bool { return strings.HasPrefix(a, "--vsa-dir") }), "--vsa-dir goes with --vsa-source dir: %q", c.Args)
+		assert.Contains(t, c.Env, corev1.EnvVar{Name: "DOCKER_CONFIG", Value: "/etc/hubgate/docker"})
+		i := slices.IndexFunc(ps.Volumes, func(v corev1.Volume) bool { return v.Name == "registry-credentials" })
+		require.GreaterOrEqual(t, i, 0, "no registry-credentials volume")
+		sec := ps.Volumes[i].Secret
+		require.NotNil(t, sec)
+		assert.Equal(t, "hubgate-registry-credentials", sec.SecretName)
+		require.NotNil(t, sec.Optional)
+		assert.True(t, *sec.Optional, "anonymous pulls work without the Secret")
+		assert.Equal(t, []corev1.KeyToPath{{Key: ".dockerconfigjson", Path: "config.json"}}, sec.Items)
+	} else {
+		assert.NotContains(t, c.Args, "--vsa-source=registry")
+	}
 	// Every volume names an object of the build (generated names included).
 	for _, vol := range ps.Volumes {
 		switch {
+		case vol.Secret != nil && vol.Secret.Optional != nil && *vol.Secret.Optional:
+			// The user's, created beside the install (registry credentials).
 		case vol.Secret != nil && vol.Secret.SecretName == "hubgate-tls" && opts.certs != selfSigned:
 			// cert-manager writes it, from the Certificate of the build.
 			var cert certmanagerv1.Certificate
@@ -492,6 +512,19 @@ func TestDeployWebhookServes(t *testing.T) {
 			}
 		})
 	}
+	t.Run("registry_source", func(t *testing.T) {
+		// The built args with --vsa-source registry start the real
+		// webhook, which still denies an unpinned image before any lookup.
+		tree := copyDeploy(t, deployOptions{certs: selfSigned, registrySource: true})
+		rs := tree.mustBuild(t, "overlays/enforce")
+		w := serveBuilt(t, rs, tree.caPEM)
+		require.Contains(t, w.args, "--vsa-source=registry")
+		w.start(t)
+		resp := postReview(t, w, "team-a", "Pod", "pods", pod("app", "registry.example/unpinned:1"))
+		assert.False(t, resp.Allowed)
+		require.NotNil(t, resp.Result)
+		assert.Contains(t, resp.Result.Message, "admission.digest_pinned")
+	})
 	t.Run("empty_vsa_pub", func(t *testing.T) {
 		tree := copyDeploy(t, deployOptions{certs: selfSigned})
 		writeFile(t, filepath.Join(tree.dir, "base", "vsa.pub"), "")
@@ -519,6 +552,9 @@ func serveBuilt(t *testing.T, rs []*resource.Resource, caPEM []byte) *webhookSer
 		require.GreaterOrEqual(t, i, 0, "volume %s", m.Name)
 		files := map[string][]byte{}
 		switch v := ps.Volumes[i]; {
+		case v.Secret != nil && v.Secret.Optional != nil && *v.Secret.Optional:
+			// The user's own (registry credentials), absent here: the
+			// container sees an empty folder.
 		case v.Secret != nil:
 			var s corev1.Secret
 			require.NoError(t, decodeStrict(find(t, rs, "Secret", v.Secret.SecretName), &s))

@@ -47,6 +47,9 @@ type deployOptions struct {
 	certs      string // certManager (the default) or selfSigned
 	noCerts    bool   // self-signed, without running `hubgate webhook certs`
 	monitoring bool   // add components/monitoring
+	// registrySource adds components/registry-source: the summaries come
+	// from the images' OCI referrers (--vsa-source registry).
+	registrySource bool
 }
 
 // copyDeploy copies the shipped deploy/ tree and applies opts the way
@@ -83,6 +86,9 @@ func copyDeploy(t *testing.T, opts deployOptions) *deployTree {
 	}
 	if opts.monitoring {
 		components += "  - ../components/monitoring\n"
+	}
+	if opts.registrySource {
+		components += "  - ../components/registry-source\n"
 	}
 	b := readFile(t, kust)
 	require.Equal(t, 1, bytes.Count(b, []byte(certComponent)), "%s: the components line README.md says to edit", kust)

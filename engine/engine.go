@@ -24,10 +24,14 @@ const DefaultEvalTimeout = 10 * time.Second
 // Engine judges releases. It is immutable after [New] and safe for concurrent
 // use: many goroutines may call [Engine.Evaluate] at once.
 type Engine struct {
-	reg         *registry.Registry
-	rules       []rule
-	infos       []policy.RuleInfo
-	query       rego.PreparedEvalQuery
+	reg   *registry.Registry
+	rules []rule
+	infos []policy.RuleInfo
+	query rego.PreparedEvalQuery
+	// admRules and admQuery are the rules of package hub.admission, which
+	// judge admission facts ([Engine.EvaluateAdmission]), never a release.
+	admRules    []rule
+	admQuery    rego.PreparedEvalQuery
 	digest      string
 	maxFileSize int64
 	evalTimeout time.Duration
@@ -35,11 +39,14 @@ type Engine struct {
 	opener evidence.Opener
 	// trust is each registry repo's trust material, loaded once here.
 	trust map[string]*evidence.Trust
+	// job is the hub.job rules' own query (job_eval.go).
+	job jobQuery
 }
 
 type config struct {
 	reg         *registry.Registry
 	regPath     string
+	regCache    string
 	policies    []PolicySource
 	builtin     bool
 	maxFileSize int64
@@ -70,6 +77,15 @@ func WithRegistryPath(path string) Option {
 		c.regPath = path
 		return nil
 	}
+}
+
+// WithRegistryCache keeps the resolved registry in dir, keyed by the digest
+// of its sources, so that a later New with an unchanged registry skips CUE
+// ([registry.WithCache]; [registry.DefaultCacheDir] is the user's). It
+// applies to the registry New loads itself (WithRegistryPath or the
+// embedded default), not to one given with WithRegistry.
+func WithRegistryCache(dir string) Option {
+	return func(c *config) error { c.regCache = dir; return nil }
 }
 
 // WithPolicy adds user rules, compiled with the built-in pack under the same
@@ -140,45 +156,143 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if cfg.reg != nil && cfg.regPath != "" {
 		return nil, errors.New("engine: WithRegistry and WithRegistryPath both given; pass one")
 	}
-	reg := cfg.reg
-	if reg == nil {
-		var err error
-		if cfg.regPath != "" {
-			reg, err = registry.LoadPath(cfg.regPath)
-		} else {
-			reg, err = registry.Load(nil)
-		}
-		if err != nil {
-			return nil, err
-		}
+	// The registry (CUE, or its cache) and the trust material load while the
+	// Rego pack is parsed and compiled: the two are independent, and the
+	// machine has more than one core. A registry error is reported first,
+	// as when it loaded alone.
+	var (
+		reg    *registry.Registry
+		repos  map[string]any
+		trusts map[string]*evidence.Trust
+		regErr error
+		loaded = make(chan struct{})
+	)
+	go func() {
+		defer close(loaded)
+		reg, repos, trusts, regErr = loadRegistry(cfg)
+	}()
+	caps := Capabilities()
+	mods, compiler, rules, polErr := compilePolicy(cfg, caps)
+	<-loaded
+	if regErr != nil {
+		return nil, regErr
 	}
+	if polErr != nil {
+		return nil, polErr
+	}
+	// The hub.admission rules judge admission facts and the hub.job rules a
+	// job's start, each with its own query; the rest judge a release.
+	all := rules
+	var admRules []rule
+	{
+		var other []rule
+		for _, r := range rules {
+			if r.info.Kind == AdmissionKind {
+				admRules = append(admRules, r)
+			} else {
+				other = append(other, r)
+			}
+		}
+		rules = other
+	}
+	rules, jobRules := splitJobRules(rules)
+	store := inmem.NewFromObject(map[string]any{"hubgate": map[string]any{"repos": repos}})
+	prepare := func(rules []rule) (rego.PreparedEvalQuery, error) {
+		query, err := buildQuery(rules)
+		if err != nil {
+			return rego.PreparedEvalQuery{}, err
+		}
+		pq, err := rego.New(
+			rego.ParsedQuery(query),
+			rego.Compiler(compiler),
+			rego.Store(store),
+			rego.StrictBuiltinErrors(true),
+			rego.Capabilities(caps),
+		).PrepareForEval(ctx)
+		if err != nil {
+			return rego.PreparedEvalQuery{}, fmt.Errorf("%w: prepare: %w", ErrPolicy, err)
+		}
+		return pq, nil
+	}
+	pq, err := prepare(rules)
+	if err != nil {
+		return nil, err
+	}
+	admQuery, err := prepare(admRules)
+	if err != nil {
+		return nil, err
+	}
+	jq, err := prepareJobQuery(ctx, jobRules, compiler, store, caps)
+	if err != nil {
+		return nil, err
+	}
+	// The catalogue: every rule in the order found, admission and job rules
+	// included.
+	infos := make([]policy.RuleInfo, len(all))
+	for i, r := range all {
+		infos[i] = r.info
+	}
+	return &Engine{
+		reg:         reg,
+		rules:       rules,
+		infos:       infos,
+		query:       pq,
+		admRules:    admRules,
+		admQuery:    admQuery,
+		digest:      policyDigest(reg.Digest(), mods),
+		maxFileSize: cfg.maxFileSize,
+		evalTimeout: cfg.evalTimeout,
+		trust:       trusts,
+		job:         jq,
+	}, nil
+}
+
+// compilePolicy parses and compiles the built-in pack (unless left out) and
+// the user rules, and finds the rules.
+func compilePolicy(cfg config, caps *ast.Capabilities) ([]module, *ast.Compiler, []rule, error) {
 	var sources []PolicySource
 	if cfg.builtin {
 		sources = append(sources, BuiltinPolicy())
 	}
 	sources = append(sources, cfg.policies...)
-	caps := Capabilities()
-	mods, err := readModules(sources, caps)
+	mods, err := readModules(sources, caps, false)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	compiler, err := compile(mods, caps)
+	compiler, err := compile(mods, caps, cfg.builtin && len(cfg.policies) == 0)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	rules, err := findRules(compiler, mods)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	// data.hubgate.repos holds every resolved entry once; the rule
-	// data.hub.repo (rego/hub.rego) picks the one of input.repo.
+	return mods, compiler, rules, nil
+}
+
+// loadRegistry loads the registry (unless given) and each repo's trust
+// material. repos is data.hubgate.repos: every resolved entry once; the rule
+// data.hub.repo (rego/hub.rego) picks the one of input.repo.
+func loadRegistry(cfg config) (*registry.Registry, map[string]any, map[string]*evidence.Trust, error) {
+	reg := cfg.reg
+	if reg == nil {
+		var err error
+		if cfg.regPath != "" {
+			reg, err = registry.LoadPath(cfg.regPath, registry.WithCache(cfg.regCache))
+		} else {
+			reg, err = registry.LoadDefault(registry.WithCache(cfg.regCache))
+		}
+		if err != nil {
+			return nil, nil, nil, err
+		}
+	}
 	repos := make(map[string]any, len(reg.Names()))
 	trusts := make(map[string]*evidence.Trust, len(reg.Names()))
 	loaded := map[string]*evidence.Trust{}
 	for _, n := range reg.Names() {
 		r, err := reg.Repo(n)
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 		repos[n] = r.Data
 		// Repos mostly share their trust settings (the org's): load each
@@ -193,35 +307,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		})
 		loaded[key], trusts[n] = t, t
 	}
-	store := inmem.NewFromObject(map[string]any{"hubgate": map[string]any{"repos": repos}})
-	query, err := buildQuery(rules)
-	if err != nil {
-		return nil, err
-	}
-	pq, err := rego.New(
-		rego.ParsedQuery(query),
-		rego.Compiler(compiler),
-		rego.Store(store),
-		rego.StrictBuiltinErrors(true),
-		rego.Capabilities(caps),
-	).PrepareForEval(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%w: prepare: %w", ErrPolicy, err)
-	}
-	infos := make([]policy.RuleInfo, len(rules))
-	for i, r := range rules {
-		infos[i] = r.info
-	}
-	return &Engine{
-		reg:         reg,
-		rules:       rules,
-		infos:       infos,
-		query:       pq,
-		digest:      policyDigest(reg.Digest(), mods),
-		maxFileSize: cfg.maxFileSize,
-		evalTimeout: cfg.evalTimeout,
-		trust:       trusts,
-	}, nil
+	return reg, repos, trusts, nil
 }
 
 // buildQuery makes one query that evaluates every rule at once:
@@ -247,11 +333,14 @@ func buildQuery(rules []rule) (ast.Body, error) {
 // engine rules (waivers) included.
 func (e *Engine) Rules() []policy.RuleInfo {
 	out := append([]policy.RuleInfo(nil), e.infos...)
+	out = append(out, jobRuleCatalogue()...)
 	out = append(out, engineRules()...)
 	return out
 }
 
-// PolicyDigest is "sha256:<hex>" over the registry and every Rego source.
+// PolicyDigest is "sha256:<hex>" over the registry and every Rego source
+// that runs (test modules, *_test.rego, are left out: they never run in an
+// eval).
 func (e *Engine) PolicyDigest() string { return e.digest }
 
 // Registry returns the loaded registry.

@@ -29,6 +29,31 @@ var ErrInput = errors.New("invalid input")
 // an error only when no decision can be formed (unknown repo, unreadable
 // subject, a Rego evaluation error or timeout). It is safe for concurrent use.
 func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, error) {
+	return e.evaluate(ctx, in, nil)
+}
+
+// EvaluateKinds judges in as [Engine.Evaluate] does, on the given evidence
+// kinds alone: only their evidence is read, only their rules' findings and
+// the waivers of their rules count, and only they are required (those of
+// them the registry requires). It is what `hubgate verify <kind>` runs, so
+// its verdicts are those of eval. It is safe for concurrent use.
+func (e *Engine) EvaluateKinds(ctx context.Context, in Input, kinds ...policy.EvidenceKind) (*policy.Decision, error) {
+	if len(kinds) == 0 {
+		return nil, fmt.Errorf("%w: no evidence kind to evaluate", ErrInput)
+	}
+	only := map[policy.EvidenceKind]bool{}
+	for _, k := range kinds {
+		if !k.Valid() {
+			return nil, fmt.Errorf("%w: unknown evidence kind %q", ErrInput, k)
+		}
+		only[k] = true
+	}
+	return e.evaluate(ctx, in, only)
+}
+
+// evaluate is Evaluate on the kinds of only, or on every kind when only is
+// nil.
+func (e *Engine) evaluate(ctx context.Context, in Input, only map[policy.EvidenceKind]bool) (*policy.Decision, error) {
 	if in.Repo == "" {
 		return nil, fmt.Errorf("%w: no repo", ErrInput)
 	}
@@ -49,6 +74,20 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, erro
 	if err != nil {
 		return nil, err
 	}
+	require, waivers := repo.Require, repo.Waivers
+	if only != nil {
+		var kept []Item
+		for _, it := range in.Evidence {
+			if only[it.Kind] {
+				kept = append(kept, it)
+			}
+		}
+		in.Evidence = kept
+		require = slices.DeleteFunc(slices.Clone(require), func(k policy.EvidenceKind) bool { return !only[k] })
+		waivers = slices.DeleteFunc(slices.Clone(waivers), func(w policy.Waiver) bool {
+			return !only[policy.Finding{Rule: w.Rule}.Kind()]
+		})
+	}
 
 	kinds := policy.Kinds()
 	facts, envs, err := e.collect(ctx, in, repo, subjects, now)
@@ -65,7 +104,19 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, erro
 	}
 	findings := e.findings(raw)
 	findings = append(findings, unreported(findings, kinds, problems)...)
-	findings = applyWaivers(findings, repo.Waivers, now)
+	if only != nil {
+		findings = slices.DeleteFunc(findings, func(f policy.Finding) bool {
+			k := f.Kind()
+			if k == ruleUnreported.Kind {
+				k = policy.EvidenceKind(f.Target) // the kind whose problems no rule reported
+			}
+			return !only[k]
+		})
+		for k := range present {
+			present[k] = present[k] && only[k]
+		}
+	}
+	findings = applyWaivers(findings, waivers, now)
 
 	d := &policy.Decision{
 		MediaType: policy.DecisionMediaType,
@@ -76,7 +127,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, erro
 		Findings:  findings,
 		Time:      now,
 	}
-	d.Checks = checks(findings, present, repo.Require)
+	d.Checks = checks(findings, present, require)
 	d.Outcome = policy.OutcomePass
 	for _, c := range d.Checks {
 		d.Outcome = d.Outcome.Worse(c.Outcome)
@@ -225,9 +276,14 @@ func unreported(findings []policy.Finding, kinds []policy.EvidenceKind, problems
 // eval runs the prepared query under the deadline and returns, per rule id,
 // the raw finding objects.
 func (e *Engine) eval(ctx context.Context, input ast.Value) (map[string][]rawFinding, error) {
-	ctx, cancel := context.WithTimeout(ctx, e.evalTimeout)
+	return evalQuery(ctx, e.query, input, e.evalTimeout)
+}
+
+// evalQuery runs a prepared findings query under the deadline.
+func evalQuery(ctx context.Context, q rego.PreparedEvalQuery, input ast.Value, timeout time.Duration) (map[string][]rawFinding, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
+	rs, err := q.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
 		return nil, fmt.Errorf("evaluate policy: %w", err)
 	}
@@ -278,8 +334,13 @@ func text(r json.RawMessage) string {
 // findings turns the raw results into findings in report order: rules in
 // catalogue order, each rule's findings ordered by their content.
 func (e *Engine) findings(raw map[string][]rawFinding) []policy.Finding {
+	return ruleFindings(e.rules, raw)
+}
+
+// ruleFindings turns raw results into findings, rules in the order given.
+func ruleFindings(rules []rule, raw map[string][]rawFinding) []policy.Finding {
 	var out []policy.Finding
-	for _, r := range e.rules {
+	for _, r := range rules {
 		var fs []policy.Finding
 		for _, rf := range raw[r.info.ID] {
 			f := policy.Finding{

@@ -30,11 +30,11 @@ func TestPolicy(ctx context.Context, builtin bool, sources ...PolicySource) ([]P
 	}
 	all = append(all, sources...)
 	caps := Capabilities()
-	mods, err := readModules(all, caps)
+	mods, err := readModules(all, caps, true)
 	if err != nil {
 		return nil, err
 	}
-	compiler, err := compile(mods, caps)
+	compiler, err := compile(mods, caps, false)
 	if err != nil {
 		return nil, err
 	}

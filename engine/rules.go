@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -67,18 +70,19 @@ type module struct {
 	parsed *ast.Module
 }
 
-// readModules parses every .rego file of each source. Parse errors of all
-// files are returned together.
-func readModules(sources []PolicySource, caps *ast.Capabilities) ([]module, error) {
-	var mods []module
-	var errs ast.Errors
+// readModules parses every .rego file of each source; test modules
+// (*_test.rego) only when tests is true, since only `policy test` and
+// `go test` run them: an eval neither parses nor compiles them. Parse errors
+// of all files are returned together.
+func readModules(sources []PolicySource, caps *ast.Capabilities, tests bool) ([]module, error) {
+	var files []module // name and source; parsed below
 	for _, src := range sources {
 		var names []string
 		err := fs.WalkDir(src.FS, ".", func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
-			if !d.IsDir() && strings.HasSuffix(p, ".rego") {
+			if !d.IsDir() && strings.HasSuffix(p, ".rego") && (tests || !isTestModule(p)) {
 				names = append(names, p)
 			}
 			return nil
@@ -95,22 +99,40 @@ func readModules(sources []PolicySource, caps *ast.Capabilities) ([]module, erro
 			if err != nil {
 				return nil, fmt.Errorf("%w: read %s: %v", ErrPolicy, n, err)
 			}
-			name := path.Join(src.Name, n)
-			m, err := ast.ParseModuleWithOpts(name, string(b), ast.ParserOptions{
-				ProcessAnnotation: true,
-				RegoVersion:       ast.RegoV1,
-				Capabilities:      caps,
-			})
-			if err != nil {
-				var astErrs ast.Errors
-				if errors.As(err, &astErrs) {
-					errs = append(errs, astErrs...)
-					continue
-				}
-				return nil, fmt.Errorf("%w: %s: %v", ErrPolicy, name, err)
-			}
-			mods = append(mods, module{name: name, source: b, parsed: m})
+			files = append(files, module{name: path.Join(src.Name, n), source: b})
 		}
+	}
+	// Parse on every core: the files are independent, and parsing is a
+	// quarter of New. Results and errors keep the files' order.
+	errOf := make([]error, len(files))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
+				files[i].parsed, errOf[i] = ast.ParseModuleWithOpts(files[i].name, string(files[i].source), ast.ParserOptions{
+					ProcessAnnotation: true,
+					RegoVersion:       ast.RegoV1,
+					Capabilities:      caps,
+				})
+			}
+		}()
+	}
+	wg.Wait()
+	var mods []module
+	var errs ast.Errors
+	for i, f := range files {
+		if err := errOf[i]; err != nil {
+			var astErrs ast.Errors
+			if errors.As(err, &astErrs) {
+				errs = append(errs, astErrs...)
+				continue
+			}
+			return nil, fmt.Errorf("%w: %s: %v", ErrPolicy, f.name, err)
+		}
+		mods = append(mods, f)
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%w: %w", ErrPolicy, errs)
@@ -118,9 +140,24 @@ func readModules(sources []PolicySource, caps *ast.Capabilities) ([]module, erro
 	return mods, nil
 }
 
+// builtinChecked are the compiler stages that only check (they change
+// nothing the evaluator uses) and that the built-in pack passes in every
+// `go test ./rego` and `policy test` run, where the whole pipeline runs
+// (TestBuiltinPackPassesSkippedStages). An eval of the built-in pack alone
+// skips them; as soon as a user module is in, every stage runs, so a user
+// rule with a type error is refused (TestUserTypeErrorRefused).
+var builtinChecked = []ast.StageID{
+	ast.StageCheckTypes,
+	ast.StageCheckUnusedImports,
+	ast.StageCheckDuplicateImports,
+	ast.StageCheckKeywordOverrides,
+	ast.StageCheckDeprecatedBuiltins,
+}
+
 // compile compiles modules with the hermetic capabilities. Every error is
-// returned, with its position.
-func compile(mods []module, caps *ast.Capabilities) (*ast.Compiler, error) {
+// returned, with its position. builtinOnly says every module is the
+// embedded pack's: the checks in builtinChecked are then skipped.
+func compile(mods []module, caps *ast.Capabilities, builtinOnly bool) (*ast.Compiler, error) {
 	in := make(map[string]*ast.Module, len(mods))
 	for _, m := range mods {
 		in[m.name] = m.parsed
@@ -129,6 +166,9 @@ func compile(mods []module, caps *ast.Capabilities) (*ast.Compiler, error) {
 		WithCapabilities(caps).
 		WithEnablePrintStatements(false).
 		WithStrict(true)
+	if builtinOnly {
+		c = c.WithSkipStages(builtinChecked...)
+	}
 	c.Compile(in)
 	if c.Failed() {
 		return nil, fmt.Errorf("%w: %w", ErrPolicy, c.Errors)
@@ -248,7 +288,8 @@ func ruleInfo(id string, kind policy.EvidenceKind, a *ast.Annotations, loc *ast.
 }
 
 // policyDigest is "sha256:<hex>" over the registry digest and every Rego
-// source, in name order.
+// source that runs, in name order: test modules are never read by an eval,
+// so they are not part of the policy a decision was made under.
 func policyDigest(registryDigest string, mods []module) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "registry %s\n", registryDigest)

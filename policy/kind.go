@@ -24,6 +24,12 @@ const (
 	KindWorkflow        EvidenceKind = "workflow"
 )
 
+// KindAdmission is the kind of the Kubernetes admission rules (package
+// hub.admission, rule ids admission.<name>) and of the one check of an
+// admission decision. It is not evidence a release brings, so it is not in
+// [Kinds] and not [EvidenceKind.Valid].
+const KindAdmission EvidenceKind = "admission"
+
 // Kinds returns every evidence kind in report order.
 func Kinds() []EvidenceKind {
 	return []EvidenceKind{

@@ -2,7 +2,7 @@ package hub.attestation_identity_test
 
 # "Built by workflow W of repo R at ref X", as GitHub artifact attestations
 # and npm provenance state it, judged by the one identity helper
-# (hub.signature.signer_ok) over the verified certificate's claims. The
+# (hub.lib.signer_ok) over the verified certificate's claims. The
 # claims are those of the real fixtures in fixtures/attestations/.
 
 import data.hub.signature

@@ -1,10 +1,9 @@
 # Cache: the build cache holds exactly the files its signed manifest lists,
 # with their digests, and the manifest was signed by an identity the
-# registry trusts (hub.signature.signer_ok, shared with every signed kind).
+# registry trusts (hub.lib.signer_ok, shared with every signed kind).
 package hub.cache
 
 import data.hub.lib
-import data.hub.signature as sigs
 
 # METADATA
 # title: Cache evidence is present
@@ -49,14 +48,14 @@ signature contains f if {
 signature contains f if {
 	input.cache.signature.verified
 	not input.cache.signature.keyed
-	not sigs.signer_ok(input.cache.signature)
+	not lib.signer_ok(input.cache.signature)
 	f := {
 		"message": sprintf("the cache manifest was signed by %s (issuer %s), which is not a trusted identity for %s", [input.cache.signature.san, input.cache.signature.issuer, input.repo]),
 		"evidence": input.cache.signature_file,
 		"path": "verificationMaterial",
 		"target": input.cache.manifest,
-		"expected": sigs.describe_identities,
-		"actual": sigs.describe_signer(input.cache.signature),
+		"expected": lib.describe_identities,
+		"actual": lib.describe_signer(input.cache.signature),
 	}
 }
 

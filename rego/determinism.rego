@@ -3,7 +3,6 @@
 package hub.determinism
 
 import data.hub.lib
-import data.hub.signature as sigs
 
 # METADATA
 # title: Determinism evidence is present
@@ -225,7 +224,7 @@ unsigned(s) := {
 	"message": sprintf("%s was signed by %s (issuer %s), not by a trusted identity", [s.file, s.san, s.issuer]),
 	"evidence": s.bundle,
 	"target": s.file,
-	"expected": sigs.describe_identities,
+	"expected": lib.describe_identities,
 	"actual": sprintf("%s / %s", [s.issuer, s.san]),
 } if {
 	s.verified
@@ -234,10 +233,10 @@ unsigned(s) := {
 
 # report_signer_ok(s): a registry key signed the report, or its certificate's
 # signer and Fulcio claims match the registry's identities (the rule every
-# signed kind shares, hub.signature.signer_ok).
+# signed kind shares, hub.lib.signer_ok).
 report_signer_ok(s) if s.keyed
 
 report_signer_ok(s) if {
 	not s.keyed
-	sigs.signer_ok(s)
+	lib.signer_ok(s)
 }

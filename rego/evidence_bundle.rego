@@ -7,7 +7,6 @@
 package hub.evidence_bundle
 
 import data.hub.lib
-import data.hub.signature as sigs
 
 eb := input.evidence_bundle
 
@@ -54,13 +53,13 @@ signature contains f if {
 signature contains f if {
 	eb.signature.verified
 	not eb.signature.keyed
-	not sigs.signer_ok(eb.signature)
+	not lib.signer_ok(eb.signature)
 	f := {
 		"message": sprintf("%s was signed by %s (issuer %s), which is not a trusted identity for %s", [eb.manifest, eb.signature.san, eb.signature.issuer, input.repo]),
 		"evidence": eb.signature.file,
 		"target": eb.manifest,
-		"expected": sigs.describe_identities,
-		"actual": sigs.describe_signer(eb.signature),
+		"expected": lib.describe_identities,
+		"actual": lib.describe_signer(eb.signature),
 	}
 }
 

@@ -303,3 +303,9 @@ test_ref_cases if {
 		(n == 0) == c[2]
 	}
 }
+
+# provenance.keys_only: the builder's own certificate is not trusted either.
+test_keys_only_refuses_the_builder_certificate if {
+	count(provenance.identity) == 0 with input as inp([builder_signed({})]) with data.hub.repo as {}
+	count(provenance.identity) == 1 with input as inp([builder_signed({})]) with data.hub.repo as {"provenance": {"keys_only": true}}
+}

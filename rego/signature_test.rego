@@ -168,3 +168,24 @@ test_registry_identity_extensions if {
 test_identity_ok_without_claims_fails_closed_under_defaults if {
 	not signature.identity_ok(iss, san) with input as inp([]) with data.hub.repo as {}
 }
+
+# provenance.keys_only: only registry keys are trusted, so a certificate
+# signer that an identity would match is refused, and a keyed signature
+# still passes.
+test_keys_only_refuses_a_certificate_signer if {
+	repo := object.union(ids, {"provenance": {"keys_only": true}})
+	fs := signature.identity with input as inp([sig({})]) with data.hub.repo as repo
+	count(fs) == 1
+	some f in fs
+	contains(f.expected, "keys_only")
+}
+
+test_keys_only_accepts_a_keyed_signature if {
+	repo := {"provenance": {"keys_only": true}}
+	count(signature.identity) == 0 with input as inp([sig({"keyed": true, "key_id": "k", "issuer": "", "san": "", "claims": {}})]) with data.hub.repo as repo
+}
+
+test_alias_is_the_lib_helper if {
+	signature.signer_ok(sig({})) with input as inp([]) with data.hub.repo as {}
+	not signature.signer_ok(sig({"san": "https://github.com/evil/x/.github/workflows/release.yml@refs/tags/v1"})) with input as inp([]) with data.hub.repo as {}
+}

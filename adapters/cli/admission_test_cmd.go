@@ -19,6 +19,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/cicd-hub/hubgate/adapters/webhook"
+	"github.com/cicd-hub/hubgate/engine"
 	"github.com/cicd-hub/hubgate/engine/admission"
 	"github.com/cicd-hub/hubgate/engine/vsa"
 	"github.com/cicd-hub/hubgate/policy"
@@ -131,6 +132,10 @@ func (a *app) runAdmissionTest(ctx context.Context, f *admissionTestFlags) error
 	if err != nil {
 		return usageErr("admission test: %v", err)
 	}
+	eng, err := engine.New(ctx, engine.WithRegistry(reg))
+	if err != nil {
+		return usageErr("admission test: %v", err)
+	}
 	var checker admission.VSAChecker
 	if f.vsaDir != "" {
 		keyPEM, err := readBounded(f.vsaKey, 64<<10)
@@ -163,10 +168,10 @@ func (a *app) runAdmissionTest(ctx context.Context, f *admissionTestFlags) error
 		Inputs:    []policy.Input{},
 		Findings:  []policy.Finding{},
 		Time:      now,
-		Policy:    policy.PolicyRef{Digest: reg.Digest()},
+		Policy:    policy.PolicyRef{Digest: eng.PolicyDigest()},
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\n", reg.Digest(), now.Format(time.RFC3339Nano))
+	fmt.Fprintf(h, "%s\n%s\n", eng.PolicyDigest(), now.Format(time.RFC3339Nano))
 	for _, m := range objs {
 		fmt.Fprintf(h, "%s %d %x\n", m.file, m.doc, sha256.Sum256(m.obj.Raw))
 		if !admission.Supported(m.obj.Group, m.obj.Kind) {
@@ -178,13 +183,13 @@ func (a *app) runAdmissionTest(ctx context.Context, f *admissionTestFlags) error
 			fmt.Fprintf(a.stderr, "hubgate: admission test: %s: %s %s: namespace %s is exempt; skipped\n", m.file, m.obj.Kind, m.name, m.obj.Namespace)
 			continue
 		}
-		fs, err := admission.Evaluate(ctx, cfg, m.obj, checker)
+		od, err := eng.EvaluateAdmission(ctx, engine.AdmissionInput{Config: cfg, Object: m.obj, Checker: checker, Now: now})
 		if err != nil {
 			return usageErr("admission test: %s: document %d: %v", m.file, m.doc, err)
 		}
-		for _, fd := range fs {
+		for _, fd := range od.Findings {
 			fd.Evidence = m.file
-			if nc.Mode == admission.ModeAudit && fd.Outcome == policy.OutcomeFail {
+			if nc.Mode == admission.ModeAudit && fd.Effective() == policy.OutcomeFail {
 				fd.Outcome = policy.OutcomeWarn
 				fd.Message = "audit: " + fd.Message
 			}
@@ -196,7 +201,7 @@ func (a *app) runAdmissionTest(ctx context.Context, f *admissionTestFlags) error
 	d.Allowed = d.Outcome == policy.OutcomePass || d.Outcome == policy.OutcomeWarn
 	d.Checks = []policy.Check{{Kind: "admission", Outcome: d.Outcome, Findings: len(d.Findings)}}
 
-	rules := admission.Rules()
+	rules := eng.Rules()
 	var werrs []error
 	for _, o := range outs {
 		if err := a.writeOutput(o, d, rules); err != nil {

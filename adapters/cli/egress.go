@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cicd-hub/hubgate/engine"
-	"github.com/cicd-hub/hubgate/engine/evidence/egress"
 )
 
 func (a *app) newEgressCmd() *cobra.Command {
@@ -37,13 +36,13 @@ one "host:port" entry per distinct host and port (or one "host" entry per host w
 			if err := checkInputs("egress suggest", inFiles("", args)...); err != nil {
 				return err
 			}
-			reports := make([]*egress.Report, 0, len(args))
+			reports := make([]*engine.EgressReport, 0, len(args))
 			for _, p := range args {
 				b, err := readEgressFile(p, engine.DefaultMaxFileSize)
 				if err != nil {
 					return usageErr("egress suggest: %v", err)
 				}
-				r, err := egress.Parse(b)
+				r, err := engine.ParseEgressReport(b)
 				if err != nil {
 					return usageErr("egress suggest: %s: %v", p, err)
 				}
@@ -59,7 +58,7 @@ one "host:port" entry per distinct host and port (or one "host" entry per host w
 				}
 				reports = append(reports, r)
 			}
-			s := egress.Suggest(reports, !hostsOnly)
+			s := engine.SuggestEgress(reports, !hostsOnly)
 			_, err := io.WriteString(a.stdout, s.CUE())
 			return err
 		},

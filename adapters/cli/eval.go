@@ -306,7 +306,7 @@ func (a *app) runEval(cmd *cobra.Command, f *evalFlags) error {
 		subjects = append(subjects, sub)
 		items = append(items, found...)
 	}
-	opts := append(engineOptions(f.registry, f.policies), engine.WithMaxFileSize(f.maxFileSize))
+	opts := append(engineOptions(f.registry, f.policies), engine.WithMaxFileSize(f.maxFileSize), engine.WithRegistryCache(a.registryCacheDir()))
 	eng, err := engine.New(a.ctx, opts...)
 	if err != nil {
 		return usageErr("%v", err)

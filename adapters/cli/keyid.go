@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"github.com/cicd-hub/hubgate/engine/trust"
+	"github.com/cicd-hub/hubgate/engine"
 	"github.com/cicd-hub/hubgate/engine/vsa"
 )
 
@@ -10,11 +10,11 @@ import (
 // provenance and the decision facts (key_id) print it. (The base64 form of
 // the same hash is only the hint inside keyed sigstore bundles.)
 func keyID(pub *vsa.PublicKey) string {
-	k, err := trust.ParsePublicKey(pub.MarshalPEM())
+	id, err := engine.KeyID(pub.MarshalPEM())
 	if err != nil {
 		// A key vsa accepts that trust does not (none today): fall back
 		// to the bundle hint rather than print nothing.
 		return pub.ID()
 	}
-	return k.ID
+	return id
 }

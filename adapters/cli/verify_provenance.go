@@ -1,20 +1,20 @@
 package cli
 
 import (
-	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/cicd-hub/hubgate/engine/evidence/checksum"
-	"github.com/cicd-hub/hubgate/engine/evidence/provenance"
-	"github.com/cicd-hub/hubgate/engine/trust"
+	"github.com/cicd-hub/hubgate/engine"
+	"github.com/cicd-hub/hubgate/policy"
 )
 
 type verifyProvenanceFlags struct {
 	provenance, artifact, digest string
 	sourceURI, tag, branch       string
 	builderID, trustedRoot, key  string
+	now                          string
 }
 
 func (a *app) newVerifyProvenanceCmd() *cobra.Command {
@@ -39,7 +39,15 @@ Fulcio extensions wherever the certificate carries them: source repository,
 ref, commit, builder id (for a reusable-workflow builder, the build-signer
 URI) and trigger.
 
-Exit status: 0 verified, 1 not verified (the reason is printed), 2 usage.`,
+verify provenance runs the engine on the provenance kind alone, with the
+rules eval uses (rego/provenance.rego) and a registry entry made from the
+flags: repo OWNER/NAME and provenance.source from --source-uri;
+provenance.builders [--builder-id]; provenance.refs [refs/tags/T] or
+[refs/heads/B]; provenance.identities, a GitHub Actions workflow of the
+source repository (what actions/attest-build-provenance signs with); and
+provenance.keys [--key]. eval with that entry gives the same verdict.
+
+Exit status: 0 verified, 1 not verified (the findings are printed), 2 usage.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.verifyProvenance(f)
@@ -55,6 +63,7 @@ Exit status: 0 verified, 1 not verified (the reason is printed), 2 usage.`,
 	fl.StringVar(&f.builderID, "builder-id", "", "the trusted builder id, optionally with @ref")
 	fl.StringVar(&f.trustedRoot, "trusted-root", "", "a sigstore trusted_root.json (default: embedded public-good root)")
 	fl.StringVar(&f.key, "key", "", "a PEM public key, for provenance signed with a key")
+	fl.StringVar(&f.now, "now", "", "evaluation time, RFC 3339 (default: now)")
 	return c
 }
 
@@ -68,129 +77,69 @@ func (a *app) verifyProvenance(f verifyProvenanceFlags) error {
 		return usageErr("verify provenance: --source-uri is required")
 	case f.tag != "" && f.branch != "":
 		return usageErr("verify provenance: give only one of --source-tag and --source-branch")
+	case strings.ContainsAny(f.tag+f.branch, "*?[]{}\\"):
+		return usageErr("verify provenance: --source-tag and --source-branch name one ref, without glob characters")
 	}
 	if err := checkInputs("verify provenance", inFile("provenance", f.provenance), inFile("artifact", f.artifact),
 		inFile("key", f.key), inFile("trusted-root", f.trustedRoot)); err != nil {
 		return err
 	}
-	var want trust.Digest
-	if f.digest != "" {
-		d, err := parseDigestFlag(f.digest)
-		if err != nil {
-			return usageErr("verify provenance: --digest: %v", err)
-		}
-		want = d
-	} else {
-		d, err := sha256File(f.artifact)
-		if err != nil {
-			return usageErr("verify provenance: %v", err)
-		}
-		want = d
-	}
-	opts, err := loadTrust(f.trustedRoot, f.key)
+	subject, err := subjectOf(f.artifact, f.digest)
 	if err != nil {
-		return usageErr("verify provenance: %v", err)
+		return usageErr("verify provenance: --digest: %v", err)
 	}
-	data, err := readBounded(f.provenance, provenance.MaxFileSize)
-	if err != nil {
-		return usageErr("verify provenance: %v", err)
+	source := normSource(f.sourceURI)
+	parts := strings.Split(source, "/")
+	if len(parts) < 3 || !reRepoName.MatchString(parts[len(parts)-2]+"/"+parts[len(parts)-1]) {
+		return usageErr("verify provenance: --source-uri %q: want HOST/OWNER/NAME, such as github.com/acme/app", f.sourceURI)
 	}
-	res := provenance.Parse(data, opts)
-	var reasons []string
-	for _, p := range res.Problems {
-		reasons = append(reasons, fmt.Sprintf("%s %s: %s", f.provenance, attPath(p.Path), p.Message))
+	prov := map[string]any{
+		"source": source,
+		// slsa-verifier's signer check: a workflow of the source repository
+		// (or, by the provenance rules, the trusted builder's own identity).
+		"identities": []any{map[string]any{
+			"issuer":  regexp.QuoteMeta(githubActionsIssuer),
+			"subject": "(?i)" + regexp.QuoteMeta("https://"+source+"/.github/workflows/") + ".+",
+		}},
 	}
-	wantSource, _ := provenance.NormalizeSourceURI(f.sourceURI)
-	var trusted []string
 	if f.builderID != "" {
-		trusted = []string{f.builderID}
+		prov["builders"] = []string{f.builderID}
 	}
-	for _, at := range res.Attestations {
-		if !at.Verified {
-			reasons = append(reasons, fmt.Sprintf("%s %s: %s", f.provenance, attPath(at.Path), at.Reason))
-			continue
-		}
-		st := at.Statement
-		if !coversDigest(st, want) {
-			reasons = append(reasons, fmt.Sprintf("%s %s: no subject has digest %s", f.provenance, attPath(at.Path), want))
-			continue
-		}
-		var fails []string
-		if !provenance.BuilderTrusted(trusted, st.BuilderID) {
-			exp := "an slsa-github-generator builder at a release tag"
-			if f.builderID != "" {
-				exp = f.builderID
-			}
-			fails = append(fails, fmt.Sprintf("builder: expected %s, got %q", exp, st.BuilderID))
-		}
-		if !strings.EqualFold(st.Source.URI, wantSource) {
-			fails = append(fails, fmt.Sprintf("source: expected %s, got %q", wantSource, st.Source.URI))
-		}
-		if f.tag != "" && st.Source.Ref != "refs/tags/"+f.tag {
-			fails = append(fails, fmt.Sprintf("tag: expected refs/tags/%s, got %q", f.tag, st.Source.Ref))
-		}
-		if f.branch != "" && st.Source.Ref != "refs/heads/"+f.branch {
-			fails = append(fails, fmt.Sprintf("branch: expected refs/heads/%s, got %q", f.branch, st.Source.Ref))
-		}
-		if !at.Keyed && !signerMatches(at, st, wantSource) {
-			fails = append(fails, fmt.Sprintf("signer: expected the builder's or %s's GitHub Actions workflow, got %s (issuer %s)", wantSource, at.SAN, at.Issuer))
-		}
-		for _, m := range at.CertificateMismatches {
-			fails = append(fails, fmt.Sprintf("%s: the predicate says %q (%s), the certificate %q (%s)", m.Field, m.Predicate, m.PredicatePath, m.Certificate, m.CertificateSource))
-		}
-		if len(fails) > 0 {
-			reasons = append(reasons, fmt.Sprintf("%s %s: %s", f.provenance, attPath(at.Path), strings.Join(fails, "; ")))
-			continue
-		}
-		fmt.Fprintf(a.stdout, "PASSED: verified SLSA provenance for %s\n", want)
-		fmt.Fprintf(a.stdout, "builder %s, source %s@%s, commit %s\n", st.BuilderID, st.Source.URI, st.Source.Ref, st.Source.Commit)
-		if at.Keyed {
-			fmt.Fprintf(a.stdout, "signed with key %s\n", at.KeyID)
-		} else {
-			fmt.Fprintf(a.stdout, "signed by %s (issuer %s)\n", at.SAN, at.Issuer)
-		}
-		return nil
+	switch {
+	case f.tag != "":
+		prov["refs"] = []string{"refs/tags/" + f.tag}
+	case f.branch != "":
+		prov["refs"] = []string{"refs/heads/" + f.branch}
 	}
-	if len(reasons) == 0 {
-		reasons = append(reasons, f.provenance+": no attestation")
+	if f.key != "" {
+		pem, err := readBounded(f.key, maxVerifyKeySize)
+		if err != nil {
+			return usageErr("verify provenance: --key %s: %s", f.key, reason(err))
+		}
+		prov["keys"] = []string{string(pem)}
 	}
-	return exitCode(ExitDenied, fmt.Errorf("FAILED: %s", strings.Join(reasons, "\n  ")))
+	return a.verifyKind(verifyRun{
+		cmd: "verify provenance", kind: policy.KindProvenance,
+		repo: parts[len(parts)-2] + "/" + parts[len(parts)-1], entry: map[string]any{"provenance": prov},
+		subject:     subject,
+		evidence:    []engine.Item{{Kind: policy.KindProvenance, Path: f.provenance}},
+		trustedRoot: f.trustedRoot, now: f.now,
+	})
 }
 
-func attPath(p string) string {
-	if p == "" {
-		return "attestation"
-	}
-	return p
-}
+// githubActionsIssuer is the OIDC issuer of GitHub Actions workflows.
+const githubActionsIssuer = "https://token.actions.githubusercontent.com"
 
-func coversDigest(st *provenance.Statement, d trust.Digest) bool {
-	for _, s := range st.Subjects {
-		if strings.EqualFold(s.Digest[d.Algorithm], d.Hex) {
-			return true
-		}
-	}
-	return false
-}
+// maxVerifyKeySize bounds a --key file.
+const maxVerifyKeySize = 64 << 10
 
-// signerMatches is slsa-verifier's identity check: a GitHub Actions
-// certificate whose SAN is the builder's reusable workflow, or a workflow of
-// the source repository itself (actions/attest-build-provenance).
-func signerMatches(at provenance.Attestation, st *provenance.Statement, source string) bool {
-	if at.Issuer != trust.GitHubActionsIssuer {
-		return false
-	}
-	if at.SAN == st.BuilderID {
-		return true
-	}
-	return strings.HasPrefix(strings.ToLower(at.SAN), "https://"+strings.ToLower(source)+"/.github/workflows/")
-}
+// reRepoName is the registry's #RepoName.
+var reRepoName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$`)
 
-// sha256File hashes an artifact by streaming, with the engine's hasher.
-func sha256File(path string) (trust.Digest, error) {
-	d, _, err := checksum.HashFile(path, "sha256")
-	if err != nil {
-		return trust.Digest{}, fmt.Errorf("hash %s: %w", path, err)
-	}
-	return trust.Digest{Algorithm: "sha256", Hex: d["sha256"]}, nil
+// normSource is a source URI as the provenance rules compare it: no
+// scheme, no .git, no trailing slash, lower case.
+func normSource(s string) string {
+	s = strings.TrimPrefix(s, "git+")
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://")
+	return strings.TrimSuffix(strings.TrimSuffix(strings.ToLower(s), "/"), ".git")
 }

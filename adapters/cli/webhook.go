@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cicd-hub/hubgate/adapters/webhook"
+	"github.com/cicd-hub/hubgate/engine"
 	"github.com/cicd-hub/hubgate/engine/admission"
 	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/engine/vsa"
@@ -174,7 +175,11 @@ func (a *app) webhookServe(ctx context.Context, f webhookServeFlags) error {
 	for _, w := range serveWarnings {
 		logger.Warn("hubgate webhook: " + w)
 	}
-	h, err := webhook.NewHandler(cfg, verifier,
+	eng, err := engine.New(ctx, engine.WithRegistry(reg))
+	if err != nil {
+		return usageErr("webhook serve: %v", err)
+	}
+	h, err := webhook.NewHandler(cfg, verifier, webhook.WithEngine(eng),
 		webhook.WithFailurePolicy(failure), webhook.WithTimeout(f.timeout),
 		webhook.WithMaxBodyBytes(f.maxBody), webhook.WithLogger(logger))
 	if err != nil {

@@ -154,8 +154,9 @@ func customKinds(rules []policy.RuleInfo, order []policy.EvidenceKind) []policy.
 	var out []policy.EvidenceKind
 	for _, r := range rules {
 		// Skip built-in kinds (their checks are the engine's to list) and
-		// the engine's own meta rules (waiver.*, decision.*).
-		if r.Kind == "" || r.Kind.Valid() || strings.HasPrefix(r.Source, "engine/") || slices.Contains(order, r.Kind) || slices.Contains(out, r.Kind) {
+		// the engine's own meta rules (waiver.*, decision.*), and the
+		// admission rules, which judge admission objects, never a release.
+		if r.Kind == "" || r.Kind.Valid() || r.Kind == policy.KindAdmission || strings.HasPrefix(r.Source, "engine/") || slices.Contains(order, r.Kind) || slices.Contains(out, r.Kind) {
 			continue
 		}
 		out = append(out, r.Kind)

@@ -1,11 +1,16 @@
 // Package webhook is hubgate's Kubernetes validating admission webhook: an
 // [http.Handler] for admission.k8s.io/v1 AdmissionReview, served over TLS.
 //
-// The handler decodes the review, asks engine/admission for findings, and
-// renders them as a response: the request uid echoed; a denial with code 403
-// and a message naming each failing container and rule; or, for a namespace
-// in audit mode, an allowance with the findings as warnings (each at most 120
-// characters) and audit annotations. A request that cannot be evaluated (an
+// The handler decodes the review, asks the engine for a decision
+// ([engine.Engine.EvaluateAdmission]: engine/admission's facts judged by the
+// hub.admission Rego rules, with the registry's admission.waivers applied at
+// the handler's clock, [WithClock]) and maps that [policy.Decision] to the
+// response: the request uid echoed; an allowed decision admits, with a
+// warning for each warn or waived finding; a denied one is, in enforce mode,
+// a denial with code 403 and a message naming each failing container and
+// rule, or, for a namespace in audit mode, an allowance with the findings
+// as warnings (each at most 120 characters) and audit annotations. The
+// engine is the built-in pack unless [WithEngine] gives one. A request that cannot be evaluated (an
 // internal error, a timeout) is denied unless the namespace fails open. A
 // malformed review gets HTTP 400.
 //
@@ -20,7 +25,7 @@
 // does not match it. A review of that subresource with another kind (the
 // EphemeralContainers list of Kubernetes before 1.23) is denied.
 //
-// The admission.vsa rule is answered by a [VSAVerifier]: it reads the
+// The facts the admission.vsa rule judges come from a [VSAVerifier]: it reads the
 // summary of an image digest from a [Store] (a directory of
 // <hex>.vsa.json sigstore bundles), verifies it with engine/vsa against one
 // trusted key, and caches verified summaries in a bounded LRU keyed by

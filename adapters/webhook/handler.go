@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -20,6 +21,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 
+	"github.com/cicd-hub/hubgate/engine"
 	"github.com/cicd-hub/hubgate/engine/admission"
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -51,9 +53,9 @@ const (
 	OutcomeBadRequest = "bad_request"
 )
 
-// Evaluator produces the findings of one admission object.
-// [admission.Evaluate] is the one the handler uses by default.
-type Evaluator func(ctx context.Context, cfg admission.Config, obj admission.Object, checker admission.VSAChecker) ([]policy.Finding, error)
+// Evaluator judges one admission object. The handler's engine
+// ([engine.Engine.EvaluateAdmission]) is the one it uses by default.
+type Evaluator func(ctx context.Context, in engine.AdmissionInput) (*policy.Decision, error)
 
 // Option configures a [Handler].
 type Option func(*Handler) error
@@ -103,8 +105,33 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithEvaluator replaces [admission.Evaluate]; tests use it to inject
-// failures.
+// WithEngine judges with e: its hub.admission rules (the built-in pack's,
+// and any --policy rules) and its policy digest. Without it the handler
+// uses the built-in pack, compiled once per process.
+func WithEngine(e *engine.Engine) Option {
+	return func(h *Handler) error {
+		if e == nil {
+			return errors.New("engine: nil")
+		}
+		h.engine = e
+		return nil
+	}
+}
+
+// WithClock sets the clock of the decisions: their time, and what
+// admission.waivers' expiry is judged against (default time.Now).
+func WithClock(now func() time.Time) Option {
+	return func(h *Handler) error {
+		if now == nil {
+			return errors.New("clock: nil")
+		}
+		h.now = now
+		return nil
+	}
+}
+
+// WithEvaluator replaces the engine's [engine.Engine.EvaluateAdmission];
+// tests use it to inject failures.
 func WithEvaluator(e Evaluator) Option {
 	return func(h *Handler) error {
 		if e == nil {
@@ -125,6 +152,8 @@ type Handler struct {
 	maxBody int64
 	log     *slog.Logger
 	eval    Evaluator
+	engine  *engine.Engine
+	now     func() time.Time
 
 	mux      *http.ServeMux
 	registry *prometheus.Registry
@@ -141,13 +170,23 @@ func NewHandler(cfg admission.Config, checker admission.VSAChecker, opts ...Opti
 	h := &Handler{
 		cfg: cfg, checker: checker,
 		failure: admission.FailClosed, timeout: DefaultTimeout, maxBody: DefaultMaxBodyBytes,
-		log:  slog.New(slog.DiscardHandler),
-		eval: admission.Evaluate,
+		log: slog.New(slog.DiscardHandler),
+		now: time.Now,
 	}
 	for _, o := range opts {
 		if err := o(h); err != nil {
 			return nil, fmt.Errorf("webhook: %w", err)
 		}
+	}
+	if h.eval == nil {
+		if h.engine == nil {
+			e, err := builtinEngine()
+			if err != nil {
+				return nil, fmt.Errorf("webhook: %w", err)
+			}
+			h.engine = e
+		}
+		h.eval = h.engine.EvaluateAdmission
 	}
 	h.registry = prometheus.NewRegistry()
 	h.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -169,6 +208,10 @@ func NewHandler(cfg admission.Config, checker admission.VSAChecker, opts ...Opti
 	h.ready.Store(true)
 	return h, nil
 }
+
+// builtinEngine is the built-in policy pack with the embedded registry,
+// compiled on first use and shared by every handler without [WithEngine].
+var builtinEngine = sync.OnceValues(func() (*engine.Engine, error) { return engine.New(context.Background()) })
 
 // ServeHTTP implements [http.Handler].
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
@@ -311,7 +354,7 @@ func (h *Handler) Review(ctx context.Context, req *admissionv1.AdmissionRequest)
 	// init container and ephemeral container.
 	obj := admission.Object{Group: req.Kind.Group, Kind: req.Kind.Kind, Namespace: req.Namespace, Raw: req.Object.Raw,
 		Operation: string(req.Operation), OldRaw: req.OldObject.Raw}
-	findings, err := h.evaluate(ctx, obj)
+	d, err := h.evaluate(ctx, obj)
 	what := fmt.Sprintf("%s %s", gvk(req.Kind), nsName(req.Namespace, req.Name))
 	if req.SubResource != "" {
 		what += " (" + req.SubResource + ")"
@@ -345,12 +388,39 @@ func (h *Handler) Review(ctx context.Context, req *admissionv1.AdmissionRequest)
 		}
 		return resp, OutcomeError
 	}
-	if len(findings) == 0 {
+	return h.respond(resp, d, nc, what)
+}
+
+// respond maps the decision to the response. An allowed decision admits,
+// with a warning for each warn finding and each waived one. A denied one
+// denies in enforce mode, with a message built from its failing findings;
+// in audit mode it admits, with every finding as a warning and the
+// failing ones as audit annotations.
+func (h *Handler) respond(resp *admissionv1.AdmissionResponse, d *policy.Decision, nc admission.NamespaceConfig, what string) (*admissionv1.AdmissionResponse, string) {
+	var blocking, notes []policy.Finding
+	for _, f := range d.Findings {
+		switch o := f.Effective(); {
+		case o == policy.OutcomeFail || o == policy.OutcomeError:
+			blocking = append(blocking, f)
+		case o == policy.OutcomeWarn || f.Waiver != nil:
+			notes = append(notes, f)
+		}
+	}
+	if d.Allowed && len(blocking) == 0 {
+		if len(notes) == 0 {
+			return resp, OutcomeAllowed
+		}
+		resp.Warnings = warnings("hubgate", notes)
 		return resp, OutcomeAllowed
 	}
+	if len(blocking) == 0 {
+		// Not allowed with nothing failing: a decision no rule explains.
+		// Fail closed.
+		blocking = []policy.Finding{{Rule: "decision", Message: fmt.Sprintf("decision outcome %s", d.Outcome)}}
+	}
 	if nc.Mode == admission.ModeAudit {
-		resp.Warnings = warnings(findings)
-		resp.AuditAnnotations = auditAnnotations(findings)
+		resp.Warnings = warnings("hubgate audit", append(blocking, notes...))
+		resp.AuditAnnotations = auditAnnotations(blocking)
 		return resp, OutcomeAudit
 	}
 	resp.Allowed = false
@@ -358,18 +428,18 @@ func (h *Handler) Review(ctx context.Context, req *admissionv1.AdmissionRequest)
 		Status:  metav1.StatusFailure,
 		Code:    http.StatusForbidden,
 		Reason:  metav1.StatusReasonForbidden,
-		Message: denyMessage(what, findings),
+		Message: denyMessage(what, blocking),
 	}
 	return resp, OutcomeDenied
 }
 
 // evaluate runs the evaluator under the timeout and turns a panic into an
 // error.
-func (h *Handler) evaluate(ctx context.Context, obj admission.Object) ([]policy.Finding, error) {
+func (h *Handler) evaluate(ctx context.Context, obj admission.Object) (*policy.Decision, error) {
 	ctx, cancel := context.WithTimeout(ctx, h.timeout)
 	defer cancel()
 	type result struct {
-		fs  []policy.Finding
+		d   *policy.Decision
 		err error
 	}
 	ch := make(chan result, 1)
@@ -379,12 +449,15 @@ func (h *Handler) evaluate(ctx context.Context, obj admission.Object) ([]policy.
 				ch <- result{err: fmt.Errorf("internal error: %v", p)}
 			}
 		}()
-		fs, err := h.eval(ctx, h.cfg, obj, h.checker)
-		ch <- result{fs, err}
+		d, err := h.eval(ctx, engine.AdmissionInput{Config: h.cfg, Object: obj, Checker: h.checker, Now: h.now()})
+		if err == nil && d == nil {
+			err = errors.New("internal error: no decision")
+		}
+		ch <- result{d, err}
 	}()
 	select {
 	case r := <-ch:
-		return r.fs, r.err
+		return r.d, r.err
 	case <-ctx.Done():
 		return nil, fmt.Errorf("evaluation timed out: %w", ctx.Err())
 	}
@@ -427,15 +500,19 @@ func denyMessage(what string, fs []policy.Finding) string {
 }
 
 // warnings renders each finding as one warning of at most MaxWarningLength
-// characters.
-func warnings(fs []policy.Finding) []string {
+// characters, prefixed with prefix.
+func warnings(prefix string, fs []policy.Finding) []string {
 	out := make([]string, 0, min(len(fs), maxWarnings))
 	for i, f := range fs {
 		if i == maxWarnings-1 && len(fs) > maxWarnings {
-			out = append(out, fmt.Sprintf("hubgate audit: and %d more findings (see the audit annotations)", len(fs)-i))
+			out = append(out, fmt.Sprintf("%s: and %d more findings (see the audit annotations)", prefix, len(fs)-i))
 			break
 		}
-		out = append(out, truncate(fmt.Sprintf("hubgate audit: [%s] %s", f.Rule, f.Message), MaxWarningLength))
+		msg := f.Message
+		if f.Waiver != nil {
+			msg = fmt.Sprintf("waived until %s (%s): %s", f.Waiver.Expires.UTC().Format(time.RFC3339), f.Waiver.Owner, msg)
+		}
+		out = append(out, truncate(fmt.Sprintf("%s: [%s] %s", prefix, f.Rule, msg), MaxWarningLength))
 	}
 	return out
 }

@@ -23,6 +23,7 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 
 	"github.com/cicd-hub/hubgate/adapters/webhook"
+	"github.com/cicd-hub/hubgate/engine"
 	"github.com/cicd-hub/hubgate/engine/admission"
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -141,7 +142,7 @@ func TestModes(t *testing.T) {
 		assert.Equal(t, "audit", aa["mode"])
 		assert.Contains(t, aa[admission.RuleDigestPinned], "is not pinned")
 		assert.Contains(t, aa[admission.RuleVSA], "container b")
-		assert.Contains(t, aa[admission.RuleReferrerAnnotations], "sbom-referrer is missing; annotation ci-intel.dev/provenance-referrer is missing")
+		assert.Contains(t, aa[admission.RuleReferrerAnnotations], "provenance-referrer is missing; annotation ci-intel.dev/sbom-referrer is missing") // report order: by target
 	})
 	t.Run("audit warnings are bounded in number", func(t *testing.T) {
 		var cs []string
@@ -189,13 +190,13 @@ func TestModes(t *testing.T) {
 }
 
 func TestFailurePolicy(t *testing.T) {
-	boom := func(context.Context, admission.Config, admission.Object, admission.VSAChecker) ([]policy.Finding, error) {
+	boom := func(context.Context, engine.AdmissionInput) (*policy.Decision, error) {
 		return nil, errors.New("boom")
 	}
-	panics := func(context.Context, admission.Config, admission.Object, admission.VSAChecker) ([]policy.Finding, error) {
+	panics := func(context.Context, engine.AdmissionInput) (*policy.Decision, error) {
 		panic("bad")
 	}
-	hangs := func(ctx context.Context, _ admission.Config, _ admission.Object, _ admission.VSAChecker) ([]policy.Finding, error) {
+	hangs := func(ctx context.Context, _ engine.AdmissionInput) (*policy.Decision, error) {
 		<-ctx.Done()
 		time.Sleep(10 * time.Millisecond)
 		return nil, nil

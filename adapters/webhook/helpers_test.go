@@ -162,7 +162,7 @@ func newEnvStore(t testing.TB, cfg admission.Config, storeCache int, vopts []web
 	v, err := webhook.NewVSAVerifier(store, e.key.Public(),
 		vsa.Policy{MaxAge: time.Duration(cfg.VSA.MaxAge), AcceptedPolicies: cfg.VSA.PolicyDigests, VerifierID: cfg.VSA.VerifierID}, vopts...)
 	require.NoError(t, err)
-	e.h, err = webhook.NewHandler(cfg, v, opts...)
+	e.h, err = webhook.NewHandler(cfg, v, append([]webhook.Option{webhook.WithClock(func() time.Time { return now })}, opts...)...)
 	require.NoError(t, err)
 	return e
 }

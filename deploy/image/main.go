@@ -211,18 +211,30 @@ func Image(binary []byte, arch string, created time.Time) (v1.Image, error) {
 	created = created.UTC().Truncate(time.Second)
 	var tarBuf bytes.Buffer
 	tw := tar.NewWriter(&tarBuf)
-	if err := tw.WriteHeader(&tar.Header{
-		Typeflag: tar.TypeReg,
-		Name:     Entrypoint[1:],
-		Mode:     0o755,
-		Size:     int64(len(binary)),
-		ModTime:  created,
-		Format:   tar.FormatUSTAR,
-	}); err != nil {
-		return nil, fmt.Errorf("image: layer: %w", err)
-	}
-	if _, err := tw.Write(binary); err != nil {
-		return nil, fmt.Errorf("image: layer: %w", err)
+	for _, f := range []struct {
+		name string
+		mode int64
+		data []byte
+	}{
+		{Entrypoint[1:], 0o755, binary},
+		// The CA roots a registry's HTTPS certificate chains to
+		// (webhook serve --vsa-source registry, eval --image): the
+		// image has no OS, so Go finds them here, where it looks first.
+		{CABundle[1:], 0o644, caBundle()},
+	} {
+		if err := tw.WriteHeader(&tar.Header{
+			Typeflag: tar.TypeReg,
+			Name:     f.name,
+			Mode:     f.mode,
+			Size:     int64(len(f.data)),
+			ModTime:  created,
+			Format:   tar.FormatUSTAR,
+		}); err != nil {
+			return nil, fmt.Errorf("image: layer: %w", err)
+		}
+		if _, err := tw.Write(f.data); err != nil {
+			return nil, fmt.Errorf("image: layer: %w", err)
+		}
 	}
 	if err := tw.Close(); err != nil {
 		return nil, fmt.Errorf("image: layer: %w", err)
@@ -242,7 +254,7 @@ func Image(binary []byte, arch string, created time.Time) (v1.Image, error) {
 		History: v1.History{
 			Created:   v1.Time{Time: created},
 			CreatedBy: "go run ./deploy/image (hubgate)",
-			Comment:   "the static hubgate binary",
+			Comment:   "the static hubgate binary and the Mozilla CA roots",
 		},
 	})
 	if err != nil {

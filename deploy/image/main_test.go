@@ -4,7 +4,9 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"crypto/x509"
 	"debug/elf"
+	"encoding/pem"
 	"io"
 	"log"
 	"net/http/httptest"
@@ -104,8 +106,41 @@ func checkImage(t *testing.T, img v1.Image, bin []byte, arch string, created tim
 	got, err := io.ReadAll(tr)
 	require.NoError(t, err)
 	assert.Equal(t, bin, got)
+	h, err = tr.Next()
+	require.NoError(t, err)
+	assert.Equal(t, CABundle[1:], h.Name)
+	assert.EqualValues(t, 0o644, h.Mode)
+	assertCABundle(t, tr)
 	_, err = tr.Next()
-	assert.ErrorIs(t, err, io.EOF, "one file only")
+	assert.ErrorIs(t, err, io.EOF, "the binary and the CA roots only")
+}
+
+// assertCABundle checks that r is a PEM file of CA roots crypto/x509 loads,
+// holding a root that public registries chain to, and nothing else.
+func assertCABundle(t *testing.T, r io.Reader) {
+	t.Helper()
+	pemBytes, err := io.ReadAll(io.LimitReader(r, 4<<20))
+	require.NoError(t, err)
+	pool := x509.NewCertPool()
+	require.True(t, pool.AppendCertsFromPEM(pemBytes), "no certificate in the CA bundle")
+	n, names := 0, map[string]bool{}
+	for rest := pemBytes; ; {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			assert.Empty(t, bytes.TrimSpace(rest), "trailing bytes that are not PEM")
+			break
+		}
+		require.Equal(t, "CERTIFICATE", b.Type)
+		c, err := x509.ParseCertificate(b.Bytes)
+		require.NoError(t, err)
+		assert.True(t, c.IsCA, c.Subject.String())
+		names[c.Subject.CommonName] = true
+		n++
+	}
+	assert.Greater(t, n, 100, "the Mozilla store has well over 100 roots")
+	// ghcr.io, Docker Hub, ECR and GCR chain to one of these.
+	assert.True(t, names["ISRG Root X1"] || names["USERTrust RSA Certification Authority"] || names["Amazon Root CA 1"], "no well-known root")
 }
 
 func TestWriteLayout(t *testing.T) {
@@ -233,6 +268,10 @@ func TestBuiltImage(t *testing.T) {
 	for _, p := range f.Progs {
 		assert.NotEqual(t, elf.PT_INTERP, p.Type, "dynamically linked (CGO_ENABLED=0 makes it static)")
 	}
+	h, err = tr.Next()
+	require.NoError(t, err)
+	assert.Equal(t, CABundle[1:], h.Name)
+	assertCABundle(t, tr)
 }
 
 // TestPush pushes to a loopback registry (go-containerregistry's in-memory

@@ -11,14 +11,36 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
+	"github.com/cicd-hub/hubgate/engine"
 	"github.com/cicd-hub/hubgate/engine/admission"
 	"github.com/cicd-hub/hubgate/policy"
 )
+
+// testEngine is the built-in pack, compiled once for every test here: the
+// admission rules are rego/admission.rego.
+var testEngine = sync.OnceValues(func() (*engine.Engine, error) { return engine.New(context.Background()) })
+
+var testNow = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+
+// evaluate is what the webhook does with an object: collect its facts,
+// judge them with the hub.admission rules, and return the findings.
+func evaluate(ctx context.Context, cfg admission.Config, obj admission.Object, checker admission.VSAChecker) ([]policy.Finding, error) {
+	e, err := testEngine()
+	if err != nil {
+		return nil, err
+	}
+	d, err := e.EvaluateAdmission(ctx, engine.AdmissionInput{Config: cfg, Object: obj, Checker: checker, Now: testNow})
+	if err != nil {
+		return nil, err
+	}
+	return d.Findings, nil
+}
 
 const (
 	digA = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -116,7 +138,7 @@ func TestEvaluateFixtures(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			fs, err := admission.Evaluate(context.Background(), mapped(),
+			fs, err := evaluate(context.Background(), mapped(),
 				admission.Object{Group: "apps", Kind: "Deployment", Namespace: "prod", Raw: fixture(t, tc.file)}, tc.checker)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, rules(fs))
@@ -134,7 +156,7 @@ func TestEvaluateFixtures(t *testing.T) {
 		})
 	}
 	t.Run("secret env path", func(t *testing.T) {
-		fs, err := admission.Evaluate(context.Background(), mapped(),
+		fs, err := evaluate(context.Background(), mapped(),
 			admission.Object{Group: "apps", Kind: "Deployment", Namespace: "prod", Raw: fixture(t, "deployment_secret_env.yaml")}, newChecker(digC))
 		require.NoError(t, err)
 		require.Len(t, fs, 3)
@@ -168,10 +190,11 @@ func TestEvaluatePods(t *testing.T) {
 			checks: map[string]int{digA: 1, digB: 1, digC: 1},
 		},
 		{
-			name:  "unpinned init container and docker hub short name",
-			raw:   pod(`{"initContainers":[{"name":"i","image":"busybox"}],"containers":[{"name":"a","image":"nginx:1.27"}]}`, goodMeta),
-			want:  []string{admission.RuleDigestPinned, admission.RuleDigestPinned},
-			paths: []string{"spec.initContainers[0].image", "spec.containers[0].image"},
+			name: "unpinned init container and docker hub short name",
+			raw:  pod(`{"initContainers":[{"name":"i","image":"busybox"}],"containers":[{"name":"a","image":"nginx:1.27"}]}`, goodMeta),
+			want: []string{admission.RuleDigestPinned, admission.RuleDigestPinned},
+			// Report order: by rule, then by target (the container name).
+			paths: []string{"spec.containers[0].image", "spec.initContainers[0].image"},
 		},
 		{
 			name:  "invalid reference is not pinned",
@@ -230,7 +253,7 @@ func TestEvaluatePods(t *testing.T) {
 			raw:   pod(`{"containers":[{"name":"a","image":"`+img(digA)+`"}]}`, `,"annotations":{"ci-intel.dev/sbom-referrer":"https://ghcr.io/a/sbom","ci-intel.dev/provenance-referrer":"oci://"}`),
 			ok:    []string{digA},
 			want:  []string{admission.RuleReferrerAnnotations, admission.RuleReferrerAnnotations},
-			paths: []string{"metadata.annotations.ci-intel.dev/sbom-referrer", "metadata.annotations.ci-intel.dev/provenance-referrer"},
+			paths: []string{"metadata.annotations.ci-intel.dev/provenance-referrer", "metadata.annotations.ci-intel.dev/sbom-referrer"},
 		},
 		{
 			name: "controller-owned pod: referrers come from the owner, every other rule applies",
@@ -267,7 +290,7 @@ func TestEvaluatePods(t *testing.T) {
 			if tc.name == "nil checker fails closed" {
 				checker = nil
 			}
-			fs, err := admission.Evaluate(context.Background(), cfg, admission.Object{Kind: "Pod", Namespace: "ns", Raw: tc.raw}, checker)
+			fs, err := evaluate(context.Background(), cfg, admission.Object{Kind: "Pod", Namespace: "ns", Raw: tc.raw}, checker)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, rules(fs))
 			if tc.paths != nil {
@@ -300,7 +323,7 @@ func TestEvaluateWorkloads(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.kind, func(t *testing.T) {
-			fs, err := admission.Evaluate(context.Background(), admission.DefaultConfig(), admission.Object{Group: tc.group, Kind: tc.kind, Namespace: "ns", Raw: []byte(tc.raw)}, newChecker())
+			fs, err := evaluate(context.Background(), admission.DefaultConfig(), admission.Object{Group: tc.group, Kind: tc.kind, Namespace: "ns", Raw: []byte(tc.raw)}, newChecker())
 			require.NoError(t, err)
 			// Referrers come from the pod template; the tag is caught.
 			require.Equal(t, []string{admission.RuleDigestPinned}, rules(fs))
@@ -335,7 +358,7 @@ func TestEvaluateConfigMaps(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			fs, err := admission.Evaluate(context.Background(), admission.DefaultConfig(), admission.Object{Kind: "ConfigMap", Namespace: "ns", Raw: tc.raw}, nil)
+			fs, err := evaluate(context.Background(), admission.DefaultConfig(), admission.Object{Kind: "ConfigMap", Namespace: "ns", Raw: tc.raw}, nil)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, rules(fs))
 		})
@@ -364,7 +387,7 @@ func TestEvaluateErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := admission.Evaluate(tc.ctx, admission.DefaultConfig(), tc.obj, newChecker())
+			_, err := evaluate(tc.ctx, admission.DefaultConfig(), tc.obj, newChecker())
 			require.Error(t, err)
 			if tc.is != nil {
 				assert.ErrorIs(t, err, tc.is)
@@ -405,7 +428,7 @@ func TestTerminating(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			fs, err := admission.Evaluate(context.Background(), mapped(), admission.Object{Kind: tc.kind, Namespace: "ns", Raw: tc.raw, Operation: tc.op, OldRaw: tc.old}, newChecker())
+			fs, err := evaluate(context.Background(), mapped(), admission.Object{Kind: tc.kind, Namespace: "ns", Raw: tc.raw, Operation: tc.op, OldRaw: tc.old}, newChecker())
 			require.NoError(t, err)
 			if tc.skipped {
 				assert.Empty(t, fs)
@@ -447,7 +470,7 @@ func TestUnchangedImages(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ch := newChecker(digA, digB, digC)
-			fs, err := admission.Evaluate(context.Background(), mapped(), admission.Object{Kind: "Pod", Namespace: "ns", Raw: tc.raw, Operation: tc.op, OldRaw: tc.old}, ch)
+			fs, err := evaluate(context.Background(), mapped(), admission.Object{Kind: "Pod", Namespace: "ns", Raw: tc.raw, Operation: tc.op, OldRaw: tc.old}, ch)
 			require.NoError(t, err)
 			assert.Empty(t, fs)
 			assert.Equal(t, tc.want, ch.unchanged)
@@ -457,7 +480,7 @@ func TestUnchangedImages(t *testing.T) {
 	t.Run("same digest unchanged in one container and new in another", func(t *testing.T) {
 		ch := newChecker(digA, digC)
 		raw := pod(spec(c("api", img(digA)), c("new", img(digA))), goodMeta)
-		_, err := admission.Evaluate(context.Background(), mapped(), admission.Object{Kind: "Pod", Namespace: "ns", Raw: raw, Operation: admission.OperationUpdate,
+		_, err := evaluate(context.Background(), mapped(), admission.Object{Kind: "Pod", Namespace: "ns", Raw: raw, Operation: admission.OperationUpdate,
 			OldRaw: pod(spec(c("api", img(digA))), goodMeta)}, ch)
 		require.NoError(t, err)
 		assert.Equal(t, 2, ch.calls[digA], "asked once as unchanged and once as new")
@@ -503,7 +526,7 @@ func TestImageMapping(t *testing.T) {
 		{"name":"lax","image":"ghcr.io/acme/api@`+digB+`"},
 		{"name":"other","image":"ghcr.io/other/x@`+digA+`"},
 		{"name":"quay","image":"quay.io/acme/api@`+digA+`"}]}`, goodMeta)
-	fs, err := admission.Evaluate(context.Background(), cfg, admission.Object{Kind: "Pod", Namespace: "ns", Raw: raw}, c)
+	fs, err := evaluate(context.Background(), cfg, admission.Object{Kind: "Pod", Namespace: "ns", Raw: raw}, c)
 	require.NoError(t, err)
 	var got []string
 	for _, f := range fs {

@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/cicd-hub/hubgate/engine/registry"
+	"github.com/cicd-hub/hubgate/policy"
 )
 
 // Mode says what a namespace does with failing findings.
@@ -147,6 +150,37 @@ type Config struct {
 	// has no acceptable summary.
 	Images map[string]ImageMapping `json:"images"`
 	VSA    VSAConfig               `json:"vsa"`
+	// Waivers let known admission findings through until they expire,
+	// the same waiver model as a repo's waivers: an expired waiver is
+	// refused and is itself a finding.
+	Waivers []Waiver `json:"waivers"`
+}
+
+// Waiver is one admission.waivers entry: it lets the findings of one
+// admission rule (and, with Target, one target: a container name, a
+// referrer annotation, a ConfigMap name) through until Expires.
+type Waiver struct {
+	Rule   string `json:"rule"`
+	Target string `json:"target,omitempty"`
+	Reason string `json:"reason"`
+	Owner  string `json:"owner"`
+	// Expires is an RFC 3339 date-time, or a date YYYY-MM-DD valid through
+	// that whole UTC day.
+	Expires string `json:"expires"`
+}
+
+// PolicyWaivers returns the waivers in the engine's vocabulary. A waiver
+// whose expiry does not parse ([Config.Validate] reports it) is left out.
+func (c Config) PolicyWaivers() []policy.Waiver {
+	out := make([]policy.Waiver, 0, len(c.Waivers))
+	for _, w := range c.Waivers {
+		exp, err := registry.ParseExpires(w.Expires)
+		if err != nil {
+			continue
+		}
+		out = append(out, policy.Waiver{Rule: w.Rule, Target: w.Target, Reason: w.Reason, Owner: w.Owner, Expires: exp})
+	}
+	return out
 }
 
 // DefaultMaxAge is the default [VSAConfig.MaxAge].
@@ -192,6 +226,21 @@ func (c Config) Validate() error {
 	for i, d := range c.VSA.PolicyDigests {
 		if !validDigest(d) {
 			errs = append(errs, fmt.Errorf("admission config: vsa.policy_digests[%d]: %q: want sha256:<64 lower-case hex>", i, d))
+		}
+	}
+	for i, w := range c.Waivers {
+		at := fmt.Sprintf("admission config: waivers[%d]", i)
+		if !strings.HasPrefix(w.Rule, "admission.") {
+			errs = append(errs, fmt.Errorf("%s.rule: %q: want an admission rule id (admission.<name>)", at, w.Rule))
+		}
+		if strings.TrimSpace(w.Reason) == "" {
+			errs = append(errs, fmt.Errorf("%s.reason: empty: say why the finding is accepted", at))
+		}
+		if strings.TrimSpace(w.Owner) == "" {
+			errs = append(errs, fmt.Errorf("%s.owner: empty: name who answers for the waiver", at))
+		}
+		if _, err := registry.ParseExpires(w.Expires); err != nil {
+			errs = append(errs, fmt.Errorf("%s.%v", at, err))
 		}
 	}
 	prefixes := make([]string, 0, len(c.Images))

@@ -43,6 +43,17 @@ func TestRegistrySection(t *testing.T) {
 				assert.Equal(t, admission.Duration(24*time.Hour), c.VSA.MaxAge)
 				assert.Equal(t, "https://ci", c.VSA.VerifierID)
 			}},
+		{name: "waivers", in: `{waivers: [{rule: "admission.vsa", target: "api", reason: "summary store migration", owner: "platform", expires: "2026-12-31"}]}`,
+			check: func(t *testing.T, c admission.Config) {
+				require.Len(t, c.Waivers, 1)
+				ws := c.PolicyWaivers()
+				require.Len(t, ws, 1)
+				assert.Equal(t, "api", ws[0].Target)
+				assert.Equal(t, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), ws[0].Expires, "a date is valid through that whole UTC day")
+			}},
+		{name: "waiver of a release rule", in: `{waivers: [{rule: "checksums.listed", reason: "r", owner: "o", expires: "2026-12-31"}]}`, wantErr: true},
+		{name: "waiver without owner", in: `{waivers: [{rule: "admission.vsa", reason: "r", owner: "", expires: "2026-12-31"}]}`, wantErr: true},
+		{name: "waiver with a bad expiry", in: `{waivers: [{rule: "admission.vsa", reason: "r", owner: "o", expires: "soon"}]}`, wantErr: true},
 		{name: "bad mode", in: `{default_mode: "warn"}`, wantErr: true},
 		{name: "bad failure", in: `{namespaces: a: failure: "maybe"}`, wantErr: true},
 		{name: "bad namespace name", in: `{namespaces: "Not_A_Namespace": {}}`, wantErr: true},

@@ -1,38 +1,38 @@
-// Package admission holds hubgate's Kubernetes admission rules as pure Go
-// over k8s.io/api objects: an object in, []policy.Finding out.
+// Package admission reads Kubernetes admission objects into facts: an
+// object in, [Facts] out. It judges nothing: the admission rules are Rego,
+// package hub.admission (rego/admission.rego), evaluated by
+// engine.EvaluateAdmission with the outcome fold and the waivers
+// (admission.waivers) of every other hubgate decision.
 //
-// [Evaluate] decodes the object of an admission request (Pod, ConfigMap,
+// [Collect] decodes the object of an admission request (Pod, ConfigMap,
 // Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob,
 // ReplicationController, PodTemplate), lists every
 // container, init container and ephemeral container image of its pod spec
 // (the pod template of a workload, the job template of a CronJob), and
-// applies the rules:
+// records for the rules:
 //
-//   - admission.digest_pinned: every image is pinned by a sha256 digest;
-//   - admission.registry_allowed: every image comes from an allowed
-//     registry prefix ([Config.Registries]; empty allows any);
-//   - admission.vsa: the image's name falls under an admission.images prefix
-//     ([Config.MatchImage], longest prefix wins), and a signed, fresh,
-//     PASSED verification summary exists for its digest that was made for
-//     one of that entry's repos, with its policy digests and levels when it
-//     sets them (checked through a [VSAChecker], once per distinct prefix
-//     and digest per request). An image under no prefix is denied with a
-//     message saying so: no repo's summary is accepted for it;
-//   - admission.referrer_annotations: the object names its SBOM and
-//     provenance referrers (ci-intel.dev/sbom-referrer,
-//     ci-intel.dev/provenance-referrer) as oci:// references, on its own
-//     metadata or its pod template's; objects with a controller
-//     ownerReference (the Pods of a ReplicaSet) are left to their owner;
-//   - admission.secretless: no secretKeyRef, envFrom secretRef, secret or
-//     projected-secret volume, and no secretRef of CSI, flex, RBD, iSCSI or
-//     CephFS volumes, unless the object is labelled
-//     ci-intel.dev/allow-static-secrets: "true";
-//   - admission.pull_request_target: a ConfigMap named workflow-* whose
-//     workflow.yaml triggers on pull_request_target.
+//   - each image's reference, parsed as the kubelet pulls it ([ParseImage]),
+//     or why it does not parse (admission.digest_pinned,
+//     admission.registry_allowed);
+//   - the admission.images entry whose prefix covers the image's name
+//     ([Config.MatchImage], longest prefix wins), and, for an image with a
+//     sha256 digest and an entry, what the [VSAChecker] answered about its
+//     verification summary, asked once per distinct prefix and digest per
+//     request (admission.vsa);
+//   - the SBOM and provenance referrer annotations (ci-intel.dev/sbom-referrer,
+//     ci-intel.dev/provenance-referrer), on the object's own metadata or its
+//     pod template's, and whether the object has a controller
+//     ownerReference (admission.referrer_annotations);
+//   - every static secret: secretKeyRef, envFrom secretRef, secret or
+//     projected-secret volume, secretRef of CSI, flex, RBD, iSCSI or CephFS
+//     volumes, and the ci-intel.dev/allow-static-secrets label
+//     (admission.secretless);
+//   - a ConfigMap's name and whether its workflow.yaml triggers on
+//     pull_request_target (admission.pull_request_target).
 //
 // An UPDATE of an object that was already being deleted (the old object has
 // metadata.deletionTimestamp) and whose pod spec (a ConfigMap's data) is
-// unchanged has no findings: it starts nothing new, and removing its
+// unchanged is [Facts.Terminating], and no rule judges it: it starts nothing new, and removing its
 // finalizers must not be blocked. Any other object with a deletionTimestamp
 // (a CREATE, an UPDATE that changes the spec) is judged like any other.
 //
@@ -45,12 +45,12 @@
 // renamed and changed containers are judged fully.
 //
 // A pod spec without containers is not something the API server sends (it
-// validates objects before validating webhooks see them): [Evaluate]
+// validates objects before validating webhooks see them): [Collect]
 // returns an error wrapping [ErrInvalid], which the caller denies.
 //
 // # What a summary is bound to
 //
-// The admission.vsa rule accepts a summary only when all of these hold:
+// The [VSAChecker] (adapters/webhook's VSAVerifier) answers yes only when all of these hold:
 // its statement subject is the image's digest (engine/vsa checks the
 // signature over it); its resourceUri names a repo that admission.images
 // maps the image's name to; its policy digest is one vsa.policy_digests and
@@ -69,15 +69,15 @@
 // # Goals
 //
 //   - Pure and deterministic: the same object and checker answers give the
-//     same findings, in the order of the spec (init containers, containers,
+//     same facts, in the order of the spec (init containers, containers,
 //     ephemeral containers), with no map iteration in the output.
-//   - Fail closed: an image reference that does not parse is not pinned; a
-//     workflow.yaml that does not parse is a finding; an object that does not
-//     decode is an error the caller must deny on.
+//   - Facts, not verdicts: an image reference or a workflow.yaml that does
+//     not parse is recorded with its error, for the rules to deny; an
+//     object that does not decode is an error the caller must deny on.
 //
 // # Non-goals
 //
-// HTTP, AdmissionReview envelopes, modes and warnings (adapters/webhook);
-// verifying signatures (engine/vsa); talking to a registry or to the
-// Kubernetes API.
+// Judging (rego/admission.rego); HTTP, AdmissionReview envelopes, modes and
+// warnings (adapters/webhook); verifying signatures (engine/vsa); talking to
+// a registry or to the Kubernetes API.
 package admission

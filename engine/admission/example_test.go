@@ -7,10 +7,8 @@ import (
 	"github.com/cicd-hub/hubgate/engine/admission"
 )
 
-func ExampleEvaluate() {
-	pod := []byte(`{"metadata":{"name":"web","annotations":{
-		"ci-intel.dev/sbom-referrer":"oci://ghcr.io/acme/sbom@sha256:1111111111111111111111111111111111111111111111111111111111111111",
-		"ci-intel.dev/provenance-referrer":"oci://ghcr.io/acme/prov@sha256:2222222222222222222222222222222222222222222222222222222222222222"}},
+func ExampleCollect() {
+	pod := []byte(`{"metadata":{"name":"web"},
 		"spec":{"containers":[
 			{"name":"app","image":"ghcr.io/acme/web@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
 			{"name":"sidecar","image":"nginx:1.27"}]}}`)
@@ -18,17 +16,20 @@ func ExampleEvaluate() {
 	// checker has one for digest A.
 	cfg := admission.DefaultConfig()
 	cfg.Images = map[string]admission.ImageMapping{"ghcr.io/acme": {Repos: []string{"acme/api"}}}
-	findings, err := admission.Evaluate(context.Background(), cfg,
+	facts, err := admission.Collect(context.Background(), cfg,
 		admission.Object{Kind: "Pod", Namespace: "shop", Raw: pod}, newChecker(digA))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	for _, f := range findings {
-		fmt.Printf("%s %s: %s\n", f.Rule, f.Path, f.Message)
+	fmt.Println(facts.Object)
+	for _, im := range facts.Images {
+		fmt.Printf("%s %s: name %s digest %q mapped %t summary %v\n", im.Type, im.Name, im.Ref.Name, im.Ref.Digest, im.Mapping != nil, im.VSA)
 	}
 	// Output:
-	// admission.digest_pinned spec.containers[1].image: container sidecar: image nginx:1.27 is not pinned by digest
+	// Pod shop/web
+	// container app: name ghcr.io/acme/web digest "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" mapped true summary &{true }
+	// container sidecar: name docker.io/library/nginx digest "" mapped false summary <nil>
 }
 
 func ExampleConfig_MatchImage() {

@@ -8,7 +8,7 @@ import (
 	"github.com/cicd-hub/hubgate/policy"
 )
 
-// FuzzEvaluate feeds arbitrary objects of every supported kind to Evaluate:
+// FuzzEvaluate feeds arbitrary objects of every supported kind to Collect and the hub.admission rules:
 // it must not panic, and every finding must be a complete failure.
 func FuzzEvaluate(f *testing.F) {
 	kinds := [][2]string{{"", "Pod"}, {"", "ConfigMap"}, {"apps", "Deployment"}, {"apps", "StatefulSet"}, {"apps", "DaemonSet"}, {"apps", "ReplicaSet"}, {"batch", "Job"}, {"batch", "CronJob"}, {"", "ReplicationController"}, {"", "PodTemplate"}}
@@ -22,7 +22,7 @@ func FuzzEvaluate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, k uint8, raw []byte) {
 		gk := kinds[int(k)%len(kinds)]
 		// The same bytes as the new and the old object of an UPDATE.
-		fs, err := admission.Evaluate(context.Background(), cfg, admission.Object{Group: gk[0], Kind: gk[1], Namespace: "ns", Raw: raw, Operation: admission.OperationUpdate, OldRaw: raw}, newChecker(digA))
+		fs, err := evaluate(context.Background(), cfg, admission.Object{Group: gk[0], Kind: gk[1], Namespace: "ns", Raw: raw, Operation: admission.OperationUpdate, OldRaw: raw}, newChecker(digA))
 		if err != nil {
 			return
 		}

@@ -11,11 +11,11 @@ import (
 type ImageRef struct {
 	// Name is the normalised repository, "registry/repository"
 	// ("nginx" becomes "docker.io/library/nginx").
-	Name string
+	Name string `json:"name"`
 	// Digest is "algorithm:hex" when the reference is pinned, "" otherwise.
-	Digest string
+	Digest string `json:"digest"`
 	// Tag is the tag, "" when there is none.
-	Tag string
+	Tag string `json:"tag"`
 }
 
 // ParseImage parses a container image reference as the kubelet would pull
@@ -64,20 +64,4 @@ func ParseImage(image string) (ImageRef, error) {
 		out.Tag = ref.Reference
 	}
 	return out, nil
-}
-
-// AllowedBy reports whether the image's repository is under one of the
-// prefixes, on a path boundary: "ghcr.io/acme" allows "ghcr.io/acme/api"
-// but not "ghcr.io/acme-evil/api".
-func (r ImageRef) AllowedBy(prefixes []string) bool {
-	for _, p := range prefixes {
-		p = strings.TrimSuffix(p, "/")
-		if p == "" {
-			continue
-		}
-		if r.Name == p || strings.HasPrefix(r.Name, p+"/") {
-			return true
-		}
-	}
-	return false
 }

@@ -53,7 +53,7 @@ type decoded struct {
 	configMap *corev1.ConfigMap
 }
 
-// Supported reports whether [Evaluate] knows the group and kind.
+// Supported reports whether [Collect] knows the group and kind.
 func Supported(group, kind string) bool {
 	_, ok := decoders[group+"/"+kind]
 	return ok

@@ -80,7 +80,7 @@ type compiled struct {
 
 // build unifies the schema with the user's sources (and, for the default
 // registry, the embedded hub repositories), validates and decodes.
-func build(user []source, withHubRepos bool) (reg *Registry, err error) {
+func build(user []source, withHubRepos bool, cfg loadConfig) (reg *Registry, err error) {
 	// CUE is not expected to panic, but a registry is untrusted input: fail
 	// closed with an error rather than crash the process.
 	defer func() {
@@ -99,6 +99,15 @@ func build(user []source, withHubRepos bool) (reg *Registry, err error) {
 		}
 		user = append([]source{{name: embeddedPrefix + hubReposFile, data: b}}, user...)
 	}
+	dg := digest(schema, user)
+	var key string
+	if cfg.cacheDir != "" {
+		key = cacheKey(dg, user, withHubRepos)
+		if reg := cachedLoad(cfg.cacheDir, key, dg); reg != nil {
+			return reg, nil
+		}
+	}
+	cueBuilds.Add(1)
 
 	ctx := cuecontext.New()
 	inst := cuebuild.NewContext().NewInstance("hub", nil)
@@ -158,7 +167,10 @@ func build(user []source, withHubRepos bool) (reg *Registry, err error) {
 	if err != nil {
 		return nil, err
 	}
-	reg.digest = digest(schema, user)
+	reg.digest = dg
+	if key != "" {
+		cacheStore(cfg.cacheDir, key, reg)
+	}
 	return reg, nil
 }
 

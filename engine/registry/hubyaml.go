@@ -47,8 +47,13 @@ var settingsLimits = map[string]bool{
 }
 
 // convertIfHub converts a file in the hub's repositories.yaml shape (a
-// top-level repositories list); any other file is returned unchanged.
+// top-level repositories list) or runner-isolation.yaml shape (a top-level
+// workflows mapping, see runneryaml.go); any other file is returned
+// unchanged.
 func convertIfHub(f *ast.File) (*ast.File, error) {
+	if isRunnerIsolation(f) {
+		return convertRunnerIsolation(f)
+	}
 	var repos *ast.Field
 	for _, d := range f.Decls {
 		if fl, ok := d.(*ast.Field); ok && labelOf(fl.Label) == "repositories" {
@@ -241,7 +246,9 @@ func timeoutValue(e ast.Expr) ast.Expr {
 // max_parallel_jobs, resource_limit_mb and secret_scope become limits fields
 // (a bare number of minutes, 30 or "30", becomes "30m"); allowed_egress
 // becomes egress.allow; enabled is kept (a disabled repo stays listed, with
-// enabled: false); every other setting goes to ci.
+// enabled: false); every other setting goes to ci. The hub's
+// runner-isolation.yaml becomes org.jobs (and org.limits.rate from its
+// fair_scheduling.token_bucket).
 func Import(r io.Reader, filename string) ([]byte, error) {
 	data, err := readBounded(r, filename)
 	if err != nil {
@@ -251,7 +258,7 @@ func Import(r io.Reader, filename string) ([]byte, error) {
 	if strings.EqualFold(path.Ext(filename), ".json") {
 		src.format = "json"
 	}
-	if _, err := build([]source{src}, false); err != nil {
+	if _, err := build([]source{src}, false, loadConfig{}); err != nil {
 		return nil, err
 	}
 	ctx := cuecontext.New()

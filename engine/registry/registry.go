@@ -91,24 +91,33 @@ func Load(fsys fs.FS, paths ...string) (*Registry, error) {
 	if err != nil {
 		return nil, err
 	}
-	return build(srcs, false)
+	return build(srcs, false, loadConfig{})
 }
 
 // LoadPath loads the registry at path on the operating system's file system:
 // a file, or a directory of .cue, .yaml, .yml and .json files (sorted, not
-// recursive). Problems name files as path does.
-func LoadPath(path string) (*Registry, error) {
+// recursive). Problems name files as path does. With [WithCache], an
+// unchanged registry loads from the cache without CUE.
+func LoadPath(path string, opts ...LoadOption) (*Registry, error) {
 	srcs, err := readOS(path)
 	if err != nil {
 		return nil, err
 	}
-	return build(srcs, false)
+	return build(srcs, false, loadOptions(opts))
+}
+
+func loadOptions(opts []LoadOption) loadConfig {
+	var c loadConfig
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
 }
 
 // LoadDefault loads the embedded default registry: the schema, the org
 // defaults and the hub's own repositories (cue/hub_repos.cue).
-func LoadDefault() (*Registry, error) {
-	return build(nil, true)
+func LoadDefault(opts ...LoadOption) (*Registry, error) {
+	return build(nil, true, loadOptions(opts))
 }
 
 // Repo returns the resolved entry of name ("owner/name"), or an error

@@ -20,9 +20,9 @@
 //
 //   - Judging identity. Bundles are verified with
 //     verify.WithoutIdentitiesUnsafe and the verified issuer, SAN and
-//     claims are returned; Rego rules (hub.signature.signer_ok) and the
-//     verify commands ([MatchIdentity]) match them against full-string
-//     anchored regexps. [DefaultIdentity] is the identity the Rego rules
+//     claims are returned; the Rego rules (hub.lib.signer_ok, for eval and
+//     the verify commands alike) match them against full-string anchored
+//     regexps. [DefaultIdentity] is the identity the Rego rules
 //     default to: the repo's release workflow at a tag, run in the repo.
 //   - Network access: no TUF refresh, no Rekor lookups.
 //

@@ -68,7 +68,7 @@ type Timestamp struct {
 // Signer is the one signer fact every signed kind reports (input.<kind>…
 // keyed, key_id, issuer, san, claims): a registry key, or the verified
 // Fulcio certificate's issuer, SAN and extensions. The Rego rules judge it
-// (hub.signature.signer_ok); nothing in it is read from an unverified part.
+// (hub.lib.signer_ok); nothing in it is read from an unverified part.
 type Signer struct {
 	// Keyed is true when a trusted key verified the signature; KeyID is
 	// then the key's ID.
@@ -190,7 +190,7 @@ func VerifyBundle(bundleJSON []byte, opts Options) (*Verified, error) {
 
 // VerifyEntity verifies a parsed bundle offline with sigstore-go and returns
 // the verified facts. Identity is not judged here: the signer's issuer and
-// SAN are returned for the caller to match ([MatchIdentity]).
+// SAN are returned as facts, for the Rego rules to judge (hub.lib.signer_ok).
 //
 // A certificate-signed bundle needs: a chain to a Fulcio CA of the root; a
 // transparency-log entry of a log of the root, with its inclusion proof and

@@ -82,24 +82,59 @@ func Parse(data []byte, opts Options) (*Document, error) {
 	default:
 		return nil, &parse.Error{Line: 1, Col: 1, Err: errors.New("not an sbom: want a CycloneDX (JSON or XML) or SPDX JSON document")}
 	}
-	var sniff struct {
-		BOMFormat   string `json:"bomFormat"`
-		SPDXVersion string `json:"spdxVersion"`
-	}
-	if err := json.Unmarshal(data, &sniff); err != nil {
+	bomFormat, spdxVersion, err := sniff(data)
+	if err != nil {
 		return nil, parse.JSONError(data, err)
 	}
 	switch {
-	case sniff.BOMFormat != "":
-		if sniff.BOMFormat != "CycloneDX" {
-			return nil, &parse.Error{Path: "bomFormat", Err: fmt.Errorf("unknown bomFormat %q: want CycloneDX", sniff.BOMFormat)}
+	case bomFormat != "":
+		if bomFormat != "CycloneDX" {
+			return nil, &parse.Error{Path: "bomFormat", Err: fmt.Errorf("unknown bomFormat %q: want CycloneDX", bomFormat)}
 		}
 		return parseCycloneDX(data, opts)
-	case sniff.SPDXVersion != "":
+	case spdxVersion != "":
 		return parseSPDXJSON(data)
 	default:
 		return nil, &parse.Error{Err: errors.New("not an sbom: no bomFormat (CycloneDX) or spdxVersion (SPDX) field")}
 	}
+}
+
+// sniff reads the top-level keys of a JSON object with a streaming decoder
+// until it meets bomFormat or spdxVersion (both come first in what the
+// tools write), so a 3 MB document is not decoded twice just to learn its
+// format. The document's validity is checked by the full decode that
+// follows; a non-string value of either key is a syntax-level error here.
+func sniff(data []byte) (bomFormat, spdxVersion string, err error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if _, err := dec.Token(); err != nil { // '{', FirstByte said so
+		return "", "", err
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return "", "", err
+		}
+		key, _ := t.(string)
+		switch key {
+		case "bomFormat", "spdxVersion":
+			var v string
+			if err := dec.Decode(&v); err != nil {
+				return "", "", err
+			}
+			if key == "bomFormat" {
+				return v, "", nil
+			}
+			return "", v, nil
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return "", "", err
+		}
+	}
+	if _, err := dec.Token(); err != nil { // '}'
+		return "", "", err
+	}
+	return "", "", nil
 }
 
 // addPURL canonicalises raw into c.PURL, or records an issue at path.

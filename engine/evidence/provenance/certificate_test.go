@@ -197,6 +197,6 @@ func TestBuilderMatches(t *testing.T) {
 		{"", tag, false},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, provenance.BuilderTrusted([]string{tt.entry}, tt.id), "entry %q, id %q", tt.entry, tt.id)
+		assert.Equal(t, tt.want, builderTrusted([]string{tt.entry}, tt.id), "entry %q, id %q", tt.entry, tt.id)
 	}
 }

@@ -32,6 +32,6 @@
 //
 //   - Judging. Whether the builder is trusted (and the default builder
 //     list), the source and ref allowed, the identity expected, is decided
-//     by rego/provenance.rego alone. [BuilderTrusted] evaluates that rule
-//     for `hubgate verify provenance` until the command runs the engine.
+//     by rego/provenance.rego alone, for eval and `hubgate verify
+//     provenance` alike (the command runs the engine on this one kind).
 package provenance

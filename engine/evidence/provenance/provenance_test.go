@@ -278,7 +278,7 @@ func TestCorpusProvenance(t *testing.T) {
 			assert.Equal(t, tc.source, a.Statement.Source.URI)
 			assert.Equal(t, tc.ref, a.Statement.Source.Ref)
 			assert.Equal(t, tc.com, a.Statement.Source.Commit)
-			assert.False(t, provenance.BuilderTrusted(nil, a.Statement.BuilderID), "the GitHub runner is no trusted SLSA builder by default")
+			assert.False(t, builderTrusted(nil, a.Statement.BuilderID), "the GitHub runner is no trusted SLSA builder by default")
 		})
 	}
 }
@@ -310,7 +310,7 @@ func TestBuilderTrusted(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, provenance.BuilderTrusted(tc.trusted, tc.id))
+			assert.Equal(t, tc.want, builderTrusted(tc.trusted, tc.id))
 		})
 	}
 }

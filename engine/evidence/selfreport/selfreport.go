@@ -1,7 +1,7 @@
 // Package selfreport verifies the signatures of self-reported evidence, for
 // the kinds that take it (egress, drill, determinism). It is a helper under
 // engine/evidence, not a kind: it reports facts (input.<kind>.signing) and
-// judges nothing; the Rego rules match the signer with hub.signature.signer_ok.
+// judges nothing; the Rego rules match the signer with hub.lib.signer_ok.
 package selfreport
 
 import (
@@ -24,7 +24,7 @@ import (
 // signature ([evidence.Env.TrustOptions]: --trusted-root, provenance.trusted_root, the
 // embedded root; provenance.keys for keyed bundles), and, for a
 // certificate, the Rego rules judge the signer and its Fulcio claims with
-// hub.signature.signer_ok: the registry's provenance.identities, else the
+// hub.lib.signer_ok: the registry's provenance.identities, else the
 // repository's release workflow at a release ref (every signed kind's rule).
 
 // Report is what verifying one self-reported file's bundle found.

@@ -1,4 +1,4 @@
-package provenance_test
+package trust_test
 
 import (
 	"context"
@@ -21,12 +21,13 @@ func toAny(ss []string) []any {
 	return out
 }
 
-// TestRegoIdentityAgrees checks trust.MatchIdentity (the verify commands)
-// and hub.signature.signer_ok (every Rego rule) decide alike, and that
+// TestRegoIdentityAgrees checks that hub.lib.signer_ok, the one identity
+// judge of every Rego rule, decides as an independent Go oracle
+// (trust.MatchIdentity, test-only: export_test.go) does, and that
 // trust.DefaultIdentity is the Rego default.
 func TestRegoIdentityAgrees(t *testing.T) {
 	var mods []func(*rego.Rego)
-	for _, f := range []string{"lib.rego", "signature.rego"} {
+	for _, f := range []string{"lib.rego"} {
 		b, err := fs.ReadFile(hubrego.FS, f)
 		require.NoError(t, err)
 		mods = append(mods, rego.Module(f, string(b)))
@@ -70,7 +71,7 @@ func TestRegoIdentityAgrees(t *testing.T) {
 						"build_signer_uri": c.BuildSignerURI, "build_trigger": c.BuildTrigger,
 					}}
 					opts := append([]func(*rego.Rego){
-						rego.Query(`data.hub.signature.signer_ok(input.signer)`),
+						rego.Query(`data.hub.lib.signer_ok(input.signer)`),
 						rego.Input(map[string]any{"repo": "acme/app", "signer": signer}),
 						rego.Data(map[string]any{"hub": map[string]any{"repo": map[string]any{"provenance": map[string]any{"identities": regIDs}}}}),
 					}, mods...)

@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/cicd-hub/hubgate/engine"
+	"github.com/cicd-hub/hubgate/policy"
+)
+
+// verifyRun is one `hubgate verify <kind>`: the flags become a registry
+// entry for one repo that requires the kind, and the engine judges that one
+// kind (engine.EvaluateKinds) with the rules eval uses. verify holds no rule
+// of its own: `hubgate eval --registry R --repo REPO` with the same entry
+// gives the same verdict and findings.
+type verifyRun struct {
+	cmd  string // "verify provenance"
+	kind policy.EvidenceKind
+	// repo is the registry entry's name, entry its settings (the kind's
+	// section, as JSON values).
+	repo  string
+	entry map[string]any
+	// subject is the artifact, a file or a digest.
+	subject     engine.SubjectInput
+	evidence    []engine.Item
+	trustedRoot string
+	now         string
+}
+
+// verifyRegistry is the registry a verify run judges with, as JSON: one
+// repo requiring kind (on top of the org's require, which a repo may only
+// extend; EvaluateKinds judges kind alone), with entry's settings.
+func verifyRegistry(repo string, kind policy.EvidenceKind, entry map[string]any) ([]byte, error) {
+	r := map[string]any{"require": []string{string(policy.KindChecksums), string(kind)}}
+	for k, v := range entry {
+		r[k] = v
+	}
+	return json.MarshalIndent(map[string]any{"repos": map[string]any{repo: r}}, "", "  ")
+}
+
+// verifyKind evaluates the kind, renders the decision as text and returns the
+// exit code's error: nil when allowed, ExitDenied when not.
+func (a *app) verifyKind(r verifyRun) error {
+	now, err := parseNow(r.now)
+	if err != nil {
+		return usageErr("%s: %v", r.cmd, err)
+	}
+	src, err := verifyRegistry(r.repo, r.kind, r.entry)
+	if err != nil {
+		return usageErr("%s: %v", r.cmd, err)
+	}
+	dir, err := os.MkdirTemp("", "hubgate-verify-")
+	if err != nil {
+		return usageErr("%s: %v", r.cmd, err)
+	}
+	defer os.RemoveAll(dir)
+	regPath := filepath.Join(dir, "registry.json")
+	if err := os.WriteFile(regPath, src, 0o600); err != nil {
+		return usageErr("%s: %v", r.cmd, err)
+	}
+	eng, err := engine.New(a.ctx, engine.WithRegistryPath(regPath))
+	if err != nil {
+		return usageErr("%s: %s", r.cmd, strings.ReplaceAll(err.Error(), regPath, "flags"))
+	}
+	d, err := eng.EvaluateKinds(a.ctx, engine.Input{
+		Repo: r.repo, Now: now, Subjects: []engine.SubjectInput{r.subject},
+		Evidence: r.evidence, TrustedRoot: r.trustedRoot,
+	}, r.kind)
+	if err != nil {
+		return usageErr("%s: %v", r.cmd, err)
+	}
+	if err := a.writeOutput(output{format: "text"}, d, eng.Rules()); err != nil {
+		return usageErr("%s: %v", r.cmd, err)
+	}
+	name := r.subject.Name
+	if name == "" {
+		name = filepath.Base(r.subject.Path)
+	}
+	if !d.Allowed {
+		var ids, files []string
+		for _, f := range d.Findings {
+			if o := f.Effective(); o == policy.OutcomeFail || o == policy.OutcomeError {
+				if !slices.Contains(ids, f.Rule) {
+					ids = append(ids, f.Rule)
+				}
+				if f.Evidence != "" && !slices.Contains(files, f.Evidence) {
+					files = append(files, f.Evidence)
+				}
+			}
+		}
+		msg := fmt.Sprintf("FAILED: %s of %s: %s", r.kind, name, strings.Join(ids, ", "))
+		if len(files) > 0 {
+			msg += " (in " + strings.Join(files, ", ") + ")"
+		}
+		return exitCode(ExitDenied, errors.New(msg))
+	}
+	fmt.Fprintf(a.stdout, "PASSED: verified %s for %s\n", r.kind, name)
+	return nil
+}
+
+// subjectOf is the verify subject: the artifact file, or a digest
+// (sha256:HEX or sha512:HEX) named "artifact".
+func subjectOf(artifact, digest string) (engine.SubjectInput, error) {
+	if artifact != "" {
+		return engine.SubjectInput{Path: artifact}, nil
+	}
+	d, err := engine.ParseDigest(digest)
+	if err != nil {
+		return engine.SubjectInput{}, err
+	}
+	return engine.SubjectInput{Name: "artifact", Digest: d}, nil
+}

@@ -1,0 +1,112 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/cicd-hub/hubgate/engine/admission"
+	"github.com/cicd-hub/hubgate/policy"
+)
+
+// AdmissionKind is [policy.KindAdmission]: the kind of the admission rules
+// (package hub.admission) and of the one check of an admission decision.
+const AdmissionKind = policy.KindAdmission
+
+// AdmissionInput is one admission request to judge.
+type AdmissionInput struct {
+	// Config is the registry's admission section: the allowed registries,
+	// the image mappings and the waivers.
+	Config admission.Config
+	// Object is the request's object.
+	Object admission.Object
+	// Checker verifies the images' verification summaries; nil answers
+	// every image with an error (fails closed).
+	Checker admission.VSAChecker
+	// Now is the evaluation time: the decision's time, and what waivers'
+	// expiry is judged against. Required.
+	Now time.Time
+}
+
+// admissionConfig is input.config: what the admission rules read of the
+// registry's admission section.
+type admissionConfig struct {
+	Registries []string `json:"registries"`
+}
+
+// EvaluateAdmission judges one admission object: engine/admission collects
+// its facts (asking in.Checker about each image's summary), the rules of
+// package hub.admission judge them, and the findings get the waivers of
+// in.Config (admission.waivers, expiry judged at in.Now) and fold into one
+// decision, as [Engine.Evaluate] does for a release. The error is non-nil
+// only when no decision can be formed: the object does not decode (wrapping
+// [admission.ErrDecode] or [admission.ErrInvalid], which a caller denies),
+// ctx is done, or the evaluation fails. It is safe for concurrent use.
+func (e *Engine) EvaluateAdmission(ctx context.Context, in AdmissionInput) (*policy.Decision, error) {
+	if in.Now.IsZero() {
+		return nil, fmt.Errorf("%w: no evaluation time", ErrInput)
+	}
+	now := in.Now.UTC()
+	facts, err := admission.Collect(ctx, in.Config, in.Object, in.Checker)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := admissionDocument(now, facts, in.Config)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := evalQuery(ctx, e.admQuery, doc, e.evalTimeout)
+	if err != nil {
+		return nil, err
+	}
+	findings := applyWaivers(ruleFindings(e.admRules, raw), in.Config.PolicyWaivers(), now)
+	if findings == nil {
+		findings = []policy.Finding{}
+	}
+	d := &policy.Decision{
+		MediaType: policy.DecisionMediaType,
+		Repo:      string(AdmissionKind),
+		Subjects:  []policy.Subject{},
+		Policy:    policy.PolicyRef{Digest: e.digest},
+		Inputs:    []policy.Input{},
+		Findings:  findings,
+		Time:      now,
+	}
+	outcome := policy.Fold(findings)
+	d.Checks = []policy.Check{{Kind: AdmissionKind, Outcome: outcome, Findings: len(findings)}}
+	d.Outcome = outcome
+	d.Allowed = outcome.Allowed()
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\nadmission\n%s\n%s\n%s\n%x\n%x\n", d.Policy.Digest, now.Format(time.RFC3339Nano),
+		in.Object.Operation, facts.Object, sha256.Sum256(in.Object.Raw), sha256.Sum256(in.Object.OldRaw))
+	d.ID = hex.EncodeToString(h.Sum(nil))[:32]
+	return d, nil
+}
+
+// admissionDocument is the Rego input of an admission evaluation, built
+// once, straight from the typed facts.
+func admissionDocument(now time.Time, facts *admission.Facts, cfg admission.Config) (ast.Value, error) {
+	f, err := toAST(facts)
+	if err != nil {
+		return nil, fmt.Errorf("admission facts: %w", err)
+	}
+	regs := cfg.Registries
+	if regs == nil {
+		regs = []string{}
+	}
+	c, err := toAST(admissionConfig{Registries: regs})
+	if err != nil {
+		return nil, fmt.Errorf("admission config: %w", err)
+	}
+	return ast.NewObject(
+		ast.Item(ast.StringTerm("now"), ast.StringTerm(now.Format(time.RFC3339Nano))),
+		ast.Item(ast.StringTerm("now_ns"), ast.NumberTerm(json.Number(fmt.Sprint(now.UnixNano())))),
+		ast.Item(ast.StringTerm("admission"), ast.NewTerm(f)),
+		ast.Item(ast.StringTerm("config"), ast.NewTerm(c)),
+	), nil
+}

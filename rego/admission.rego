@@ -1,0 +1,225 @@
+# Admission: the Kubernetes admission webhook's rules, over the facts
+# engine/admission collects about one object (input.admission) and the
+# registry's admission section (input.config). They are judged by
+# engine.EvaluateAdmission with the outcome fold and the waivers
+# (admission.waivers) of every other decision.
+#
+# Nothing is judged of an UPDATE of an object that was already being
+# deleted and whose spec did not change (input.admission.terminating): it
+# starts nothing new, and its finalizers must come off.
+package hub.admission
+
+obj := input.admission
+
+judged if not obj.terminating
+
+registries := object.get(input, ["config", "registries"], [])
+
+oci_ref := "oci://REGISTRY/REPOSITORY@sha256:HEX"
+
+where(im) := sprintf("%s %s", [im.type, im.name])
+
+# allowed(name): the image name is under one of the allowed registry
+# prefixes on a path boundary ("ghcr.io/acme" allows "ghcr.io/acme/api",
+# not "ghcr.io/acme-evil/api").
+allowed(name) if {
+	some r in registries
+	p := trim_suffix(r, "/")
+	p != ""
+	prefix_of(p, name)
+}
+
+prefix_of(p, name) if name == p
+
+prefix_of(p, name) if startswith(name, concat("", [p, "/"]))
+
+# METADATA
+# title: SBOM and provenance referrers are annotated
+# description: The object names its SBOM and provenance referrers (ci-intel.dev/sbom-referrer, ci-intel.dev/provenance-referrer) as oci:// references that parse, on its own metadata or its pod template's. An object a controller made (a controller ownerReference) is checked through its owner.
+# custom:
+#   severity: medium
+#   remediation: Annotate the object with ci-intel.dev/sbom-referrer and ci-intel.dev/provenance-referrer, each an oci:// reference to the attached artifact.
+referrer_annotations contains f if {
+	judged
+	not obj.owned
+	some r in obj.referrers
+	r.value == ""
+	f := {
+		"message": sprintf("annotation %s is missing", [r.key]),
+		"evidence": obj.object, "path": "metadata.annotations", "target": r.key,
+		"expected": oci_ref, "actual": "none",
+	}
+}
+
+referrer_annotations contains f if {
+	judged
+	not obj.owned
+	some r in obj.referrers
+	r.value != ""
+	not startswith(r.value, "oci://")
+	f := {
+		"message": sprintf("annotation %s is not an oci:// reference", [r.key]),
+		"evidence": obj.object, "path": r.path, "target": r.key,
+		"expected": oci_ref, "actual": r.value,
+	}
+}
+
+referrer_annotations contains f if {
+	judged
+	not obj.owned
+	some r in obj.referrers
+	startswith(r.value, "oci://")
+	r.error != ""
+	f := {
+		"message": sprintf("annotation %s: %s", [r.key, r.error]),
+		"evidence": obj.object, "path": r.path, "target": r.key,
+		"expected": oci_ref, "actual": r.value,
+	}
+}
+
+# METADATA
+# title: Images are pinned by digest
+# description: Every init container, container and ephemeral container image is a reference that parses and is pinned by a digest (image@sha256:...).
+# custom:
+#   severity: high
+#   remediation: Deploy the image by digest (image@sha256:...), as the release pipeline published it.
+digest_pinned contains f if {
+	judged
+	some im in obj.images
+	im.error != ""
+	f := {
+		"message": sprintf("%s: %s", [where(im), im.error]),
+		"evidence": obj.object, "path": im.path, "target": im.name,
+		"expected": "IMAGE@sha256:HEX", "actual": im.image,
+	}
+}
+
+digest_pinned contains f if {
+	judged
+	some im in obj.images
+	im.error == ""
+	im.ref.digest == ""
+	f := {
+		"message": sprintf("%s: image %s is not pinned by digest", [where(im), im.image]),
+		"evidence": obj.object, "path": im.path, "target": im.name,
+		"expected": "IMAGE@sha256:HEX", "actual": im.image,
+	}
+}
+
+# METADATA
+# title: Images come from an allowed registry
+# description: Every image's normalised name is under one of admission.registries on a path boundary, when any are set.
+# custom:
+#   severity: high
+#   remediation: Publish the image to an allowed registry, or add the registry prefix to admission.registries.
+registry_allowed contains f if {
+	judged
+	count(registries) > 0
+	some im in obj.images
+	im.error == ""
+	not allowed(im.ref.name)
+	f := {
+		"message": sprintf("%s: image %s is not from an allowed registry", [where(im), im.ref.name]),
+		"evidence": obj.object, "path": im.path, "target": im.name,
+		"expected": sprintf("one of [%s]", [concat(" ", registries)]), "actual": im.ref.name,
+	}
+}
+
+# METADATA
+# title: Images have a valid signed verification summary
+# description: Every pinned image has a sha256 digest, falls under an admission.images prefix (the longest wins), and a signed, fresh, PASSED verification summary for its digest verified for one of that entry's repos (with its policy digests and levels when set).
+# custom:
+#   severity: critical
+#   remediation: Run hubgate eval --vsa-out in CI for this image digest, for a repo that admission.images maps the image to, and publish the signed summary to the webhook's VSA store.
+vsa contains f if {
+	judged
+	some im in obj.images
+	im.error == ""
+	im.ref.digest != ""
+	not startswith(im.ref.digest, "sha256:")
+	f := {
+		"message": sprintf("%s: image %s: verification summaries are kept by sha256 digest", [where(im), im.image]),
+		"evidence": obj.object, "path": im.path, "target": im.name,
+		"expected": "a sha256 digest", "actual": im.ref.digest,
+	}
+}
+
+vsa contains f if {
+	judged
+	some im in obj.images
+	im.error == ""
+	startswith(im.ref.digest, "sha256:")
+	im.mapping == null
+	f := {
+		"message": sprintf("%s: image %s matches no admission.images prefix, so no repo's summary is accepted for it", [where(im), im.ref.name]),
+		"evidence": obj.object, "path": im.path, "target": im.name,
+		"expected": sprintf("an admission.images prefix of %s", [im.ref.name]), "actual": "none",
+	}
+}
+
+vsa contains f if {
+	judged
+	some im in obj.images
+	im.error == ""
+	startswith(im.ref.digest, "sha256:")
+	is_object(im.mapping)
+	not im.vsa.verified
+	reason := vsa_reason(im)
+	f := {
+		"message": sprintf("%s: image %s: %s", [where(im), im.ref.digest, reason]),
+		"evidence": obj.object, "path": im.path, "target": im.name,
+		"expected": "a signed, fresh, PASSED verification summary", "actual": reason,
+	}
+}
+
+vsa_reason(im) := im.vsa.error if {
+	im.vsa.error != ""
+} else := "no verification summary was checked"
+
+# METADATA
+# title: Pods use no static secrets
+# description: No secretKeyRef, envFrom secretRef, secret or projected-secret volume, and no secretRef of CSI, flex, RBD, iSCSI or CephFS volumes, unless the object or its pod template is labelled ci-intel.dev/allow-static-secrets "true".
+# custom:
+#   severity: high
+#   remediation: 'Use workload identity or a secrets CSI driver without static credentials, or label the object ci-intel.dev/allow-static-secrets: "true" with an approved exception.'
+secretless contains f if {
+	judged
+	not obj.static_secrets_allowed
+	some s in obj.secrets
+	f := {
+		"message": sprintf("%s uses a static secret (%s)", [s.target, s.what]),
+		"evidence": obj.object, "path": s.path, "target": s.target,
+		"expected": "no static secret", "actual": s.what,
+	}
+}
+
+# METADATA
+# title: Workflows do not run on pull_request_target
+# description: A ConfigMap named workflow-* holds a workflow.yaml (or workflow.yml) that parses and does not trigger on pull_request_target.
+# custom:
+#   severity: critical
+#   remediation: Trigger the workflow on pull_request instead; pull_request_target runs untrusted code with the base repository's secrets.
+pull_request_target contains f if {
+	judged
+	startswith(obj.configmap, "workflow-")
+	some w in obj.workflows
+	w.error != ""
+	f := {
+		"message": sprintf("configmap %s: %s: %s", [obj.configmap, w.key, w.error]),
+		"evidence": obj.object, "path": w.path, "target": obj.configmap,
+		"expected": "a workflow that parses", "actual": w.error,
+	}
+}
+
+pull_request_target contains f if {
+	judged
+	startswith(obj.configmap, "workflow-")
+	some w in obj.workflows
+	w.error == ""
+	w.pull_request_target
+	f := {
+		"message": sprintf("configmap %s: %s triggers on pull_request_target", [obj.configmap, w.key]),
+		"evidence": obj.object, "path": concat("", [w.path, ".on"]), "target": obj.configmap,
+		"expected": "no pull_request_target trigger", "actual": "pull_request_target",
+	}
+}
