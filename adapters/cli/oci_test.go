@@ -16,6 +16,7 @@ import (
 	"github.com/cicd-hub/hubgate/adapters/cli"
 	"github.com/cicd-hub/hubgate/adapters/oci/ocitest"
 	"github.com/cicd-hub/hubgate/engine/trust/trusttest"
+	"github.com/cicd-hub/hubgate/engine/vsa"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -140,6 +141,33 @@ func TestEvalImage(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"sbom", "provenance", "referrers"}, kinds)
 
+	// The summary of an image is for its manifest digest, ready to attach.
+	key, err := vsa.GenerateKey(vsa.AlgorithmECDSAP256)
+	require.NoError(t, err)
+	priv, err := key.MarshalPrivateKeyPEM()
+	require.NoError(t, err)
+	out := filepath.Join(r.dir, "app.vsa.json")
+	code, d, errs = r.eval(t, good, "--vsa-out", out, "--sign-key", r.write(t, "ci.key", string(priv)))
+	require.Equal(t, 0, code, "%v %s", ruleList(d), errs)
+	b, err := os.ReadFile(out)
+	require.NoError(t, err)
+	_, err = vsa.VerifyBundle(b, key.Public(), "sha256:"+hexOf(good))
+	require.NoError(t, err)
+	r.attach(t, good, out)
+	// eval lists the VSA among its inputs (by its manifest digest) and
+	// does not judge it.
+	code, d, errs = r.eval(t, good)
+	require.Equal(t, 0, code, "%v %s", ruleList(d), errs)
+	var listed []string
+	for _, in := range d.Inputs {
+		if in.Role == "listed" {
+			listed = append(listed, in.Path)
+		}
+	}
+	require.Len(t, listed, 1, "%+v", d.Inputs)
+	assert.Contains(t, listed[0], "https://slsa.dev/verification_summary/v1")
+	assert.Contains(t, errs, "listed, not judged")
+
 	// Missing provenance.
 	noProv := r.reg.PushImage(t, "acme/app", "no-provenance")
 	r.attach(t, noProv, sbomOf(noProv))
@@ -170,7 +198,7 @@ func TestEvalImage(t *testing.T) {
 
 	// Tampered: the statement changed after signing.
 	tampered := r.reg.PushImage(t, "acme/app", "tampered")
-	b := ociProvenance(t, r.key, hexOf(tampered))
+	b = ociProvenance(t, r.key, hexOf(tampered))
 	var bundle map[string]any
 	require.NoError(t, json.Unmarshal(b, &bundle))
 	env := bundle["dsseEnvelope"].(map[string]any)

@@ -32,6 +32,8 @@ type Referrer struct {
 	// Data is the evidence blob, when the referrer is of a known use and
 	// had no problem.
 	Data []byte `json:"-"`
+	// manifest is the referrer's manifest as fetched (digest checked).
+	manifest []byte
 }
 
 // Result is the evidence found among an image's referrers.
@@ -53,6 +55,13 @@ func (r *Result) Items() []engine.Item {
 	for _, ref := range r.Referrers {
 		k := ref.Use.Kind()
 		if k == "" {
+			// Listed in the decision's inputs (its manifest's digest),
+			// otherwise ignored by eval.
+			data := ref.manifest
+			if data == nil {
+				data, _ = json.Marshal(map[string]string{"digest": ref.Digest, "mediaType": ref.MediaType, "artifactType": ref.ArtifactType})
+			}
+			items = append(items, engine.Item{Kind: policy.KindReferrers, Role: RoleListed, Path: ref.Ref + " (" + listedType(ref) + ")", Data: data, Problem: ref.Problem})
 			continue
 		}
 		it := engine.Item{Kind: k, Path: ref.Ref, Data: ref.Data, Problem: ref.Problem}
@@ -63,6 +72,21 @@ func (r *Result) Items() []engine.Item {
 	}
 	items = append(items, engine.Item{Kind: policy.KindReferrers, Path: r.Image.String() + " (referrers)", Data: r.document(), Problem: r.tooMany()})
 	return items
+}
+
+// RoleListed is the role of the referrers items that list a referrer eval
+// does not judge (engine/evidence/referrers reads it the same way).
+const RoleListed = "listed"
+
+func listedType(r Referrer) string {
+	t := r.ArtifactType
+	if t == "" {
+		t = r.MediaType
+	}
+	if r.PredicateType != "" {
+		t += ", " + r.PredicateType
+	}
+	return t
 }
 
 func (r *Result) tooMany() string {
@@ -191,6 +215,7 @@ func (c *Client) referrer(ctx context.Context, repo *remote.Repository, img Imag
 		ref.Problem = fmt.Sprintf("referrer %s: manifest: %s", ref.Ref, bad)
 		return ref, nil
 	}
+	ref.manifest = raw
 	var m ocispec.Manifest
 	if err := json.Unmarshal(raw, &m); err != nil {
 		ref.Problem = fmt.Sprintf("referrer %s: manifest: %v", ref.Ref, err)

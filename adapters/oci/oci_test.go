@@ -120,6 +120,15 @@ func TestDiscoverRealRegistry(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2, sboms)
+	var listed int
+	for _, it := range items {
+		if it.Role == oci.RoleListed {
+			listed++
+			assert.Contains(t, it.Path, "application/vnd.example.thing")
+			assert.NotEmpty(t, it.Data, "its manifest, recorded as an input")
+		}
+	}
+	assert.Equal(t, 1, listed)
 	last := items[len(items)-1]
 	assert.Equal(t, policy.KindReferrers, last.Kind)
 	assert.Contains(t, string(last.Data), "application/vnd.example.thing", "unknown types are listed")
@@ -311,4 +320,27 @@ func TestDetectType(t *testing.T) {
 	assert.Equal(t, oci.MediaSPDX, at)
 	_, _, err = oci.DetectType("b.json", []byte(`{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","dsseEnvelope":{"payload":"!!"}}`))
 	assert.Error(t, err)
+}
+
+// TestDiscoveryStatus: a registry that answers 429 or 403 is a discovery
+// error of its own class, never evidence.
+func TestDiscoveryStatus(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		class  oci.Class
+	}{{http.StatusTooManyRequests, oci.ClassRateLimited}, {http.StatusForbidden, oci.ClassUnauthorized}, {http.StatusBadGateway, oci.ClassUnreachable}} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(tc.status)
+			_, _ = w.Write([]byte(`{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}`))
+		}))
+		img, err := oci.ParseImage(strings.TrimPrefix(srv.URL, "http://") + "/acme/app@sha256:" + strings.Repeat("ab", 32))
+		require.NoError(t, err)
+		_, err = client(t, oci.Options{}).Discover(context.Background(), img)
+		var de *oci.DiscoveryError
+		require.ErrorAs(t, err, &de, "%d", tc.status)
+		assert.Equal(t, tc.class, de.Class, "%d: %v", tc.status, err)
+		assert.Contains(t, err.Error(), tc.class.FindingID())
+		srv.Close()
+	}
 }

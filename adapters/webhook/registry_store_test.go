@@ -193,3 +193,37 @@ func lookups(s *webhook.RegistryStore, result string) float64 {
 }
 
 func writeFileT(p, s string) error { return os.WriteFile(p, []byte(s), 0o600) }
+
+// TestRegistryStoreAuth: credentials come from a Docker config (the
+// mounted secret); without them the registry's 401 is a denial that says
+// the registry could not be reached, not that the image is unsigned.
+func TestRegistryStoreAuth(t *testing.T) {
+	reg := ocitest.Start(t, ocitest.Options{Auth: true, User: "puller", Password: "pw-auth"})
+	key := newKey(t)
+	ref := reg.PushImage(t, "acme/app", "auth")
+	img, err := oci.ParseImage(ref)
+	require.NoError(t, err)
+	pusher, err := oci.NewClient(oci.Options{PlainHTTP: true, RegistryConfig: reg.DockerConfig(t)})
+	require.NoError(t, err)
+	_, err = pusher.Attach(context.Background(), img, []oci.File{{Name: "vsa.json", Data: mint(t, key, strings.TrimPrefix(img.Digest, "sha256:"), now.Add(-time.Hour), true)}}, now)
+	require.NoError(t, err)
+	cfg := admission.DefaultConfig()
+	cfg.Images = map[string]admission.ImageMapping{reg.Host: {Repos: []string{testRepo}}}
+	handler := func(dockerConfig string) *webhook.Handler {
+		c, err := oci.NewClient(oci.Options{PlainHTTP: true, RegistryConfig: dockerConfig})
+		require.NoError(t, err)
+		st, err := webhook.NewRegistryStore(c, webhook.RegistryStoreOptions{Budget: time.Second})
+		require.NoError(t, err)
+		v, err := webhook.NewVSAVerifier(st, key.Public(), vsaPolicy(), webhook.WithVerifierClock(func() time.Time { return now }))
+		require.NoError(t, err)
+		h, err := webhook.NewHandler(cfg, v)
+		require.NoError(t, err)
+		return h
+	}
+	_, r := post(t, handler(reg.DockerConfig(t)), podReview(t, 1, ref))
+	require.True(t, r.Response.Allowed, "%+v", r.Response.Result)
+	_, r = post(t, handler(emptyDockerConfig(t)), podReview(t, 1, ref))
+	require.False(t, r.Response.Allowed)
+	assert.Contains(t, r.Response.Result.Message, "could not reach the registry")
+	assert.Contains(t, r.Response.Result.Message, "oci.unauthorized")
+}

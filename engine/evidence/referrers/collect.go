@@ -20,6 +20,11 @@ type referrersDoc struct {
 	Document
 }
 
+// RoleListed is the role of an item that only lists a referrer no kind
+// reads (an unknown artifact type an adapter fetched): its bytes are
+// recorded as an input of the decision and otherwise ignored.
+const RoleListed = "listed"
+
 // Collect reads `oras discover -o json` output.
 func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
 	facts := &Facts{
@@ -34,6 +39,11 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 		b, err := env.ReadFile(policy.KindReferrers, it.Role, it.Path)
 		if err != nil {
 			facts.AddProblem(it.Path, "", 0, "%v", err)
+			continue
+		}
+		if it.Role == RoleListed {
+			// A referrer an adapter found and no kind reads: recorded
+			// among the decision's inputs, not judged.
 			continue
 		}
 		d, err := Parse(b)
