@@ -149,13 +149,24 @@ func (s *RegistryStore) Summaries(ctx context.Context, image, digest string) ([]
 		s.mu.Unlock()
 		return e, nil
 	})
+	// Stop waiting a little before the caller's deadline: a pod's images
+	// are looked up one after another, and when the first used up the
+	// budget, the others must still be answered (and denied, saying the
+	// registry could not be reached) before the request itself times out.
+	var early <-chan time.Time
+	if d, ok := ctx.Deadline(); ok {
+		t := time.NewTimer(max(time.Until(d)-s.o.Budget/8, 0))
+		defer t.Stop()
+		early = t.C
+	}
 	select {
 	case r := <-ch:
 		e := r.Val.(registryEntry)
 		return e.bundles, e.err
+	case <-early:
 	case <-ctx.Done():
-		return nil, fmt.Errorf("%w %s for %s: no answer within the admission budget", ErrRegistryUnreachable, img.Registry(), img)
 	}
+	return nil, fmt.Errorf("%w %s for %s: no answer within the admission budget", ErrRegistryUnreachable, img.Registry(), img)
 }
 
 // lookup asks the registry, within the budget, detached from any one

@@ -186,6 +186,18 @@ func TestRegistryStoreHangs(t *testing.T) {
 	require.False(t, r.Response.Allowed)
 	assert.Contains(t, r.Response.Result.Message, "could not reach the registry")
 	assert.Less(t, took, 2*time.Second, "answered within the budget")
+
+	// A pod of several images never seen, each with its own lookup: the
+	// first takes the budget, and the others must still say that the
+	// registry could not be reached (before the request's own deadline),
+	// not that the evaluation timed out.
+	start = time.Now()
+	_, r = post(t, e.h, podReview(t, 3, host+"/acme/app@sha256:"+hexB, host+"/acme/other@sha256:"+hexC, host+"/acme/third@sha256:"+hexA))
+	took = time.Since(start)
+	require.False(t, r.Response.Allowed)
+	assert.Contains(t, r.Response.Result.Message, "could not reach the registry")
+	assert.NotContains(t, r.Response.Result.Message, "timed out")
+	assert.Less(t, took, 2*time.Second, "answered within the budget")
 }
 
 func lookups(s *webhook.RegistryStore, result string) float64 {
