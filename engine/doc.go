@@ -21,6 +21,26 @@
 //  4. it applies the registry's waivers and folds the outcomes: the worst
 //     wins, and the zero outcome never allows.
 //
+// [Engine.EvaluateKinds] is the same judgement on some kinds alone: what
+// `hubgate verify <kind>` runs, so its verdicts are those of eval.
+//
+// [Engine.EvaluateAdmission] judges one Kubernetes admission object the same
+// way: engine/admission collects facts about the object's images, referrer
+// annotations, static secrets and workflow ConfigMaps; the rules of package
+// hub.admission (rego/admission.rego, their own prepared query) judge them;
+// the registry's admission.waivers apply at [AdmissionInput.Now]; the
+// outcomes fold into one [policy.Decision]. The webhook and `hubgate
+// admission test` map that decision to their responses.
+//
+// # One judge
+//
+// Every pass/fail judgement is a Rego rule with METADATA: builder trust
+// (hub.provenance), signer identity (one helper, hub.lib.signer_ok, for
+// every signed kind), the admission rules (hub.admission). Go verifies and
+// reports facts; the only judgements in Go are the engine's rules about the
+// decision itself (waiver.expired, decision.no_evidence,
+// decision.unreported_problems, in waivers.go).
+//
 // # Goals
 //
 //   - Compile once, evaluate many: an Engine is immutable after New and safe
@@ -49,5 +69,7 @@
 // # Rules
 //
 // A rule is a partial set in a Rego package hub.<kind> with a METADATA block
-// carrying custom.severity; its id is "<kind>.<name>". See CONTRIBUTING.md.
+// carrying custom.severity; its id is "<kind>.<name>". The rules of
+// hub.admission judge admission objects and never a release. See
+// CONTRIBUTING.md.
 package engine
