@@ -102,11 +102,7 @@ func (c *Client) Attach(ctx context.Context, img Image, files []File, now time.T
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	fail := func(err error) error { return classify(img.Registry(), img.String(), err) }
-	repo, err := c.repository(img)
-	if err != nil {
-		return nil, fail(err)
-	}
-	subject, err := repo.Resolve(ctx, img.Digest)
+	repo, subject, err := c.resolve(ctx, img)
 	if err != nil {
 		return nil, fail(err)
 	}

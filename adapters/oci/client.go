@@ -1,6 +1,7 @@
 package oci
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/registry"
 	"oras.land/oras-go/v2/registry/remote"
 	"oras.land/oras-go/v2/registry/remote/auth"
@@ -152,4 +154,22 @@ func (c *Client) repository(img Image) (*remote.Repository, error) {
 	repo.Client = c.auth
 	repo.PlainHTTP = c.opts.PlainHTTP
 	return repo, nil
+}
+
+// resolve returns img's repository and its manifest descriptor, refusing a
+// registry that answers with another digest than the one asked for: what
+// is discovered or attached then belongs to img and nothing else.
+func (c *Client) resolve(ctx context.Context, img Image) (*remote.Repository, ocispec.Descriptor, error) {
+	repo, err := c.repository(img)
+	if err != nil {
+		return nil, ocispec.Descriptor{}, err
+	}
+	subject, err := repo.Resolve(ctx, img.Digest)
+	if err != nil {
+		return nil, ocispec.Descriptor{}, err
+	}
+	if subject.Digest.String() != img.Digest {
+		return nil, ocispec.Descriptor{}, fmt.Errorf("asked for %s, the registry answered %s", img.Digest, subject.Digest)
+	}
+	return repo, subject, nil
 }

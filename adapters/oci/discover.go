@@ -150,16 +150,9 @@ func (c *Client) discover(ctx context.Context, img Image, fetch func(Use) bool) 
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	fail := func(err error) error { return classify(img.Registry(), img.String(), err) }
-	repo, err := c.repository(img)
+	repo, subject, err := c.resolve(ctx, img)
 	if err != nil {
 		return nil, fail(err)
-	}
-	subject, err := repo.Resolve(ctx, img.Digest)
-	if err != nil {
-		return nil, fail(err)
-	}
-	if subject.Digest.String() != img.Digest {
-		return nil, fail(fmt.Errorf("asked for %s, the registry answered %s", img.Digest, subject.Digest))
 	}
 	res := &Result{Image: img}
 	var descs []ocispec.Descriptor
