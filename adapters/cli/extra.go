@@ -11,5 +11,6 @@ func (a *app) extraCmds() []*cobra.Command {
 		a.newWebhookCmd(),
 		a.newReportCmd(),
 		a.newAdmissionCmd(),
+		a.newJobCmd(),
 	}
 }
