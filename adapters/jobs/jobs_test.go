@@ -33,6 +33,9 @@ org: jobs: {
 }
 repos: "acme/app": limits: max_parallel_jobs: 2
 repos: "acme/rated": limits: {max_parallel_jobs: 5, rate: {capacity: 3, refill_per_minute: 2}}
+// acme/bench: no effective limit, for the benchmarks.
+org: limits: max_parallel_jobs: 100000000
+repos: "acme/bench": {}
 repos: "acme/open": {limits: max_parallel_jobs: 1, jobs: fail_open: true}
 repos: "acme/wf": {
 	limits: max_parallel_jobs: 5
