@@ -92,6 +92,7 @@ type generator struct {
 	Type      string         `json:"type"`
 	Behavior  string         `json:"behavior"`
 	Files     []string       `json:"files"`
+	Literals  []string       `json:"literals"`
 	Options   map[string]any `json:"options"`
 }
 

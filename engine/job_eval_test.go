@@ -188,3 +188,29 @@ func newDefaultEngine(t *testing.T) *engine.Engine {
 	require.NoError(t, err)
 	return e
 }
+
+// FuzzEvaluateJob: any request is a decision or an ErrInput/unknown-repo
+// error, never a panic, and never allowed with a rule failing.
+func FuzzEvaluateJob(f *testing.F) {
+	f.Add("jguida941/learn-caesar-cipher", "release.yml", "project-tests", "ubuntu-22.04", "caesar-cipher", "a1", int64(30*time.Minute), true)
+	f.Add("jguida941/ci-cd-hub", "unit.yml", "tests", "ubuntu-22.04", "", "\x00", int64(-1), false)
+	e, err := engine.New(context.Background())
+	require.NoError(f, err)
+	f.Fuzz(func(t *testing.T, repo, wf, job, runsOn, scope, attempt string, timeout int64, cancel bool) {
+		d, err := e.EvaluateJob(context.Background(), engine.JobInput{
+			Repo: repo, Workflow: wf, Job: job, RunsOn: runsOn, SecretScope: scope, Attempt: attempt,
+			Timeout: time.Duration(timeout), CancelInProgress: cancel, Now: jobNow,
+		})
+		if err != nil {
+			if !errors.Is(err, engine.ErrInput) && !errors.Is(err, registry.ErrUnknownRepo) {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			return
+		}
+		for _, fd := range d.Findings {
+			if fd.Waiver == nil && fd.Outcome.Blocks() && d.Allowed {
+				t.Fatalf("allowed with %s", fd.Rule)
+			}
+		}
+	})
+}

@@ -12,5 +12,6 @@ func (a *app) extraCmds() []*cobra.Command {
 		a.newReportCmd(),
 		a.newAdmissionCmd(),
 		a.newAttachCmd(),
+		a.newJobCmd(),
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cicd-hub/hubgate/adapters/jobs"
+	"github.com/cicd-hub/hubgate/adapters/jobs/redistest"
 	"github.com/cicd-hub/hubgate/engine"
 	"github.com/cicd-hub/hubgate/engine/registry"
 )
@@ -32,6 +33,9 @@ org: jobs: {
 }
 repos: "acme/app": limits: max_parallel_jobs: 2
 repos: "acme/rated": limits: {max_parallel_jobs: 5, rate: {capacity: 3, refill_per_minute: 2}}
+// acme/bench: no effective limit, for the benchmarks.
+org: limits: max_parallel_jobs: 100000000
+repos: "acme/bench": {}
 repos: "acme/open": {limits: max_parallel_jobs: 1, jobs: fail_open: true}
 repos: "acme/wf": {
 	limits: max_parallel_jobs: 5
@@ -102,9 +106,9 @@ func findingRules(res *jobs.Result) []string {
 }
 
 func TestLeases(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	clk := &fakeClock{t: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)}
-	a, log := newAdmitter(t, srv.client(t), jobs.WithClock(clk.now))
+	a, log := newAdmitter(t, srv.Client(t), jobs.WithClock(clk.now))
 
 	r1 := admit(t, a, req("acme/app", "a1"))
 	require.True(t, r1.Admitted, "%v", findingRules(r1))
@@ -173,9 +177,9 @@ func TestLeases(t *testing.T) {
 }
 
 func TestWorkflowAndJobBudgets(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	clk := &fakeClock{t: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)}
-	a, _ := newAdmitter(t, srv.client(t), jobs.WithClock(clk.now))
+	a, _ := newAdmitter(t, srv.Client(t), jobs.WithClock(clk.now))
 	job := func(run, job, attempt string) jobs.Request {
 		r := req("acme/wf", attempt)
 		r.Workflow, r.Job, r.Run = "release.yml", job, run
@@ -202,9 +206,9 @@ func TestWorkflowAndJobBudgets(t *testing.T) {
 }
 
 func TestTokenBucket(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	clk := &fakeClock{t: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)}
-	a, _ := newAdmitter(t, srv.client(t), jobs.WithClock(clk.now))
+	a, _ := newAdmitter(t, srv.Client(t), jobs.WithClock(clk.now))
 	n := 0
 	try := func() *jobs.Result {
 		n++
@@ -248,15 +252,15 @@ func TestTokenBucket(t *testing.T) {
 // Two replicas (two HTTP servers) share one Redis; 1,000 concurrent admits
 // for one repo with max_parallel_jobs 2 never have more than 2 in progress.
 func TestConcurrentAdmitsTwoReplicas(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	var urls []string
 	for range 2 {
-		a, _ := newAdmitter(t, srv.client(t))
+		a, _ := newAdmitter(t, srv.Client(t))
 		h := httptest.NewServer(jobs.Handler(a, func(ctx context.Context) error { return nil }, prometheus.NewRegistry()))
 		t.Cleanup(h.Close)
 		urls = append(urls, h.URL)
 	}
-	check := srv.client(t)
+	check := srv.Client(t)
 	var inProgress, maxSeen, admitted atomic.Int64
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 64)
@@ -317,12 +321,12 @@ func TestConcurrentAdmitsTwoReplicas(t *testing.T) {
 }
 
 func TestRedisStoppedAndRestarted(t *testing.T) {
-	srv := startRedis(t)
-	rdb := srv.client(t)
+	srv := redistest.Start(t)
+	rdb := srv.Client(t)
 	a, _ := newAdmitter(t, rdb, jobs.WithTimeout(500*time.Millisecond))
 	require.True(t, admit(t, a, req("acme/app", "x1")).Admitted)
 
-	srv.stop()
+	srv.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	res, err := a.Admit(ctx, req("acme/app", "x2"))
@@ -343,7 +347,7 @@ func TestRedisStoppedAndRestarted(t *testing.T) {
 	assert.Contains(t, res.Decision.Findings[0].Message, "fail_open")
 
 	// Restarted on the same port: the same admitter recovers.
-	srv.start()
+	srv.Restart()
 	require.Eventually(t, func() bool {
 		r, err := a.Admit(context.Background(), req("acme/app", "x3"))
 		return err == nil && r.Admitted
@@ -351,8 +355,8 @@ func TestRedisStoppedAndRestarted(t *testing.T) {
 }
 
 func TestHTTPHealthAndReady(t *testing.T) {
-	srv := startRedis(t)
-	rdb := srv.client(t)
+	srv := redistest.Start(t)
+	rdb := srv.Client(t)
 	a, _ := newAdmitter(t, rdb)
 	h := httptest.NewServer(jobs.Handler(a, func(ctx context.Context) error { return rdb.Ping(ctx).Err() }, prometheus.NewRegistry()))
 	defer h.Close()
@@ -378,7 +382,7 @@ func TestHTTPHealthAndReady(t *testing.T) {
 	assert.Equal(t, 400, resp.StatusCode)
 	_, m := get("/metrics")
 	assert.Contains(t, m, `hubgate_job_decisions_total{result="admitted"} 1`)
-	srv.stop()
+	srv.Stop()
 	code, body := get("/readyz")
 	assert.Equal(t, 503, code)
 	assert.Contains(t, body, "redis")

@@ -1,4 +1,8 @@
-package jobs_test
+// Package redistest starts a real redis-server (Debian's package) for tests:
+// on a free 127.0.0.1 port, with --save "" --appendonly no, stopped by its
+// pid when the test ends. When redis-server is missing the test is skipped,
+// unless CI=true, where it fails.
+package redistest
 
 import (
 	"bufio"
@@ -20,7 +24,8 @@ import (
 
 // redisServer is a real redis-server on a free loopback port, stopped by
 // its pid when the test ends.
-type redisServer struct {
+// Server is a running redis-server.
+type Server struct {
 	t    testing.TB
 	port int
 	dir  string
@@ -47,17 +52,22 @@ func freePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func startRedis(t testing.TB) *redisServer {
+// Start starts a server for t.
+func Start(t testing.TB) *Server {
 	t.Helper()
-	s := &redisServer{t: t, port: freePort(t), dir: t.TempDir()}
+	s := &Server{t: t, port: freePort(t), dir: t.TempDir()}
 	s.start()
 	t.Cleanup(s.stop)
 	return s
 }
 
-func (s *redisServer) addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
+// Addr is HOST:PORT.
+func (s *Server) Addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
 
-func (s *redisServer) start() {
+// Restart starts the stopped server again on the same port.
+func (s *Server) Restart() { s.start() }
+
+func (s *Server) start() {
 	s.t.Helper()
 	bin := redisBinary(s.t)
 	s.cmd = exec.Command(bin, "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
@@ -65,7 +75,7 @@ func (s *redisServer) start() {
 	require.NoError(s.t, s.cmd.Start())
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		c, err := net.DialTimeout("tcp", s.addr(), 100*time.Millisecond)
+		c, err := net.DialTimeout("tcp", s.Addr(), 100*time.Millisecond)
 		if err == nil {
 			fmt.Fprint(c, "PING\r\n")
 			line, _ := bufio.NewReader(c).ReadString('\n')
@@ -76,13 +86,16 @@ func (s *redisServer) start() {
 		}
 		if time.Now().After(deadline) {
 			b, _ := os.ReadFile(filepath.Join(s.dir, "redis.log"))
-			s.t.Fatalf("redis-server on %s did not start: %v\n%s", s.addr(), err, b)
+			s.t.Fatalf("redis-server on %s did not start: %v\n%s", s.Addr(), err, b)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 }
 
-func (s *redisServer) stop() {
+// Stop kills the server by its pid.
+func (s *Server) Stop() { s.stop() }
+
+func (s *Server) stop() {
 	if s.cmd == nil || s.cmd.Process == nil {
 		return
 	}
@@ -91,9 +104,10 @@ func (s *redisServer) stop() {
 	s.cmd = nil
 }
 
-func (s *redisServer) client(t testing.TB) *redis.Client {
+// Client is a client of the server, closed when t ends.
+func (s *Server) Client(t testing.TB) *redis.Client {
 	t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: s.addr(), DialTimeout: 200 * time.Millisecond,
+	c := redis.NewClient(&redis.Options{Addr: s.Addr(), DialTimeout: 200 * time.Millisecond,
 		ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond, MaxRetries: -1})
 	t.Cleanup(func() { _ = c.Close() })
 	require.NoError(t, c.Ping(context.Background()).Err())
