@@ -2,7 +2,10 @@
 # unless a VEX statement bound to this product says not_affected or fixed.
 # The matching (id and aliases, purls, the subject digest, latest statement
 # wins, maximum age) is done in Go; each finding carries its effective status,
-# the deciding statement and the near misses.
+# the deciding statement and the near misses. Go also renders the display
+# texts of a finding (component_text, cvss_text, epss_text, status_text,
+# why_text), once per finding; the rules compare with the thresholds and
+# only format with sprintf.
 package hub.vulnerabilities
 
 import data.hub.lib
@@ -30,24 +33,6 @@ evidence contains f if {
 
 cfg := input.vulnerabilities.config
 
-epss_text(f) := sprintf("%v", [f.epss]) if f.has_epss
-
-epss_text(f) := "none" if not f.has_epss
-
-cvss_text(f) := sprintf("%v", [f.cvss]) if f.has_cvss
-
-cvss_text(f) := sprintf("none (severity %s: CVSS band from %v)", [f.severity, f.score]) if {
-	not f.has_cvss
-	score_source(f) == "severity"
-}
-
-cvss_text(f) := "none" if {
-	not f.has_cvss
-	score_source(f) != "severity"
-}
-
-score_source(f) := object.get(f, "score_source", "")
-
 crossings(f) := array.concat(cvss_crossing(f), epss_crossing(f))
 
 # Without a CVSS score, score is the lower bound of the severity's CVSS band
@@ -57,7 +42,7 @@ cvss_crossing(f) := [sprintf("CVSS %v >= %v", [f.cvss, cfg.cvss_threshold])] if 
 	f.cvss >= cfg.cvss_threshold
 } else := [sprintf("severity %s (CVSS band from %v) >= %v", [f.severity, f.score, cfg.cvss_threshold])] if {
 	not f.has_cvss
-	score_source(f) == "severity"
+	f.score_source == "severity"
 	f.score >= cfg.cvss_threshold
 } else := []
 
@@ -100,7 +85,7 @@ unscored contains r if {
 	f.unscored
 	not f.suppressed
 	r := {
-		"message": sprintf("%s%s has no CVSS score, no EPSS percentile and no severity (%s): vulnerabilities.unscored is %s", [f.id, component_suffix(f), f.reason, cfg.unscored]),
+		"message": sprintf("%s%s has no CVSS score, no EPSS percentile and no severity (%s): vulnerabilities.unscored is %s", [f.id, f.component_text, f.reason, cfg.unscored]),
 		"evidence": f.evidence,
 		"path": f.path,
 		"target": f.target,
@@ -128,7 +113,7 @@ vex_tie contains r if {
 	some t in f.ties
 	d := f.decision
 	r := {
-		"message": sprintf("%s%s: %s %s (%s) and %s %s (%s) were made at the same time (%s); the less favourable %s decided", [f.id, component_suffix(f), d.evidence, d.path, d.status, t.evidence, t.path, t.status, tie_time(d), d.status]),
+		"message": sprintf("%s%s: %s %s (%s) and %s %s (%s) were made at the same time (%s); the less favourable %s decided", [f.id, f.component_text, d.evidence, d.path, d.status, t.evidence, t.path, t.status, tie_time(d), d.status]),
 		"evidence": t.evidence,
 		"path": t.path,
 		"target": f.target,
@@ -153,30 +138,14 @@ threshold contains r if {
 	c := crossings(f)
 	count(c) > 0
 	r := {
-		"message": sprintf("%s%s: %s (CVSS %s, EPSS %s) is not suppressed: %s", [f.id, component_suffix(f), concat(" and ", c), cvss_text(f), epss_text(f), f.reason]),
+		"message": sprintf("%s%s: %s (CVSS %s, EPSS %s) is not suppressed: %s", [f.id, f.component_text, concat(" and ", c), f.cvss_text, f.epss_text, f.reason]),
 		"evidence": f.evidence,
 		"path": f.path,
 		"target": f.target,
 		"expected": sprintf("CVSS (or severity band) < %v and EPSS < %v, or a not_affected or fixed VEX statement for this product", [cfg.cvss_threshold, cfg.epss_threshold]),
-		"actual": sprintf("CVSS %s, EPSS %s, VEX status %s", [cvss_text(f), epss_text(f), status_text(f)]),
+		"actual": sprintf("CVSS %s, EPSS %s, VEX status %s", [f.cvss_text, f.epss_text, f.status_text]),
 	}
 }
-
-component_suffix(f) := sprintf(" in %s", [f.purls[0]]) if count(f.purls) > 0
-
-component_suffix(f) := sprintf(" in %s", [f.component]) if {
-	count(f.purls) == 0
-	f.component != ""
-}
-
-component_suffix(f) := "" if {
-	count(f.purls) == 0
-	f.component == ""
-}
-
-status_text(f) := f.status if f.status != ""
-
-status_text(f) := "none" if f.status == ""
 
 # METADATA
 # title: No vulnerability is under investigation
@@ -189,7 +158,7 @@ under_investigation contains r if {
 	some f in input.vulnerabilities.findings
 	f.status == "under_investigation"
 	r := {
-		"message": sprintf("%s%s is under investigation according to %s %s (%s)", [f.id, component_suffix(f), f.decision.evidence, f.decision.path, f.decision.timestamp]),
+		"message": sprintf("%s%s is under investigation according to %s %s (%s)", [f.id, f.component_text, f.decision.evidence, f.decision.path, f.decision.timestamp]),
 		"evidence": f.decision.evidence,
 		"path": f.decision.path,
 		"target": f.target,
@@ -215,25 +184,13 @@ vex_applied contains r if {
 	f.suppressed
 	d := f.decision
 	r := {
-		"message": sprintf("%s%s (CVSS %s, EPSS %s) is %s for %s according to %s %s, made %s%s", [f.id, component_suffix(f), cvss_text(f), epss_text(f), d.status, d.product, d.evidence, d.path, d.timestamp, why(d)]),
+		"message": sprintf("%s%s (CVSS %s, EPSS %s) is %s for %s according to %s %s, made %s%s", [f.id, f.component_text, f.cvss_text, f.epss_text, d.status, d.product, d.evidence, d.path, d.timestamp, f.why_text]),
 		"evidence": d.evidence,
 		"path": d.path,
 		"target": f.target,
 		"expected": "",
 		"actual": d.status,
 	}
-}
-
-why(d) := sprintf(": %s", [d.justification]) if d.justification != ""
-
-why(d) := sprintf(": %s", [d.impact]) if {
-	d.justification == ""
-	d.impact != ""
-}
-
-why(d) := "" if {
-	d.justification == ""
-	d.impact == ""
 }
 
 # METADATA
@@ -247,7 +204,7 @@ near_miss contains r if {
 	some f in input.vulnerabilities.findings
 	some n in f.near_misses
 	r := {
-		"message": sprintf("%s%s: %s %s (%s for %s) did not apply: %s", [f.id, component_suffix(f), n.evidence, n.path, n.status, n.product, n.reason]),
+		"message": sprintf("%s%s: %s %s (%s for %s) did not apply: %s", [f.id, f.component_text, n.evidence, n.path, n.status, n.product, n.reason]),
 		"evidence": n.evidence,
 		"path": n.path,
 		"target": f.target,

@@ -16,6 +16,7 @@ finding(over) := object.union({
 	"purls": [], "component": "", "target": "CVE-2025-0001",
 	"status": "", "suppressed": false, "decision": null, "near_misses": [], "near_miss_total": 0,
 	"reason": "no VEX statement names CVE-2025-0001 or its aliases",
+	"component_text": "", "cvss_text": "9.1", "epss_text": "0.82", "status_text": "none", "why_text": "",
 }, over)
 
 inp(findings) := {"repo": "acme/app", "subjects": [], "vulnerabilities": {
@@ -109,12 +110,33 @@ test_under_investigation_absent_for_other_status if {
 }
 
 test_vex_applied_names_statement if {
-	fs := vulnerabilities.vex_applied with input as inp([finding({"suppressed": true, "status": "not_affected", "decision": stmt("not_affected")})]) with data.hub.repo as repo
+	fs := vulnerabilities.vex_applied with input as inp([finding({"suppressed": true, "status": "not_affected", "status_text": "not_affected", "decision": stmt("not_affected"), "why_text": ": component_not_present"})]) with data.hub.repo as repo
 	count(fs) == 1
 	some f in fs
 	contains(f.message, "vex.json vulnerabilities[0]")
 	contains(f.message, "component_not_present")
 	f.actual == "not_affected"
+}
+
+# The display texts come from Go, rendered once per finding; the rules put
+# them into the messages as they are.
+test_vex_applied_uses_the_rendered_texts if {
+	fs := vulnerabilities.vex_applied with input as inp([finding({
+		"suppressed": true, "status": "fixed", "status_text": "fixed", "decision": stmt("fixed"),
+		"component_text": " in pkg:npm/a@1", "cvss_text": "9.1", "epss_text": "none", "why_text": ": upgraded",
+	})]) with data.hub.repo as repo
+	some f in fs
+	f.message == "CVE-2025-0001 in pkg:npm/a@1 (CVSS 9.1, EPSS none) is fixed for pkg:oci/demo@sha256:aa according to vex.json vulnerabilities[0], made 2024-10-01T00:00:00Z: upgraded"
+}
+
+test_threshold_uses_the_rendered_texts if {
+	fs := vulnerabilities.threshold with input as inp([finding({
+		"id": "CVE-2024-1", "purls": ["pkg:npm/a@1"], "component_text": " in pkg:npm/a@1",
+		"status": "affected", "status_text": "affected", "decision": stmt("affected"), "reason": "it is affected",
+	})]) with data.hub.repo as repo
+	some f in fs
+	f.message == "CVE-2024-1 in pkg:npm/a@1: CVSS 9.1 >= 7 and EPSS 0.82 >= 0.75 (CVSS 9.1, EPSS 0.82) is not suppressed: it is affected"
+	f.actual == "CVSS 9.1, EPSS 0.82, VEX status affected"
 }
 
 test_vex_applied_absent_when_not_suppressed if {
@@ -172,7 +194,7 @@ test_bound_report_passes if {
 	count(fs) == 0
 }
 
-sev_only := {"cvss": 0, "has_cvss": false, "epss": 0, "has_epss": false, "severity": "high", "score": 7.0, "has_score": true, "score_source": "severity", "unscored": false}
+sev_only := {"cvss": 0, "has_cvss": false, "epss": 0, "has_epss": false, "severity": "high", "score": 7.0, "has_score": true, "score_source": "severity", "unscored": false, "cvss_text": "none (severity high: CVSS band from 7)", "epss_text": "none"}
 
 test_severity_only_crosses_by_band if {
 	fs := vulnerabilities.threshold with input as inp([finding(sev_only)]) with data.hub.repo as repo
@@ -186,7 +208,7 @@ test_severity_only_below_band_passes if {
 	count(fs) == 0
 }
 
-no_score := {"cvss": 0, "has_cvss": false, "epss": 0, "has_epss": false, "severity": "", "score": 0, "has_score": false, "score_source": "", "unscored": true}
+no_score := {"cvss": 0, "has_cvss": false, "epss": 0, "has_epss": false, "severity": "", "score": 0, "has_score": false, "score_source": "", "unscored": true, "cvss_text": "none", "epss_text": "none"}
 
 unscored_with(setting) := fs if {
 	fs := vulnerabilities.unscored with input as inp_cfg([finding(no_score)], object.union(cfg, {"unscored": setting})) with data.hub.repo as repo

@@ -32,9 +32,9 @@ func keys(t *testing.T, v any) []string {
 func TestAssessmentKeys(t *testing.T) {
 	a := vulnerabilities.Assessment{Result: vexdoc.Result{Decision: &vexdoc.Ref{}, NearMisses: []vexdoc.NearMiss{{}}}}
 	assert.Equal(t, []string{
-		"aliases", "component", "cvss", "decision", "epss", "evidence", "has_cvss", "has_epss", "has_score", "id",
-		"near_miss_total", "near_misses", "path", "purls", "reason", "score", "score_source", "severity", "status",
-		"suppressed", "target", "ties", "unscored",
+		"aliases", "component", "component_text", "cvss", "cvss_text", "decision", "epss", "epss_text", "evidence",
+		"has_cvss", "has_epss", "has_score", "id", "near_miss_total", "near_misses", "path", "purls", "reason", "score",
+		"score_source", "severity", "status", "status_text", "suppressed", "target", "ties", "unscored", "why_text",
 	}, keys(t, a))
 	ref := []string{"evidence", "id", "impact", "justification", "path", "product", "status", "timestamp", "vulnerability"}
 	assert.Equal(t, ref, keys(t, a.Decision))
