@@ -63,7 +63,8 @@ func (a *app) verifyKind(r verifyRun) error {
 	if err := os.WriteFile(regPath, src, 0o600); err != nil {
 		return usageErr("%s: %v", r.cmd, err)
 	}
-	eng, err := engine.New(a.ctx, engine.WithRegistryPath(regPath))
+	// The same flags make the same registry: the cache skips CUE then.
+	eng, err := engine.New(a.ctx, engine.WithRegistryPath(regPath), engine.WithRegistryCache(a.registryCacheDir()))
 	if err != nil {
 		return usageErr("%s: %s", r.cmd, strings.ReplaceAll(err.Error(), regPath, "flags"))
 	}
