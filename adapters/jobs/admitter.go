@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
+
 	"github.com/cicd-hub/hubgate/adapters/report"
 	"github.com/cicd-hub/hubgate/engine"
 	"github.com/cicd-hub/hubgate/policy"
@@ -58,7 +60,17 @@ type Admitter struct {
 	rules []policy.RuleInfo
 	logMu sync.Mutex
 	log   io.Writer
+	// settings caches the engine's JobSettings by repo, workflow and job:
+	// the engine's registry does not change, and decoding its sections on
+	// every admit costs more than the rest of the decision's Go. Bounded,
+	// because workflow and job names come from requests.
+	settings *lru.Cache[settingsKey, engine.JobSettings]
 }
+
+type settingsKey struct{ repo, workflow, job string }
+
+// settingsCacheSize bounds the settings cache.
+const settingsCacheSize = 4096
 
 // NewAdmitter uses eng for the rules and store for the limits. log, when
 // not nil, gets one decision-log line per decision.
@@ -66,7 +78,11 @@ func NewAdmitter(eng *engine.Engine, store *Store, log io.Writer) (*Admitter, er
 	if eng == nil || store == nil {
 		return nil, errors.New("jobs: NewAdmitter: nil engine or store")
 	}
-	a := &Admitter{eng: eng, store: store, log: log}
+	c, err := lru.New[settingsKey, engine.JobSettings](settingsCacheSize)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: NewAdmitter: %w", err)
+	}
+	a := &Admitter{eng: eng, store: store, log: log, settings: c}
 	for _, r := range eng.Rules() {
 		if r.Kind == engine.KindJob {
 			a.rules = append(a.rules, r)
@@ -102,7 +118,7 @@ func (a *Admitter) Admit(ctx context.Context, req Request) (*Result, error) {
 	if !d.Allowed {
 		return res, a.logLine(req, res)
 	}
-	set, err := a.eng.JobSettings(req.Repo, req.Workflow, req.Job)
+	set, err := a.jobSettings(req)
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +147,21 @@ func (a *Admitter) Admit(ctx context.Context, req Request) (*Result, error) {
 		engine.AddJobStateError(d, fmt.Errorf("admit script returned status %q", g.Status), false)
 	}
 	return res, a.logLine(req, res)
+}
+
+// jobSettings returns the engine's settings for req's job, cached. An error
+// (a registry entry that cannot be read) is not cached.
+func (a *Admitter) jobSettings(req Request) (engine.JobSettings, error) {
+	k := settingsKey{req.Repo, req.Workflow, req.Job}
+	if s, ok := a.settings.Get(k); ok {
+		return s, nil
+	}
+	s, err := a.eng.JobSettings(req.Repo, req.Workflow, req.Job)
+	if err != nil {
+		return engine.JobSettings{}, err
+	}
+	a.settings.Add(k, s)
+	return s, nil
 }
 
 // LogLine is one decision-log line of a job decision: the decision log's

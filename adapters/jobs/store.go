@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/singleflight"
 )
 
 var (
@@ -39,7 +41,25 @@ type Store struct {
 	rdb     redis.Scripter
 	clock   Clock
 	timeout time.Duration
+
+	// sync is the last Redis TIME reading and the local monotonic time it
+	// was taken at: [Store.Now] extends it with the local clock's elapsed
+	// time for up to timeSync, instead of a round trip per decision.
+	sync     atomic.Pointer[timeReading]
+	syncs    singleflight.Group
+	timeSync time.Duration
 }
+
+// timeReading is one Redis TIME answer.
+type timeReading struct {
+	redis time.Time // what Redis said
+	local time.Time // time.Now() when it answered (monotonic)
+}
+
+// DefaultTimeSync is how long one Redis TIME reading serves a decision's
+// time (extended by the local monotonic clock). The limits never read it:
+// every script reads Redis TIME itself.
+const DefaultTimeSync = time.Second
 
 // StoreOption configures [NewStore].
 type StoreOption func(*Store) error
@@ -76,7 +96,7 @@ func NewStore(rdb redis.Scripter, opts ...StoreOption) (*Store, error) {
 	if rdb == nil {
 		return nil, errors.New("jobs: NewStore: nil Redis client")
 	}
-	s := &Store{rdb: rdb, timeout: DefaultTimeout}
+	s := &Store{rdb: rdb, timeout: DefaultTimeout, timeSync: DefaultTimeSync}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
@@ -93,24 +113,49 @@ func (s *Store) nowArg() string {
 	return strconv.FormatInt(s.clock().UnixMicro(), 10)
 }
 
-// Now is the store's time: Redis TIME, or the injected clock.
+// Now is the store's time: Redis TIME, or the injected clock. A Redis
+// reading serves for [DefaultTimeSync], extended by the local monotonic
+// clock (a drift of microseconds), so a decision costs one round trip to
+// Redis, its script, not two. It is only the decision's time (waiver
+// expiry, the log line); the limits are judged on the script's own TIME.
 func (s *Store) Now(ctx context.Context) (time.Time, error) {
 	if s.clock != nil {
 		return s.clock().UTC(), nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	c, ok := s.rdb.(interface {
-		Time(context.Context) *redis.TimeCmd
+	if r := s.sync.Load(); r != nil {
+		if d := time.Since(r.local); d >= 0 && d < s.timeSync {
+			return r.redis.Add(d), nil
+		}
+	}
+	// One TIME call refreshes the reading for every decision waiting on
+	// it; each waits no longer than its own context allows.
+	ch := s.syncs.DoChan("time", func() (any, error) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.timeout)
+		defer cancel()
+		c, ok := s.rdb.(interface {
+			Time(context.Context) *redis.TimeCmd
+		})
+		if !ok {
+			return nil, fmt.Errorf("%w: the Redis client cannot run TIME", ErrState)
+		}
+		t, err := c.Time(ctx).Result()
+		if err != nil {
+			return nil, fmt.Errorf("%w: redis TIME: %w", ErrState, err)
+		}
+		r := &timeReading{redis: t.UTC(), local: time.Now()}
+		s.sync.Store(r)
+		return r, nil
 	})
-	if !ok {
-		return time.Time{}, fmt.Errorf("%w: the Redis client cannot run TIME", ErrState)
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return time.Time{}, res.Err
+		}
+		r := res.Val.(*timeReading)
+		return r.redis.Add(time.Since(r.local)), nil
+	case <-ctx.Done():
+		return time.Time{}, fmt.Errorf("%w: redis TIME: %w", ErrState, ctx.Err())
 	}
-	t, err := c.Time(ctx).Result()
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%w: redis TIME: %w", ErrState, err)
-	}
-	return t.UTC(), nil
 }
 
 // Slot is what the admit script asks for.
