@@ -352,10 +352,16 @@ func (e *Engine) JobSettings(repo, workflow, job string) (JobSettings, error) {
 			RefillPerMinute float64 `json:"refill_per_minute"`
 		} `json:"rate"`
 	}
+	type override struct {
+		MaxInProgress     int `json:"max_in_progress"`
+		MaxMatrixParallel int `json:"max_matrix_parallel"`
+	}
 	var jobs struct {
-		FailOpen  bool   `json:"fail_open"`
-		LeaseTTL  string `json:"lease_ttl"`
-		Workflows map[string]struct {
+		FailOpen          bool                `json:"fail_open"`
+		LeaseTTL          string              `json:"lease_ttl"`
+		MaxMatrixParallel int                 `json:"max_matrix_parallel"`
+		Overrides         map[string]override `json:"workflow_overrides"`
+		Workflows         map[string]struct {
 			MaxInProgress int `json:"max_in_progress"`
 			Jobs          map[string]struct {
 				MaxParallel int `json:"max_parallel"`
@@ -375,6 +381,20 @@ func (e *Engine) JobSettings(repo, workflow, job string) (JobSettings, error) {
 	if w, ok := jobs.Workflows[workflow]; ok {
 		s.MaxInProgress = w.MaxInProgress
 		s.MaxParallel = w.Jobs[job].MaxParallel
+	}
+	// The main branch's overrides, by workflow name (rego/job.rego's
+	// workflow_name): the lower of two caps on runs in progress; a job's
+	// own max_parallel, else its workflow's max_matrix_parallel, else the
+	// section's.
+	o := jobs.Overrides[strings.TrimSuffix(strings.TrimSuffix(workflow, ".yml"), ".yaml")]
+	if o.MaxInProgress > 0 && (s.MaxInProgress == 0 || o.MaxInProgress < s.MaxInProgress) {
+		s.MaxInProgress = o.MaxInProgress
+	}
+	if s.MaxParallel == 0 {
+		s.MaxParallel = o.MaxMatrixParallel
+	}
+	if s.MaxParallel == 0 {
+		s.MaxParallel = jobs.MaxMatrixParallel
 	}
 	s.LeaseTTL, err = time.ParseDuration(jobs.LeaseTTL)
 	if err != nil || s.LeaseTTL <= 0 {

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -213,4 +214,60 @@ func FuzzEvaluateJob(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The main branch's runner-isolation.yaml (enabled): its overrides are
+// judged by the stateless rules and read by the limits' settings.
+func TestJobMainBranchRunnerIsolation(t *testing.T) {
+	b, err := os.ReadFile("../fixtures/registry/runner-isolation-main.yaml")
+	require.NoError(t, err)
+	src := strings.Replace(string(b), "  enabled: false\n\n  # Global", "  enabled: true\n\n  # Global", 1)
+	require.NotEqual(t, string(b), src)
+	reg, err := registry.Load(fstest.MapFS{
+		"runner-isolation.yaml": {Data: []byte(src)},
+		"repos.cue":             {Data: []byte(`repos: "acme/app": jobs: workflow_overrides: security: timeout: "40m"`)},
+	}, "runner-isolation.yaml", "repos.cue")
+	require.NoError(t, err)
+	e, err := engine.New(context.Background(), engine.WithRegistry(reg))
+	require.NoError(t, err)
+
+	base := engine.JobInput{Repo: "acme/app", Workflow: "release.yml", Job: "publish", RunsOn: "macos-latest",
+		Timeout: 30 * time.Minute, Attempt: "a1", Now: jobNow}
+	for _, tt := range []struct {
+		name  string
+		edit  func(*engine.JobInput)
+		rules []string
+	}{
+		{"release need not cancel", func(*engine.JobInput) {}, nil},
+		{"unlisted workflow is admitted", func(in *engine.JobInput) { in.Workflow, in.CancelInProgress = "docs.yml", true }, nil},
+		{"other workflows must cancel", func(in *engine.JobInput) { in.Workflow = "test.yml" }, []string{"job.cancel_in_progress"}},
+		{"security's own timeout", func(in *engine.JobInput) {
+			in.Workflow, in.CancelInProgress, in.Timeout = "security.yml", true, 50*time.Minute
+		}, []string{"job.timeout_within"}},
+		{"within security's timeout", func(in *engine.JobInput) {
+			in.Workflow, in.CancelInProgress, in.Timeout = "security.yml", true, 40*time.Minute
+		}, nil},
+		{"runner outside the defaults", func(in *engine.JobInput) { in.RunsOn = "self-hosted" }, []string{"job.runner_allowed"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			in := base
+			tt.edit(&in)
+			d, err := e.EvaluateJob(context.Background(), in)
+			require.NoError(t, err)
+			assert.Equal(t, tt.rules, rulesOf(d))
+		})
+	}
+
+	for _, tt := range []struct {
+		workflow string
+		want     engine.JobSettings
+	}{
+		{"release.yml", engine.JobSettings{MaxParallelJobs: 5, MaxInProgress: 1, MaxParallel: 4, LeaseTTL: 5 * time.Minute}},
+		{"test.yaml", engine.JobSettings{MaxParallelJobs: 5, MaxInProgress: 3, MaxParallel: 6, LeaseTTL: 5 * time.Minute}},
+		{"docs.yml", engine.JobSettings{MaxParallelJobs: 5, MaxParallel: 4, LeaseTTL: 5 * time.Minute}},
+	} {
+		s, err := e.JobSettings("acme/app", tt.workflow, "build")
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, s, tt.workflow)
+	}
 }

@@ -10,6 +10,15 @@ jobs := data.hub.repo.jobs
 
 entry := jobs.workflows[input.job.workflow]
 
+# override is the workflow's jobs.workflow_overrides entry (the main branch
+# runner-isolation.yaml's workflows), by the workflow file's name without
+# its extension; {} when it has none.
+workflow_name := trim_suffix(trim_suffix(input.job.workflow, ".yml"), ".yaml")
+
+override := object.get(object.get(jobs, "workflow_overrides", {}), workflow_name, {})
+
+require_cancel := object.get(override, "require_cancel_in_progress", jobs.require_cancel_in_progress)
+
 # METADATA
 # title: The repository is enabled
 # description: The hub lists the repository with enabled false; it builds nothing for it.
@@ -93,7 +102,7 @@ job_matches contains f if {
 
 # METADATA
 # title: The timeout is within build_timeout
-# description: The job asks for no timeout, or for a longer one than the repo's build_timeout.
+# description: The job asks for no timeout, or for a longer one than the repo's build_timeout or its workflow override's timeout.
 # custom:
 #   severity: medium
 #   remediation: Set the job's timeout-minutes to at most the repo's build_timeout (repositories.yaml settings.build_timeout).
@@ -105,6 +114,19 @@ timeout_within contains f if {
 		"target": sprintf("%s/%s", [input.job.workflow, input.job.job]),
 		"expected": sprintf("at most %s", [data.hub.repo.limits.build_timeout]),
 		"actual": "none",
+	}
+}
+
+timeout_within contains f if {
+	limit := override.timeout
+	input.job.timeout_ns > time.parse_duration_ns(limit)
+	input.job.timeout_ns <= time.parse_duration_ns(data.hub.repo.limits.build_timeout)
+	f := {
+		"message": sprintf("job %s asks for a %s timeout, over workflow %s's %s timeout", [input.job.job, input.job.timeout, workflow_name, limit]),
+		"path": "timeout",
+		"target": sprintf("%s/%s", [input.job.workflow, input.job.job]),
+		"expected": sprintf("at most %s", [limit]),
+		"actual": input.job.timeout,
 	}
 }
 
@@ -152,12 +174,12 @@ secret_scope contains f if {
 
 # METADATA
 # title: Cancel-in-progress is set where required
-# description: The registry requires the workflow's concurrency group to cancel runs in progress, and the job's does not.
+# description: The registry requires the workflow's concurrency group to cancel runs in progress (jobs.require_cancel_in_progress, or the workflow's override), and the job's does not.
 # custom:
 #   severity: medium
 #   remediation: "Set concurrency: {group: ..., cancel-in-progress: true} in the workflow."
 cancel_in_progress contains f if {
-	jobs.require_cancel_in_progress
+	require_cancel
 	not input.job.cancel_in_progress
 	f := {
 		"message": sprintf("workflow %s does not set cancel-in-progress, which the registry requires", [input.job.workflow]),

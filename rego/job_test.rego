@@ -136,3 +136,53 @@ test_cancel_in_progress_required if {
 test_cancel_in_progress_not_required if {
 	count(job.cancel_in_progress) == 0 with input as inp({"cancel_in_progress": false}) with data.hub.repo as object.union(caesar, {"jobs": object.union(jobs, {"require_cancel_in_progress": false})})
 }
+
+# The main branch's runner-isolation.yaml, enabled and imported: overrides
+# by workflow name, no list of workflows.
+main_jobs := {
+	"allowed_runners": ["ubuntu-latest", "ubuntu-22.04", "ubuntu-24.04", "windows-latest", "macos-latest"],
+	"require_cancel_in_progress": true,
+	"max_matrix_parallel": 4,
+	"fail_open": false,
+	"lease_ttl": "5m",
+	"workflows": {},
+	"workflow_overrides": {
+		"release": {"max_in_progress": 1, "require_cancel_in_progress": false},
+		"test": {"max_in_progress": 3, "max_matrix_parallel": 6},
+		"security": {"max_in_progress": 2, "timeout": "60m"},
+	},
+}
+
+main_repo := {"enabled": true, "limits": {"build_timeout": "90m", "max_parallel_jobs": 5}, "jobs": main_jobs}
+
+test_main_override_release_need_not_cancel if {
+	count(all_findings(inp({"cancel_in_progress": false, "secret_scope": ""}), main_repo)) == 0
+}
+
+test_main_other_workflow_must_cancel if {
+	some f in job.cancel_in_progress with input as inp({"workflow": "test.yaml", "cancel_in_progress": false, "secret_scope": ""}) with data.hub.repo as main_repo
+	f.target == "test.yaml"
+}
+
+test_main_unlisted_workflow_admitted if {
+	count(all_findings(inp({"workflow": "docs.yml", "job": "build", "secret_scope": ""}), main_repo)) == 0
+}
+
+test_main_override_timeout if {
+	fs := job.timeout_within with input as inp({"workflow": "security.yml", "timeout": "1h15m0s", "timeout_ns": 4500000000000, "secret_scope": ""}) with data.hub.repo as main_repo
+	count(fs) == 1
+	some f in fs
+	f.expected == "at most 60m"
+	contains(f.message, "workflow security's 60m timeout")
+}
+
+test_main_override_timeout_within if {
+	count(job.timeout_within) == 0 with input as inp({"workflow": "security.yml", "timeout": "1h0m0s", "timeout_ns": 3600000000000, "secret_scope": ""}) with data.hub.repo as main_repo
+}
+
+test_main_over_both_timeouts_is_one_finding if {
+	fs := job.timeout_within with input as inp({"workflow": "security.yml", "timeout": "2h0m0s", "timeout_ns": 7200000000000, "secret_scope": ""}) with data.hub.repo as main_repo
+	count(fs) == 1
+	some f in fs
+	f.expected == "at most 90m"
+}

@@ -32,8 +32,9 @@ import (
 // reported at its line and column in the YAML. An unknown field is an error
 // at its position: a misspelt budget must not be silently dropped.
 
-// isRunnerIsolation reports whether f is in the runner-isolation.yaml shape:
-// a top-level workflows mapping and no repos, org or teams.
+// isRunnerIsolation reports whether f is in a runner-isolation.yaml shape:
+// a top-level workflows mapping, or the later main branch's top-level
+// runner_isolation mapping (runneryaml_main.go), and no repos, org or teams.
 func isRunnerIsolation(f *ast.File) bool {
 	has := map[string]bool{}
 	for _, d := range f.Decls {
@@ -41,12 +42,17 @@ func isRunnerIsolation(f *ast.File) bool {
 			has[labelOf(fl.Label)] = true
 		}
 	}
-	return has["workflows"] && !has["repos"] && !has["org"] && !has["teams"]
+	return (has["workflows"] || has["runner_isolation"]) && !has["repos"] && !has["org"] && !has["teams"]
 }
 
 // convertRunnerIsolation converts a runner-isolation.yaml file into org
 // settings.
 func convertRunnerIsolation(f *ast.File) (*ast.File, error) {
+	for _, d := range f.Decls {
+		if fl, ok := d.(*ast.Field); ok && labelOf(fl.Label) == "runner_isolation" {
+			return convertRunnerIsolationMain(f)
+		}
+	}
 	var errs cueerrors.Error
 	fail := func(pos token.Pos, format string, args ...any) {
 		errs = cueerrors.Append(errs, cueerrors.Newf(pos, format, args...))
@@ -89,7 +95,7 @@ func convertRunnerIsolation(f *ast.File) (*ast.File, error) {
 			// jobs.<id>.{runs_on, max_parallel}; the schema judges them.
 			jobs = append(jobs, field("workflows", wf))
 		case "self_hosted_profiles":
-			if st, ok := fl.Value.(*ast.StructLit); !ok || len(fields(st)) > 0 {
+			if !emptyMapping(fl.Value) {
 				fail(fl.Value.Pos(), "runner-isolation.yaml: self_hosted_profiles: hubgate does not judge self-hosted profiles yet; want {}")
 			}
 		case "fair_scheduling":
@@ -103,16 +109,12 @@ func convertRunnerIsolation(f *ast.File) (*ast.File, error) {
 			for _, e := range fields(st) {
 				switch k := labelOf(e.Label); k {
 				case "enabled":
-					b, ok := e.Value.(*ast.Ident)
-					if !ok || (b.Name != "true" && b.Name != "false") {
-						if bl, ok := e.Value.(*ast.BasicLit); ok && (bl.Kind == token.TRUE || bl.Kind == token.FALSE) {
-							enabled = bl.Kind == token.TRUE
-							continue
-						}
+					b, ok := boolOf(e.Value)
+					if !ok {
 						fail(e.Value.Pos(), "runner-isolation.yaml: fair_scheduling.enabled: want a boolean")
 						continue
 					}
-					enabled = b.Name == "true"
+					enabled = b
 				case "token_bucket":
 					tb, ok := e.Value.(*ast.StructLit)
 					if !ok {
@@ -153,6 +155,35 @@ func convertRunnerIsolation(f *ast.File) (*ast.File, error) {
 	out := &ast.File{Filename: f.Filename}
 	out.Decls = []ast.Decl{field("org", &ast.StructLit{Elts: org})}
 	return out, nil
+}
+
+// boolOf reads a YAML boolean, whichever node the YAML decoder made of it.
+func boolOf(e ast.Expr) (bool, bool) {
+	switch x := e.(type) {
+	case *ast.Ident:
+		if x.Name == "true" || x.Name == "false" {
+			return x.Name == "true", true
+		}
+	case *ast.BasicLit:
+		if x.Kind == token.TRUE || x.Kind == token.FALSE {
+			return x.Kind == token.TRUE, true
+		}
+	}
+	return false, false
+}
+
+// emptyMapping reports whether e is {} or a YAML null (a key whose entries
+// are all commented out).
+func emptyMapping(e ast.Expr) bool {
+	switch x := e.(type) {
+	case *ast.StructLit:
+		return len(fields(x)) == 0
+	case *ast.BasicLit:
+		return x.Kind == token.NULL
+	case *ast.Ident:
+		return x.Name == "null"
+	}
+	return false
 }
 
 // fields returns the fields of st, in order.
