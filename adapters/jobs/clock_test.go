@@ -33,7 +33,6 @@ func (h *timeCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.
 	return next
 }
 
-
 // TestNowSharesOneTimeReading: concurrent decisions share one Redis TIME
 // reading (one round trip, not one per decision), and the time they get is
 // Redis's, extended by the local monotonic clock.
