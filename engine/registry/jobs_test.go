@@ -184,3 +184,24 @@ func TestJobsTighten(t *testing.T) {
 		})
 	}
 }
+
+// Every bad budget of the org's workflows is reported, each at its own
+// position: not only the first one CUE meets.
+func TestRunnerIsolationReportsEveryError(t *testing.T) {
+	good, err := os.ReadFile(filepath.Join(fixtures, "runner-isolation.yaml"))
+	require.NoError(t, err)
+	bad := string(good)
+	for _, r := range [][2]string{{"max_in_progress: 1", "max_in_progress: 0"}, {"max_parallel: 2", "max_parallel: 0"}, {"runs_on: ubuntu-latest", `runs_on: ""`}} {
+		next := strings.Replace(bad, r[0], r[1], 1)
+		require.NotEqual(t, bad, next)
+		bad = next
+	}
+	_, err = Load(fstest.MapFS{"runner-isolation.yaml": {Data: []byte(bad)}, "r.cue": {Data: []byte(`repos: "acme/app": {}`)}}, "runner-isolation.yaml", "r.cue")
+	ps := problems(t, err)
+	var lines []int
+	for _, p := range ps {
+		assert.Equal(t, "runner-isolation.yaml", p.File, p.String())
+		lines = append(lines, p.Line)
+	}
+	assert.Equal(t, []int{15, 21, 27}, lines, err.Error())
+}
