@@ -13,6 +13,7 @@ import (
 	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
 	"github.com/cicd-hub/hubgate/engine/evidence/signature"
 	"github.com/cicd-hub/hubgate/engine/evidence/vex"
+	"github.com/cicd-hub/hubgate/engine/evidence/vsa"
 	"github.com/cicd-hub/hubgate/engine/evidence/vulnerabilities"
 	"github.com/cicd-hub/hubgate/engine/evidence/workflow"
 	"github.com/cicd-hub/hubgate/policy"
@@ -57,6 +58,7 @@ var collectors = map[policy.EvidenceKind]struct {
 	policy.KindVulnerabilities: {collect: vulnerabilities.Collect, needs: []policy.EvidenceKind{policy.KindSBOM, policy.KindVEX}},
 	policy.KindProvenance:      {collect: provenance.Collect},
 	policy.KindSignature:       {collect: signature.Collect},
+	policy.KindVSA:             {collect: vsa.Collect},
 	policy.KindReferrers:       {collect: referrers.Collect},
 	policy.KindEvidenceBundle:  {collect: evidencebundle.Collect},
 	policy.KindEgress:          {collect: egress.Collect},

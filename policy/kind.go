@@ -15,6 +15,7 @@ const (
 	KindVulnerabilities EvidenceKind = "vulnerabilities"
 	KindProvenance      EvidenceKind = "provenance"
 	KindSignature       EvidenceKind = "signature"
+	KindVSA             EvidenceKind = "vsa"
 	KindReferrers       EvidenceKind = "referrers"
 	KindEvidenceBundle  EvidenceKind = "evidence_bundle"
 	KindEgress          EvidenceKind = "egress"
@@ -34,7 +35,7 @@ const KindAdmission EvidenceKind = "admission"
 func Kinds() []EvidenceKind {
 	return []EvidenceKind{
 		KindChecksums, KindSBOM, KindVEX, KindVulnerabilities, KindProvenance,
-		KindSignature, KindReferrers, KindEvidenceBundle, KindEgress,
+		KindSignature, KindVSA, KindReferrers, KindEvidenceBundle, KindEgress,
 		KindDeterminism, KindCache, KindDrill, KindWorkflow,
 	}
 }

@@ -30,6 +30,7 @@ type evalFlags struct {
 	maxFileSize    int64
 
 	checksums, sboms, vexes, vulns, provenance, egress  []string
+	vsas                                                []string
 	signature, referrers, evidenceManifest, evidenceDir string
 	detOriginal, detRebuild, detReport, detPrevious     string
 	detDiffoscope                                       string
@@ -80,6 +81,7 @@ A single evidence file flag may be "-" to read standard input.`,
 	fl.StringArrayVar(&f.vulns, "vulns", nil, "a vulnerability report: grype JSON or CycloneDX (repeatable)")
 	fl.StringVar(&f.signature, "signature", "", "a sigstore bundle signing a subject")
 	fl.StringArrayVar(&f.provenance, "provenance", nil, "signed SLSA provenance: sigstore bundle, DSSE envelope or .intoto.jsonl (repeatable)")
+	fl.StringArrayVar(&f.vsas, "vsa", nil, "a signed SLSA verification summary of the subject (sigstore bundle from eval --vsa-out; repeatable)")
 	fl.StringVar(&f.referrers, "referrers", "", "the output of oras discover -o json for the subject digest")
 	fl.StringVar(&f.evidenceManifest, "evidence-manifest", "", "evidence-manifest.json; its sigstore bundle is evidence-manifest.json.sigstore.json beside it")
 	fl.StringVar(&f.evidenceDir, "evidence-dir", "", "the directory the evidence manifest lists")
@@ -177,6 +179,7 @@ func (f *evalFlags) items() ([]engine.Item, error) {
 	files(policy.KindVulnerabilities, "vulns", f.vulns)
 	files(policy.KindProvenance, "provenance", f.provenance)
 	file(policy.KindSignature, "", "signature", f.signature)
+	files(policy.KindVSA, "vsa", f.vsas)
 	file(policy.KindReferrers, "", "referrers", f.referrers)
 	file(policy.KindEvidenceBundle, "manifest", "evidence-manifest", f.evidenceManifest)
 	dir(policy.KindEvidenceBundle, "dir", "evidence-dir", f.evidenceDir)

@@ -69,12 +69,7 @@ func predicate(p string) string {
 	return ", predicate " + p
 }
 
-func notJudged(u oci.Use) string {
-	if u == oci.UseVSA {
-		return "verification summaries are judged by the webhook"
-	}
-	return "not a kind of evidence hubgate reads"
-}
+func notJudged(oci.Use) string { return "not a kind of evidence hubgate reads" }
 
 func (a *app) newAttachCmd() *cobra.Command {
 	var o ociFlags

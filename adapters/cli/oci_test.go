@@ -154,19 +154,20 @@ func TestEvalImage(t *testing.T) {
 	_, err = vsa.VerifyBundle(b, key.Public(), "sha256:"+hexOf(good))
 	require.NoError(t, err)
 	r.attach(t, good, out)
-	// eval lists the VSA among its inputs (by its manifest digest) and
-	// does not judge it.
+	// Under a registry that neither requires summaries nor names their
+	// keys, eval reads the VSA referrer (an input of kind vsa) and does
+	// not judge it.
 	code, d, errs = r.eval(t, good)
 	require.Equal(t, 0, code, "%v %s", ruleList(d), errs)
-	var listed []string
+	var vsaInputs []string
 	for _, in := range d.Inputs {
-		if in.Role == "listed" {
-			listed = append(listed, in.Path)
+		if in.Kind == policy.KindVSA {
+			vsaInputs = append(vsaInputs, in.Path)
 		}
 	}
-	require.Len(t, listed, 1, "%+v", d.Inputs)
-	assert.Contains(t, listed[0], "https://slsa.dev/verification_summary/v1")
-	assert.Contains(t, errs, "listed, not judged")
+	require.Len(t, vsaInputs, 1, "%+v", d.Inputs)
+	assert.Contains(t, vsaInputs[0], r.reg.Host+"/acme/app@sha256:")
+	assert.NotContains(t, errs, "listed, not judged")
 
 	// Missing provenance.
 	noProv := r.reg.PushImage(t, "acme/app", "no-provenance")
@@ -227,6 +228,117 @@ func TestEvalImage(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errs, "could not reach evidence")
 	assert.Contains(t, errs, "oci.unreachable")
+}
+
+// TestEvalImageVSA: a repo that requires a verification summary accepts
+// an image only with a summary among its referrers that verifies against
+// the registry's vsa.keys, for this image's digest and repo, fresh and
+// PASSED.
+func TestEvalImageVSA(t *testing.T) {
+	r := newOCIRelease(t, ocitest.Options{})
+	ci, err := vsa.GenerateKey(vsa.AlgorithmECDSAP256)
+	require.NoError(t, err)
+	priv, err := ci.MarshalPrivateKeyPEM()
+	require.NoError(t, err)
+	signKey := r.write(t, "ci.key", string(priv))
+	stranger, err := vsa.GenerateKey(vsa.AlgorithmECDSAP256)
+	require.NoError(t, err)
+	spriv, err := stranger.MarshalPrivateKeyPEM()
+	require.NoError(t, err)
+	strangerKey := r.write(t, "stranger.key", string(spriv))
+	provPEM, err := json.Marshal(string(r.key.PEM(t)))
+	require.NoError(t, err)
+	vsaPEM, err := json.Marshal(string(ci.Public().MarshalPEM()))
+	require.NoError(t, err)
+	ciRegistry := r.registry
+	deploy := r.write(t, "deploy.cue", `org: referrers: require: ["application/vnd.cyclonedx+json", "application/vnd.dev.sigstore.bundle.v0.3+json"]
+repos: "acme/app": {require: ["checksums", "vsa"], provenance: keys: [`+string(provPEM)+`], vsa: {keys: [`+string(vsaPEM)+`], max_age: "72h"}}`)
+
+	// summary runs CI's eval of image (SBOM and provenance attached) and
+	// writes its signed summary with key.
+	summary := func(image, key string) string {
+		t.Helper()
+		r.attach(t, image, r.write(t, "sbom-"+hexOf(image)+".json", ociSBOM(hexOf(image))), r.write(t, "prov-"+hexOf(image)+".json", string(ociProvenance(t, r.key, hexOf(image)))))
+		out := filepath.Join(r.dir, hexOf(image)+"-"+filepath.Base(key)+".vsa.json")
+		r.registry = ciRegistry
+		code, d, errs := r.eval(t, image, "--vsa-out", out, "--sign-key", key)
+		require.Equal(t, 0, code, "%v %s", ruleList(d), errs)
+		r.registry = deploy
+		return out
+	}
+	deployEval := func(image string, extra ...string) (int, *policy.Decision) {
+		t.Helper()
+		r.registry = deploy
+		code, d, errs := r.eval(t, image, extra...)
+		require.NotEqual(t, 2, code, errs)
+		return code, d
+	}
+	finding := func(d *policy.Decision, rule string) string {
+		for _, f := range d.Findings {
+			if f.Rule == rule {
+				return f.Message
+			}
+		}
+		return ""
+	}
+
+	good := r.reg.PushImage(t, "acme/app", "good")
+	r.attach(t, good, summary(good, signKey))
+	code, d := deployEval(good)
+	require.Equal(t, 0, code, "%v", ruleList(d))
+
+	// No summary attached.
+	none := r.reg.PushImage(t, "acme/app", "none")
+	code, d = deployEval(none)
+	require.Equal(t, 1, code)
+	assert.True(t, hasRule(d, "vsa.present"), "%v", ruleList(d))
+
+	// Signed by a key the registry does not name.
+	foreign := r.reg.PushImage(t, "acme/app", "foreign")
+	r.attach(t, foreign, summary(foreign, strangerKey))
+	code, d = deployEval(foreign)
+	require.Equal(t, 1, code)
+	assert.Contains(t, finding(d, "vsa.accepted"), "not signed by a trusted key")
+
+	// The good image's summary, attached to another image.
+	copied := r.reg.PushImage(t, "acme/app", "copied")
+	goodVSA, err := os.ReadFile(summary(good, signKey))
+	require.NoError(t, err)
+	r.attach(t, copied, r.write(t, "copied.vsa.json", string(goodVSA)))
+	code, d = deployEval(copied)
+	require.Equal(t, 1, code)
+	assert.Contains(t, finding(d, "vsa.accepted"), "about sha256:"+hexOf(good))
+
+	// Tampered after signing: the claims are never read.
+	tampered := r.reg.PushImage(t, "acme/app", "tampered")
+	b, err := os.ReadFile(summary(tampered, signKey))
+	require.NoError(t, err)
+	var bundle map[string]any
+	require.NoError(t, json.Unmarshal(b, &bundle))
+	env := bundle["dsseEnvelope"].(map[string]any)
+	payload, err := base64.StdEncoding.DecodeString(env["payload"].(string))
+	require.NoError(t, err)
+	env["payload"] = base64.StdEncoding.EncodeToString(bytes.Replace(payload, []byte("acme/app"), []byte("acme/apq"), 1))
+	tb, _ := json.Marshal(bundle)
+	tamperedOnly := r.reg.PushImage(t, "acme/app", "tampered-only")
+	r.attach(t, tamperedOnly, r.write(t, "tampered.vsa.json", string(tb)))
+	code, d = deployEval(tamperedOnly)
+	require.Equal(t, 1, code)
+	assert.NotEmpty(t, finding(d, "vsa.accepted"), "%v", ruleList(d))
+
+	// Too old for the deploy-time registry (72h), and from the future.
+	code, d = deployEval(good, "--now", "2026-12-05T00:00:00Z")
+	require.Equal(t, 1, code)
+	assert.Contains(t, finding(d, "vsa.accepted"), "older than the 72h max_age")
+	code, d = deployEval(good, "--now", "2026-11-27T00:00:00Z")
+	require.Equal(t, 1, code)
+	assert.True(t, hasRule(d, "vsa.evidence"), "%v", ruleList(d))
+	assert.Contains(t, finding(d, "vsa.accepted"), "after the evaluation time")
+
+	// A local --vsa file is judged the same way.
+	code, d = deployEval(none, "--vsa", r.write(t, "local.vsa.json", string(goodVSA)))
+	require.Equal(t, 1, code)
+	assert.Contains(t, finding(d, "vsa.accepted"), "about sha256:"+hexOf(good))
 }
 
 func TestEvalImageAuth(t *testing.T) {

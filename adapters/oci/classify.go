@@ -33,7 +33,7 @@ const (
 	UseProvenance Use = "provenance"
 	UseSBOM       Use = "sbom"
 	UseVEX        Use = "vex"
-	UseVSA        Use = "vsa"     // read by the webhook; listed by eval
+	UseVSA        Use = "vsa"     // read by the webhook; judged by eval (the vsa kind)
 	UseUnknown    Use = "unknown" // listed, otherwise ignored
 )
 
@@ -47,6 +47,8 @@ func (u Use) Kind() policy.EvidenceKind {
 		return policy.KindSBOM
 	case UseVEX:
 		return policy.KindVEX
+	case UseVSA:
+		return policy.KindVSA
 	}
 	return ""
 }
