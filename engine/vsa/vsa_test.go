@@ -311,6 +311,21 @@ func TestFileName(t *testing.T) {
 	require.Error(t, err)
 }
 
+// TestParseDigestIsCanonical: an image digest is sha256 in lower case;
+// the forms policy.ParseDigest also reads are refused.
+func TestParseDigestIsCanonical(t *testing.T) {
+	b, err := vsa.ParseDigest("sha256:" + imgHex)
+	require.NoError(t, err)
+	assert.Len(t, b, 32)
+	for _, d := range []string{
+		"", imgHex, "sha256:" + strings.ToUpper(imgHex), "SHA256:" + imgHex,
+		"sha512:" + imgHex + imgHex, "sha256:" + imgHex[1:], "sha256:../" + imgHex[3:],
+	} {
+		_, err := vsa.ParseDigest(d)
+		assert.Error(t, err, d)
+	}
+}
+
 func TestRepoURI(t *testing.T) {
 	u, err := vsa.RepoURI("acme/api")
 	require.NoError(t, err)

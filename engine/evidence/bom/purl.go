@@ -117,6 +117,17 @@ func NormalizeAlg(alg string) string {
 	return a
 }
 
+// DigestIn returns the digest s holds as [DigestString] writes it, when s
+// looks like "alg:hex" with at least 32 hex digits (a version or a field
+// that may hold a digest of any algorithm), or "".
+func DigestIn(s string) string {
+	alg, hx, ok := strings.Cut(s, ":")
+	if !ok || len(hx) < 32 || strings.Trim(strings.ToLower(hx), "0123456789abcdef") != "" {
+		return ""
+	}
+	return DigestString(alg, hx)
+}
+
 // DigestString returns "alg:hex" with a normalised algorithm and a lower-case
 // value, or "" when either is empty.
 func DigestString(alg, value string) string {

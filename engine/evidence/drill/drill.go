@@ -12,6 +12,7 @@ import (
 
 	"github.com/cicd-hub/hubgate/engine/evidence/checksum"
 	"github.com/cicd-hub/hubgate/engine/evidence/parse"
+	"github.com/cicd-hub/hubgate/policy"
 )
 
 // Manifest is the hub's DR manifest.json.
@@ -55,7 +56,7 @@ func ParseManifest(b []byte) (*Manifest, error) {
 		errs = append(errs, fieldErr("backup.path", "missing"))
 	}
 	d := strings.ToLower(strings.TrimPrefix(m.Backup.SHA256, "sha256:"))
-	if len(d) != 64 || strings.Trim(d, "0123456789abcdef") != "" {
+	if policy.CheckDigest("sha256", d) != nil {
 		errs = append(errs, fieldErr("backup.sha256", "want sha256:<64 hex>, got %q", clip(m.Backup.SHA256)))
 	}
 	m.Digest = d
