@@ -15,6 +15,8 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/verify"
+
+	"github.com/cicd-hub/hubgate/engine/bounded"
 )
 
 // MaxBundleSize bounds one sigstore bundle or DSSE envelope.
@@ -266,7 +268,7 @@ func VerifyEntity(entity verify.SignedEntity, opts Options) (*Verified, error) {
 	// in memory.
 	var artBytes []byte
 	if opts.Artifact != nil && len(opts.Keys) > 1 {
-		artBytes, err = readLimited(opts.Artifact, maxArtifactInMemory)
+		artBytes, err = bounded.ReadAll(opts.Artifact, maxArtifactInMemory)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrArtifact, err)
 		}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cicd-hub/hubgate/engine/bounded"
 )
 
 // The algorithms a checksum list may use.
@@ -87,12 +89,12 @@ func Parse(r io.Reader, limit int64) (*List, error) {
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	b, err := bounded.ReadAll(r, limit)
+	if errors.Is(err, bounded.ErrTooLarge) {
+		return nil, fmt.Errorf("%w of %d bytes", ErrTooLarge, limit)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read checksum list: %w", err)
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%w of %d bytes", ErrTooLarge, limit)
 	}
 	return ParseBytes(b), nil
 }
