@@ -84,11 +84,6 @@ type Signer struct {
 	Claims Claims `json:"claims"`
 }
 
-// Signer returns the signer facts of v.
-func (v *Verified) Signer() Signer {
-	return Signer{Keyed: v.Keyed, KeyID: v.KeyID, Issuer: v.Issuer, SAN: v.SAN, Claims: v.Claims}
-}
-
 // Verified holds the facts of a bundle whose signature verified. Nothing in
 // it is read from an unverified part of the input.
 type Verified struct {
@@ -97,18 +92,12 @@ type Verified struct {
 	BundleVersion string `json:"bundle_version"`
 	// Content is [ContentMessageSignature] or [ContentDSSE].
 	Content string `json:"content"`
-	// Keyed is true when a trusted key verified the signature; KeyID is
-	// then the key's ID.
-	Keyed bool   `json:"keyed"`
-	KeyID string `json:"key_id,omitempty"`
-	// Issuer is the OIDC issuer extension of the Fulcio certificate, and
-	// SAN its subject alternative name. Empty when keyed.
-	Issuer       string    `json:"issuer,omitempty"`
-	SAN          string    `json:"san,omitempty"`
-	CertNotAfter time.Time `json:"cert_not_after,omitzero"`
-	// Claims are the certificate's other Fulcio extensions. Zero when
+	// Signer is who signed: the trusted key, or the Fulcio certificate's
+	// issuer, SAN and other extensions. The signed kinds report it as is.
+	Signer
+	// CertNotAfter is the Fulcio certificate's end of validity; zero when
 	// keyed.
-	Claims Claims `json:"claims"`
+	CertNotAfter time.Time `json:"cert_not_after,omitzero"`
 	// Timestamps are the verified signing times.
 	Timestamps []Timestamp `json:"timestamps"`
 	// TlogIndex is the log index of the verified transparency-log entry, -1

@@ -423,5 +423,5 @@ func TestExpiredWindows(t *testing.T) {
 	require.Len(t, got, 2)
 	assert.Contains(t, got[0], "certificate authority https://virtual.fulcio.sigstore.dev")
 	assert.Contains(t, got[1], "transparency log https://rekor.localhost")
-	assert.Empty(t, trust.ExpiredWindows(ss.Root, &trust.Verified{Keyed: true}, time.Now().Add(24*time.Hour)))
+	assert.Empty(t, trust.ExpiredWindows(ss.Root, &trust.Verified{Signer: trust.Signer{Keyed: true}}, time.Now().Add(24*time.Hour)))
 }

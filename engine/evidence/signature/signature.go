@@ -131,7 +131,7 @@ func fill(res *Result, v *trust.Verified) {
 	res.Verified = true
 	res.Reason = ""
 	res.BundleVersion = v.BundleVersion
-	res.Signer = v.Signer()
+	res.Signer = v.Signer
 	res.TlogIndex, res.TlogTime, res.Timestamps = v.TlogIndex, v.TlogTime, v.Timestamps
 }
 
