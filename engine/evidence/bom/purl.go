@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	packageurl "github.com/package-url/packageurl-go"
+
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
 )
 
 // PURL is a parsed, canonical package URL.
@@ -33,10 +35,10 @@ func ParsePURL(s string) (PURL, error) {
 	}
 	p, err := packageurl.FromString(s)
 	if err != nil {
-		return PURL{}, fmt.Errorf("invalid purl %q: %w", truncate(s, 200), err)
+		return PURL{}, fmt.Errorf("invalid purl %q: %w", parse.Clip(s, 200), err)
 	}
 	if p.Name == "" {
-		return PURL{}, fmt.Errorf("invalid purl %q: missing name", truncate(s, 200))
+		return PURL{}, fmt.Errorf("invalid purl %q: missing name", parse.Clip(s, 200))
 	}
 	base := packageurl.PackageURL{Type: p.Type, Namespace: p.Namespace, Name: p.Name}
 	out := PURL{
@@ -136,11 +138,4 @@ func DigestString(alg, value string) string {
 		return ""
 	}
 	return alg + ":" + value
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
