@@ -285,7 +285,7 @@ var (
 	reRepo = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$`)
 )
 
-// validDigest is true for a canonical image digest, "sha256:<64
+// validDigest is true for a canonical policy digest, "sha256:<64
 // lower-case hex>".
 func validDigest(d string) bool {
 	pd, err := policy.ParseDigest(d)

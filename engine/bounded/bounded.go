@@ -6,11 +6,11 @@
 package bounded
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 )
 
 // ErrTooLarge is wrapped by the error of [ReadAll] when the input holds
@@ -30,22 +30,36 @@ func (e *TooLargeError) Is(target error) bool { return target == ErrTooLarge }
 // [*TooLargeError], and nothing read is returned. The error of r is
 // returned as is. A limit below zero reads nothing and fails on any byte.
 // When r has a Stat method (an *os.File, an fs.File) and is a regular
-// file, the buffer is sized from it once, so a large file is not copied
-// while the buffer grows; the limit holds even if the file grows meanwhile.
+// file, the buffer is allocated once from its size, so a large file is
+// not copied while the buffer grows; the limit holds even if the file
+// grows meanwhile.
 func ReadAll(r io.Reader, limit int64) ([]byte, error) {
-	limit = max(limit, 0)
+	limit = min(max(limit, 0), math.MaxInt64-1)
 	size := int64(512)
 	if st, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
-		if fi, err := st.Stat(); err == nil && fi.Mode().IsRegular() {
-			size = min(fi.Size()+1, limit+1)
+		if fi, err := st.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() >= 0 {
+			// One byte more than the file, so its end is read
+			// without growing the buffer.
+			size = fi.Size() + 1
 		}
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, min(size, limit+1)))
-	if _, err := buf.ReadFrom(io.LimitReader(r, limit+1)); err != nil {
-		return nil, err
+	lr := io.LimitReader(r, limit+1)
+	b := make([]byte, 0, min(size, limit+1))
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	if int64(buf.Len()) > limit {
+	if int64(len(b)) > limit {
 		return nil, &TooLargeError{Limit: limit}
 	}
-	return buf.Bytes(), nil
+	return b, nil
 }

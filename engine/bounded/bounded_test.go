@@ -67,5 +67,8 @@ func TestReadAllFile(t *testing.T) {
 		}
 		require.NoError(t, err, limit)
 		assert.Equal(t, want, string(b))
+		// Sized from Stat: the buffer did not grow past the file and the
+		// byte that sees its end.
+		assert.LessOrEqual(t, cap(b), len(want)+1, limit)
 	}
 }
