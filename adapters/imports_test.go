@@ -14,8 +14,8 @@ const module = "github.com/cicd-hub/hubgate"
 
 // TestImportsPointDown runs go list over the adapters and fails on an
 // import that breaks the layer table (CONTRIBUTING.md): an adapter imports
-// policy, engine (and engine/admission, engine/registry, engine/vsa, the
-// engine's own sub-APIs), and adapters/report; never engine/evidence/* or
+// policy, engine (and engine/admission, engine/bounded, engine/registry,
+// engine/vsa, the engine's own sub-APIs), and adapters/report; never engine/evidence/* or
 // engine/trust (the engine re-exports what adapters need, engine/reexport.go),
 // nor the rego or cue packs. adapters/report renders a policy.Decision and
 // imports no engine and no other adapter. adapters/oci is the OCI registry
@@ -35,6 +35,7 @@ func TestImportsPointDown(t *testing.T) {
 	allowedEngine := map[string]bool{
 		module + "/engine":           true,
 		module + "/engine/admission": true,
+		module + "/engine/bounded":   true,
 		module + "/engine/registry":  true,
 		module + "/engine/vsa":       true,
 	}
@@ -62,7 +63,7 @@ func TestImportsPointDown(t *testing.T) {
 				if self == "report" {
 					t.Errorf("%s imports %s: renderers work on a policy.Decision alone", pkg, d)
 				} else if !allowedEngine[d] {
-					t.Errorf("%s imports %s: adapters import engine, engine/admission, engine/registry or engine/vsa", pkg, d)
+					t.Errorf("%s imports %s: adapters import engine, engine/admission, engine/bounded, engine/registry or engine/vsa", pkg, d)
 				}
 			case strings.HasPrefix(d, module+"/adapters/"):
 				other, _, _ := strings.Cut(strings.TrimPrefix(d, module+"/adapters/"), "/")

@@ -90,7 +90,7 @@ func loadCases(t *testing.T) []evalCase {
 				c.in.Subjects = append(c.in.Subjects, SubjectInput{Name: filepath.Base(v), Path: abs})
 			case "subject-digest":
 				name, d, _ := strings.Cut(v, "=")
-				dg, err := ParseDigest(d)
+				dg, err := policy.ParseDigest(d)
 				require.NoError(t, err, file)
 				c.in.Subjects = append(c.in.Subjects, SubjectInput{Name: name, Digest: dg})
 			default:

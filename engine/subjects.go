@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -39,10 +38,11 @@ func hashSubjects(in []SubjectInput) ([]policy.Subject, error) {
 		case len(s.Digest) > 0:
 			d := policy.Digest{}
 			for alg, hx := range s.Digest {
-				if err := checkHex(alg, hx); err != nil {
+				hx = strings.ToLower(hx)
+				if err := policy.CheckDigest(alg, hx); err != nil {
 					return nil, fmt.Errorf("%w: subject %s: %w", ErrInput, name, err)
 				}
-				d[alg] = strings.ToLower(hx)
+				d[alg] = hx
 			}
 			sub = policy.Subject{Name: name, Digest: d}
 		default:
@@ -51,32 +51,4 @@ func hashSubjects(in []SubjectInput) ([]policy.Subject, error) {
 		out = append(out, sub)
 	}
 	return out, nil
-}
-
-// checkHex checks that hx is a well-formed digest for alg.
-func checkHex(alg, hx string) error {
-	want := map[string]int{"sha256": 64, "sha512": 128}[alg]
-	if want == 0 {
-		return fmt.Errorf("unsupported digest algorithm %q: want sha256 or sha512", alg)
-	}
-	if len(hx) != want {
-		return fmt.Errorf("%s digest has %d hex digits, want %d", alg, len(hx), want)
-	}
-	if _, err := hex.DecodeString(hx); err != nil {
-		return fmt.Errorf("%s digest is not hex: %q", alg, hx)
-	}
-	return nil
-}
-
-// ParseDigest parses "sha256:HEX" (or "sha512:HEX") into a Digest.
-func ParseDigest(s string) (policy.Digest, error) {
-	alg, hx, ok := strings.Cut(s, ":")
-	if !ok {
-		return nil, fmt.Errorf("digest %q: want ALGORITHM:HEX, such as sha256:%s", s, strings.Repeat("0", 8)+"…")
-	}
-	alg = strings.ToLower(alg)
-	if err := checkHex(alg, hx); err != nil {
-		return nil, fmt.Errorf("digest %q: %w", s, err)
-	}
-	return policy.Digest{alg: strings.ToLower(hx)}, nil
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/cicd-hub/hubgate/engine/bounded"
 )
 
 // DefaultAPIURL is the public GitHub REST API.
@@ -15,6 +17,10 @@ const DefaultAPIURL = "https://api.github.com"
 
 // maxEventPayload bounds the event payload read from GITHUB_EVENT_PATH.
 const maxEventPayload = 32 << 20
+
+// maxAppKeySize bounds the GitHub App private key read from
+// HUBGATE_APP_PRIVATE_KEY_FILE; a longer file is an error, not cut short.
+const maxAppKeySize = 64 << 10
 
 // Env is the part of the GitHub Actions environment hubgate reads.
 type Env struct {
@@ -111,7 +117,7 @@ func (e Env) HeadSHA() (string, error) {
 		return "", fmt.Errorf("read event payload: %w", err)
 	}
 	defer f.Close()
-	sha, err := prHeadSHA(io.LimitReader(f, maxEventPayload+1))
+	sha, err := prHeadSHA(f)
 	if err != nil {
 		return "", fmt.Errorf("read event payload %s: %w", e.EventPath, err)
 	}
@@ -120,12 +126,9 @@ func (e Env) HeadSHA() (string, error) {
 
 // prHeadSHA reads pull_request.head.sha from an event payload.
 func prHeadSHA(r io.Reader) (string, error) {
-	b, err := io.ReadAll(r)
+	b, err := bounded.ReadAll(r, maxEventPayload)
 	if err != nil {
 		return "", err
-	}
-	if len(b) > maxEventPayload {
-		return "", fmt.Errorf("larger than %d bytes", maxEventPayload)
 	}
 	var ev struct {
 		PullRequest *struct {
@@ -180,7 +183,7 @@ func (e Env) appCredentials() (appID, installationID int64, key []byte, ok bool,
 			return 0, 0, nil, false, fmt.Errorf("HUBGATE_APP_PRIVATE_KEY_FILE: %w", err)
 		}
 		defer f.Close()
-		if key, err = io.ReadAll(io.LimitReader(f, 64<<10)); err != nil {
+		if key, err = bounded.ReadAll(f, maxAppKeySize); err != nil {
 			return 0, 0, nil, false, fmt.Errorf("HUBGATE_APP_PRIVATE_KEY_FILE: %w", err)
 		}
 	default:

@@ -38,7 +38,7 @@ one "host:port" entry per distinct host and port (or one "host" entry per host w
 			}
 			reports := make([]*engine.EgressReport, 0, len(args))
 			for _, p := range args {
-				b, err := readEgressFile(p, engine.DefaultMaxFileSize)
+				b, err := readBounded(p, engine.DefaultMaxFileSize)
 				if err != nil {
 					return usageErr("egress suggest: %v", err)
 				}
@@ -66,6 +66,3 @@ one "host:port" entry per distinct host and port (or one "host" entry per host w
 	cmd.Flags().BoolVar(&hostsOnly, "hosts-only", false, "one entry per host, allowing any port")
 	return cmd
 }
-
-// readEgressFile reads at most limit bytes of path.
-func readEgressFile(path string, limit int64) ([]byte, error) { return readLimited(path, limit) }

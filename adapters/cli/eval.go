@@ -216,7 +216,7 @@ func (f *evalFlags) subjectInputs() ([]engine.SubjectInput, error) {
 			errs = append(errs, fmt.Errorf("--subject-digest %q: want NAME=sha256:HEX", s))
 			continue
 		}
-		d, err := engine.ParseDigest(dg)
+		d, err := policy.ParseDigest(dg)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("--subject-digest: %w", err))
 			continue

@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"syscall"
+
+	"github.com/cicd-hub/hubgate/engine/bounded"
 )
 
 // The line between exit 2 and a finding: a file named on the command line
@@ -133,20 +135,19 @@ func checkEngineInputs(registryPath string, policyDirs []string) error {
 	return errors.Join(errs...)
 }
 
-// readLimited reads at most limit bytes of the file path, with errors that
-// name the path once ("X: is a directory", "X: larger than N bytes").
-func readLimited(path string, limit int64) ([]byte, error) {
+// readBounded reads at most limit bytes of the file path, with errors that
+// name the path once ("X: is a directory", "X: larger than N bytes"). It
+// is the command tree's one file reader (keys, bundles, decisions, egress
+// logs).
+func readBounded(path string, limit int64) ([]byte, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s", path, reason(err))
 	}
 	defer fh.Close()
-	b, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	b, err := bounded.ReadAll(fh, limit)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s", path, reason(err))
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
 	}
 	return b, nil
 }

@@ -75,7 +75,7 @@ decision, a missing environment, or an API error.`,
 // readDecision reads and checks a saved decision: bounded size, the
 // decision media type, known keys only.
 func readDecision(path string) (*policy.Decision, error) {
-	b, err := readLimited(path, maxDecisionFile)
+	b, err := readBounded(path, maxDecisionFile)
 	if err != nil {
 		return nil, err
 	}

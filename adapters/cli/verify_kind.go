@@ -110,7 +110,7 @@ func subjectOf(artifact, digest string) (engine.SubjectInput, error) {
 	if artifact != "" {
 		return engine.SubjectInput{Path: artifact}, nil
 	}
-	d, err := engine.ParseDigest(digest)
+	d, err := policy.ParseDigest(digest)
 	if err != nil {
 		return engine.SubjectInput{}, err
 	}

@@ -122,5 +122,3 @@ func (a *app) verifySignature(f verifySignatureFlags) error {
 
 // verifySignatureRepo is the registry entry verify signature judges with.
 const verifySignatureRepo = "verify/signature"
-
-func readBounded(path string, limit int64) ([]byte, error) { return readLimited(path, limit) }

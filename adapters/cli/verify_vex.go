@@ -81,7 +81,7 @@ func (a *app) verifyVEX(f verifyVEXFlags) error {
 		if n, v, ok := strings.Cut(s, "="); ok {
 			name, d = n, v
 		}
-		dg, err := engine.ParseDigest(d)
+		dg, err := policy.ParseDigest(d)
 		if err != nil {
 			return usageErr("verify vex: --subject-digest: %v", err)
 		}

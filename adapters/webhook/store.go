@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/cicd-hub/hubgate/engine/admission"
+	"github.com/cicd-hub/hubgate/engine/bounded"
 	"github.com/cicd-hub/hubgate/engine/vsa"
 )
 
@@ -114,12 +114,9 @@ func (s DirStore) Get(_ context.Context, digest string) ([]byte, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("read summary %s: not a regular file", filepath.Base(name))
 	}
-	b, err := io.ReadAll(io.LimitReader(f, vsa.MaxBundleSize+1))
+	b, err := bounded.ReadAll(f, vsa.MaxBundleSize)
 	if err != nil {
 		return nil, fmt.Errorf("read summary %s: %w", filepath.Base(name), err)
-	}
-	if len(b) > vsa.MaxBundleSize {
-		return nil, fmt.Errorf("read summary %s: larger than %d bytes", filepath.Base(name), vsa.MaxBundleSize)
 	}
 	if s.files != nil {
 		// Stamp with the stat of the open file: a write after it changes

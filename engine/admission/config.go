@@ -285,9 +285,11 @@ var (
 	reRepo = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$`)
 )
 
+// validDigest is true for a canonical policy digest, "sha256:<64
+// lower-case hex>".
 func validDigest(d string) bool {
-	algo, h, ok := strings.Cut(d, ":")
-	return ok && algo == "sha256" && len(h) == 64 && strings.Trim(h, "0123456789abcdef") == ""
+	pd, err := policy.ParseDigest(d)
+	return err == nil && "sha256:"+pd["sha256"] == d
 }
 
 // MatchImage returns the admission.images entry for an image's normalised

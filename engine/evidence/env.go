@@ -1,17 +1,16 @@
 package evidence
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/cicd-hub/hubgate/engine/bounded"
 	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -152,20 +151,14 @@ func ReadBounded(open Opener, path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	// Size the buffer from Stat, so a large SBOM is not copied while the
-	// buffer grows; the limit still holds if the file grows meanwhile.
-	size := int64(512)
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-		size = min(st.Size()+1, limit+1)
-	}
-	buf := bytes.NewBuffer(make([]byte, 0, size))
-	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if int64(buf.Len()) > limit {
+	b, err := bounded.ReadAll(f, limit)
+	if errors.Is(err, bounded.ErrTooLarge) {
 		return nil, fmt.Errorf("%s: %w of %d bytes", path, ErrTooLarge, limit)
 	}
-	return buf.Bytes(), nil
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return b, nil
 }
 
 // RecordInput records an input the collector read by other means (a

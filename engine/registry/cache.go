@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/cicd-hub/hubgate/engine/bounded"
 )
 
 // The resolved-registry cache: a process that loads the same registry as
@@ -237,14 +240,11 @@ func pruneCache(dir string) {
 	}
 }
 
-// readBoundedN reads at most n bytes of r; more is an error.
+// readBoundedN reads at most n bytes of r; more is [errTooLarge].
 func readBoundedN(r io.Reader, n int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, n+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > n {
+	b, err := bounded.ReadAll(r, n)
+	if errors.Is(err, bounded.ErrTooLarge) {
 		return nil, errTooLarge
 	}
-	return b, nil
+	return b, err
 }

@@ -163,12 +163,9 @@ func dirFiles(dir string, ents []fs.DirEntry) ([]string, error) {
 }
 
 func readBounded(r io.Reader, name string) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
+	b, err := readBoundedN(r, maxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("read registry: %s: %w", name, err)
-	}
-	if len(b) > maxFileSize {
-		return nil, fmt.Errorf("read registry: %s: %w", name, errTooLarge)
 	}
 	return b, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cicd-hub/hubgate/engine/trust"
+	"github.com/cicd-hub/hubgate/policy"
 )
 
 const corpusDir = "../../fixtures/trust"
@@ -92,9 +93,7 @@ func corpusVerify(t *testing.T, c corpusCase) (string, *trust.Verified) {
 		require.NoError(t, err)
 		opts.Keys = []*trust.PublicKey{k}
 	}
-	for alg, hx := range c.ArtifactDigest {
-		opts.Digest = &trust.Digest{Algorithm: alg, Hex: hx}
-	}
+	opts.Digest = c.ArtifactDigest
 	v, err := trust.VerifyBundle(bb, opts)
 	if err != nil {
 		t.Logf("not verified: %v", err)
@@ -172,7 +171,7 @@ func BenchmarkVerifyKeyless(b *testing.B) {
 	require.NoError(b, err)
 	bb, err := os.ReadFile(filepath.Join(corpusDir, "sigstore-go/examples/bundle-provenance.json"))
 	require.NoError(b, err)
-	opts := trust.Options{Root: tr, Digest: &trust.Digest{Algorithm: "sha512", Hex: "76176ffa33808b54602c7c35de5c6e9a4deb96066dba6533f50ac234f4f1f4c6b3527515dc17c06fbe2860030f410eee69ea20079bd3a2c6f3dcf3b329b10751"}}
+	opts := trust.Options{Root: tr, Digest: policy.Digest{"sha512": "76176ffa33808b54602c7c35de5c6e9a4deb96066dba6533f50ac234f4f1f4c6b3527515dc17c06fbe2860030f410eee69ea20079bd3a2c6f3dcf3b329b10751"}}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := trust.VerifyBundle(bb, opts); err != nil {

@@ -10,8 +10,8 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/sigstore/sigstore-go/pkg/root"
@@ -32,15 +32,29 @@ type PublicKey struct {
 	pub crypto.PublicKey
 }
 
-// ParsePublicKey reads one PEM "PUBLIC KEY" (PKIX): ECDSA P-256/P-384/P-521,
-// Ed25519 or RSA of at least 2048 bits.
-func ParsePublicKey(pemBytes []byte) (*PublicKey, error) {
+// DecodePEM decodes the first PEM block of a key file of at most
+// [MaxKeySize] bytes. It is the PEM handling of every key hubgate reads:
+// the public keys here, the VSA signing keys (engine/vsa); the caller
+// checks the block's type.
+func DecodePEM(pemBytes []byte) (*pem.Block, error) {
 	if len(pemBytes) > MaxKeySize {
-		return nil, fmt.Errorf("%w: larger than %d bytes", ErrKey, MaxKeySize)
+		return nil, fmt.Errorf("larger than %d bytes", MaxKeySize)
 	}
 	blk, _ := pem.Decode(pemBytes)
 	if blk == nil {
-		return nil, fmt.Errorf("%w: no PEM block", ErrKey)
+		return nil, errors.New("no PEM block")
+	}
+	return blk, nil
+}
+
+// ParsePublicKey reads one PEM "PUBLIC KEY" (PKIX): ECDSA P-256/P-384/P-521,
+// Ed25519 or RSA of at least 2048 bits. It is the one public key loader;
+// a caller that supports fewer key types refuses the others on
+// [PublicKey.Public].
+func ParsePublicKey(pemBytes []byte) (*PublicKey, error) {
+	blk, err := DecodePEM(pemBytes)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrKey, err)
 	}
 	if blk.Type != "PUBLIC KEY" {
 		return nil, fmt.Errorf("%w: PEM block is %q, want \"PUBLIC KEY\"", ErrKey, blk.Type)
@@ -77,6 +91,10 @@ func ParsePublicKey(pemBytes []byte) (*PublicKey, error) {
 	return k, nil
 }
 
+// Public returns the key itself: an *ecdsa.PublicKey, an
+// ed25519.PublicKey or an *rsa.PublicKey.
+func (k *PublicKey) Public() crypto.PublicKey { return k.pub }
+
 // verifier returns sigstore's verifier for the key. The hash follows the
 // key: SHA-256 for P-256 and RSA, SHA-384 and SHA-512 for the larger
 // curves; Ed25519 is plain (not pre-hashed) Ed25519 and ignores it.
@@ -106,15 +124,4 @@ func (k *PublicKey) material() (root.TrustedMaterial, error) {
 	return root.NewTrustedPublicKeyMaterial(func(string) (root.TimeConstrainedVerifier, error) {
 		return ek, nil
 	}), nil
-}
-
-func readLimited(r io.Reader, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("larger than %d bytes", limit)
-	}
-	return b, nil
 }

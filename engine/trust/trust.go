@@ -8,6 +8,8 @@ import (
 	"os"
 
 	"github.com/sigstore/sigstore-go/pkg/root"
+
+	"github.com/cicd-hub/hubgate/engine/bounded"
 )
 
 // publicGoodRoot is a snapshot of the Sigstore public-good production
@@ -59,7 +61,7 @@ func LoadTrustedRoot(path string) (*root.TrustedRoot, error) {
 		return nil, fmt.Errorf("%w: %w", ErrTrustedRoot, err)
 	}
 	defer f.Close()
-	b, err := readLimited(f, MaxTrustedRootSize)
+	b, err := bounded.ReadAll(f, MaxTrustedRootSize)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrTrustedRoot, path, err)
 	}

@@ -15,6 +15,9 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/verify"
+
+	"github.com/cicd-hub/hubgate/engine/bounded"
+	"github.com/cicd-hub/hubgate/policy"
 )
 
 // MaxBundleSize bounds one sigstore bundle or DSSE envelope.
@@ -30,16 +33,6 @@ const (
 	ContentDSSE             = "dsse"
 )
 
-// Digest is an artifact digest: algorithm ("sha256", "sha384", "sha512")
-// and lowercase hex.
-type Digest struct {
-	Algorithm string `json:"algorithm"`
-	Hex       string `json:"hex"`
-}
-
-// String is "algorithm:hex".
-func (d Digest) String() string { return d.Algorithm + ":" + d.Hex }
-
 // Options says what to verify a bundle against. The zero value verifies
 // against the embedded public-good root with no artifact, which only a DSSE
 // bundle allows (the caller must then match the statement's subjects).
@@ -53,8 +46,9 @@ type Options struct {
 	// Artifact is the signed artifact's bytes. It takes precedence over
 	// Digest.
 	Artifact io.Reader
-	// Digest is the signed artifact's digest.
-	Digest *Digest
+	// Digest is the signed artifact's digest, of one algorithm: sha256,
+	// sha384 or sha512 (lower-case hex).
+	Digest policy.Digest
 }
 
 // Timestamp is one verified time: from a transparency-log entry ("tlog")
@@ -82,11 +76,6 @@ type Signer struct {
 	Claims Claims `json:"claims"`
 }
 
-// Signer returns the signer facts of v.
-func (v *Verified) Signer() Signer {
-	return Signer{Keyed: v.Keyed, KeyID: v.KeyID, Issuer: v.Issuer, SAN: v.SAN, Claims: v.Claims}
-}
-
 // Verified holds the facts of a bundle whose signature verified. Nothing in
 // it is read from an unverified part of the input.
 type Verified struct {
@@ -95,18 +84,12 @@ type Verified struct {
 	BundleVersion string `json:"bundle_version"`
 	// Content is [ContentMessageSignature] or [ContentDSSE].
 	Content string `json:"content"`
-	// Keyed is true when a trusted key verified the signature; KeyID is
-	// then the key's ID.
-	Keyed bool   `json:"keyed"`
-	KeyID string `json:"key_id,omitempty"`
-	// Issuer is the OIDC issuer extension of the Fulcio certificate, and
-	// SAN its subject alternative name. Empty when keyed.
-	Issuer       string    `json:"issuer,omitempty"`
-	SAN          string    `json:"san,omitempty"`
-	CertNotAfter time.Time `json:"cert_not_after,omitzero"`
-	// Claims are the certificate's other Fulcio extensions. Zero when
+	// Signer is who signed: the trusted key, or the Fulcio certificate's
+	// issuer, SAN and other extensions. The signed kinds report it as is.
+	Signer
+	// CertNotAfter is the Fulcio certificate's end of validity; zero when
 	// keyed.
-	Claims Claims `json:"claims"`
+	CertNotAfter time.Time `json:"cert_not_after,omitzero"`
 	// Timestamps are the verified signing times.
 	Timestamps []Timestamp `json:"timestamps"`
 	// TlogIndex is the log index of the verified transparency-log entry, -1
@@ -122,8 +105,9 @@ type Verified struct {
 // unauthenticated: use it to choose what to verify against, never as a fact.
 type Info struct {
 	Content string
-	// MessageDigest is the message signature's digest hint.
-	MessageDigest Digest
+	// MessageDigest is the message signature's digest hint: one algorithm
+	// (as the bundle names it, see hashName) and its lower-case hex.
+	MessageDigest policy.Digest
 }
 
 var defaultRoot = sync.OnceValues(func() (*root.TrustedRoot, error) {
@@ -160,9 +144,8 @@ func Inspect(b *bundle.Bundle) (Info, error) {
 	if m == nil {
 		return Info{}, fmt.Errorf("%w: neither a message signature nor a dsse envelope", ErrBundle)
 	}
-	return Info{Content: ContentMessageSignature, MessageDigest: Digest{
-		Algorithm: hashName(m.DigestAlgorithm()),
-		Hex:       hex.EncodeToString(m.Digest()),
+	return Info{Content: ContentMessageSignature, MessageDigest: policy.Digest{
+		hashName(m.DigestAlgorithm()): hex.EncodeToString(m.Digest()),
 	}}, nil
 }
 
@@ -266,7 +249,7 @@ func VerifyEntity(entity verify.SignedEntity, opts Options) (*Verified, error) {
 	// in memory.
 	var artBytes []byte
 	if opts.Artifact != nil && len(opts.Keys) > 1 {
-		artBytes, err = readLimited(opts.Artifact, maxArtifactInMemory)
+		artBytes, err = bounded.ReadAll(opts.Artifact, maxArtifactInMemory)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrArtifact, err)
 		}
@@ -297,21 +280,26 @@ func VerifyEntity(entity verify.SignedEntity, opts Options) (*Verified, error) {
 	return nil, fmt.Errorf("%w: no trusted key verifies the signature: %w", ErrNotVerified, errors.Join(errs...))
 }
 
-func artifactPolicy(art io.Reader, d *Digest) (verify.ArtifactPolicyOption, error) {
+func artifactPolicy(art io.Reader, d policy.Digest) (verify.ArtifactPolicyOption, error) {
 	switch {
 	case art != nil:
 		return verify.WithArtifact(art), nil
-	case d != nil:
-		switch d.Algorithm {
+	case len(d) > 1:
+		return nil, fmt.Errorf("%w: %d digests given, want the one the signature is over", ErrArtifact, len(d))
+	case len(d) == 1:
+		var alg, hx string
+		for alg, hx = range d {
+		}
+		switch alg {
 		case "sha256", "sha384", "sha512":
 		default:
-			return nil, fmt.Errorf("%w: unsupported digest algorithm %q", ErrArtifact, d.Algorithm)
+			return nil, fmt.Errorf("%w: unsupported digest algorithm %q", ErrArtifact, alg)
 		}
-		raw, err := hex.DecodeString(d.Hex)
+		raw, err := hex.DecodeString(hx)
 		if err != nil {
 			return nil, fmt.Errorf("%w: digest is not hex: %w", ErrArtifact, err)
 		}
-		return verify.WithArtifactDigest(d.Algorithm, raw), nil
+		return verify.WithArtifactDigest(alg, raw), nil
 	default:
 		return verify.WithoutArtifactUnsafe(), nil
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 
 	"github.com/cicd-hub/hubgate/engine/trust"
 	"github.com/cicd-hub/hubgate/engine/trust/trusttest"
+	"github.com/cicd-hub/hubgate/policy"
 )
 
 const (
@@ -71,15 +73,15 @@ func TestVerifyBundleKeyless(t *testing.T) {
 		assert.Equal(t, ghSAN, v.SAN)
 	})
 	t.Run("dsse with a subject digest", func(t *testing.T) {
-		_, err := trust.VerifyBundle(dsse, trust.Options{Root: ss.Root, Digest: &trust.Digest{Algorithm: "sha256", Hex: sha(artifact)}})
+		_, err := trust.VerifyBundle(dsse, trust.Options{Root: ss.Root, Digest: policy.Digest{"sha256": sha(artifact)}})
 		require.NoError(t, err)
 	})
 	t.Run("dsse with another digest fails", func(t *testing.T) {
-		_, err := trust.VerifyBundle(dsse, trust.Options{Root: ss.Root, Digest: &trust.Digest{Algorithm: "sha256", Hex: sha([]byte("other"))}})
+		_, err := trust.VerifyBundle(dsse, trust.Options{Root: ss.Root, Digest: policy.Digest{"sha256": sha([]byte("other"))}})
 		require.ErrorIs(t, err, trust.ErrNotVerified)
 	})
 	t.Run("message signature v0.1 with digest", func(t *testing.T) {
-		v, err := trust.VerifyBundle(msg, trust.Options{Root: ss.Root, Digest: &trust.Digest{Algorithm: "sha256", Hex: sha(artifact)}})
+		v, err := trust.VerifyBundle(msg, trust.Options{Root: ss.Root, Digest: policy.Digest{"sha256": sha(artifact)}})
 		require.NoError(t, err)
 		assert.Equal(t, trust.ContentMessageSignature, v.Content)
 		assert.Equal(t, "v0.1", v.BundleVersion)
@@ -99,7 +101,11 @@ func TestVerifyBundleKeyless(t *testing.T) {
 		require.ErrorIs(t, err, trust.ErrNotVerified)
 	})
 	t.Run("message signature with a bad digest algorithm", func(t *testing.T) {
-		_, err := trust.VerifyBundle(msg, trust.Options{Root: ss.Root, Digest: &trust.Digest{Algorithm: "md5", Hex: "00"}})
+		_, err := trust.VerifyBundle(msg, trust.Options{Root: ss.Root, Digest: policy.Digest{"md5": "00"}})
+		require.ErrorIs(t, err, trust.ErrArtifact)
+	})
+	t.Run("message signature with two digests", func(t *testing.T) {
+		_, err := trust.VerifyBundle(msg, trust.Options{Root: ss.Root, Digest: policy.Digest{"sha256": sha(artifact), "sha512": strings.Repeat("0", 128)}})
 		require.ErrorIs(t, err, trust.ErrArtifact)
 	})
 }
@@ -423,5 +429,5 @@ func TestExpiredWindows(t *testing.T) {
 	require.Len(t, got, 2)
 	assert.Contains(t, got[0], "certificate authority https://virtual.fulcio.sigstore.dev")
 	assert.Contains(t, got[1], "transparency log https://rekor.localhost")
-	assert.Empty(t, trust.ExpiredWindows(ss.Root, &trust.Verified{Keyed: true}, time.Now().Add(24*time.Hour)))
+	assert.Empty(t, trust.ExpiredWindows(ss.Root, &trust.Verified{Signer: trust.Signer{Keyed: true}}, time.Now().Add(24*time.Hour)))
 }

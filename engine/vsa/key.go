@@ -19,10 +19,9 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/sign"
 	"github.com/sigstore/sigstore-go/pkg/verify"
 	"github.com/sigstore/sigstore/pkg/signature"
-)
 
-// maxPEMSize bounds a key file.
-const maxPEMSize = 64 << 10
+	"github.com/cicd-hub/hubgate/engine/trust"
+)
 
 // Algorithm names a signing key type.
 type Algorithm string
@@ -82,17 +81,11 @@ func GenerateKey(alg Algorithm) (*Key, error) {
 // or Ed25519. "EC PRIVATE KEY" (SEC 1) is accepted too. Encrypted keys are
 // not supported.
 func LoadPrivateKey(pemBytes []byte) (*Key, error) {
-	if len(pemBytes) > maxPEMSize {
-		return nil, fmt.Errorf("load private key: %w: larger than %d bytes", ErrMalformed, maxPEMSize)
+	block, err := trust.DecodePEM(pemBytes)
+	if err != nil {
+		return nil, fmt.Errorf("load private key: %w: %w", ErrMalformed, err)
 	}
-	block, _ := pem.Decode(pemBytes)
-	if block == nil {
-		return nil, fmt.Errorf("load private key: %w: no PEM block", ErrMalformed)
-	}
-	var (
-		k   any
-		err error
-	)
+	var k any
 	switch block.Type {
 	case "PRIVATE KEY":
 		k, err = x509.ParsePKCS8PrivateKey(block.Bytes)
@@ -208,23 +201,14 @@ type PublicKey struct {
 }
 
 // LoadPublicKey reads a PKIX PEM public key ("PUBLIC KEY"), ECDSA P-256 or
-// Ed25519.
+// Ed25519, through the one public key loader ([trust.ParsePublicKey]);
+// the other key types it reads do not sign VSAs and are refused.
 func LoadPublicKey(pemBytes []byte) (*PublicKey, error) {
-	if len(pemBytes) > maxPEMSize {
-		return nil, fmt.Errorf("load public key: %w: larger than %d bytes", ErrMalformed, maxPEMSize)
-	}
-	block, _ := pem.Decode(pemBytes)
-	if block == nil {
-		return nil, fmt.Errorf("load public key: %w: no PEM block", ErrMalformed)
-	}
-	if block.Type != "PUBLIC KEY" {
-		return nil, fmt.Errorf("load public key: %w: PEM type %q, want PUBLIC KEY", ErrMalformed, block.Type)
-	}
-	k, err := x509.ParsePKIXPublicKey(block.Bytes)
+	k, err := trust.ParsePublicKey(pemBytes)
 	if err != nil {
-		return nil, fmt.Errorf("load public key: %w: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("load public key: %w: %w", ErrMalformed, err)
 	}
-	return newPublicKey(k)
+	return newPublicKey(k.Public())
 }
 
 func newPublicKey(k crypto.PublicKey) (*PublicKey, error) {

@@ -111,7 +111,7 @@ func Statement(d *policy.Decision, subject policy.Subject, opts Options) (*intot
 		return nil, errors.New("build vsa: nil decision")
 	}
 	hexDigest := subject.Digest["sha256"]
-	if err := checkHex(hexDigest); err != nil {
+	if err := policy.CheckDigest("sha256", hexDigest); err != nil {
 		return nil, fmt.Errorf("build vsa: subject %q: sha256 digest: %w", subject.Name, err)
 	}
 	if d.Time.IsZero() {
@@ -246,38 +246,25 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// checkHex checks a lower-case sha256 hex digest.
-func checkHex(h string) error {
-	if len(h) != 64 {
-		return fmt.Errorf("want 64 hex characters, got %d", len(h))
-	}
-	if strings.ToLower(h) != h {
-		return errors.New("want lower-case hex")
-	}
-	if _, err := hex.DecodeString(h); err != nil {
-		return errors.New("not hex")
-	}
-	return nil
-}
-
-// ParseDigest parses "sha256:<64 lower-case hex>" into its raw bytes.
+// ParseDigest parses an image digest, "sha256:<64 lower-case hex>" (the
+// canonical form of [policy.ParseDigest]), into its raw bytes.
 func ParseDigest(digest string) ([]byte, error) {
-	algo, h, ok := strings.Cut(digest, ":")
-	if !ok || algo != "sha256" {
-		return nil, fmt.Errorf("digest %q: want sha256:HEX", digest)
+	d, err := policy.ParseDigest(digest)
+	if err != nil {
+		return nil, err
 	}
-	if err := checkHex(h); err != nil {
-		return nil, fmt.Errorf("digest %q: %w", digest, err)
+	h, ok := d["sha256"]
+	if !ok || "sha256:"+h != digest {
+		return nil, fmt.Errorf("digest %q: want sha256:<64 lower-case hex>", digest)
 	}
-	b, _ := hex.DecodeString(h)
-	return b, nil
+	return hex.DecodeString(h)
 }
 
 // FileName is the name the webhook's VSA store looks a subject's summary up
 // by: "<sha256-hex>.vsa.json".
 func FileName(subject policy.Subject) (string, error) {
 	h := subject.Digest["sha256"]
-	if err := checkHex(h); err != nil {
+	if err := policy.CheckDigest("sha256", h); err != nil {
 		return "", fmt.Errorf("vsa file name: subject %q: sha256 digest: %w", subject.Name, err)
 	}
 	return h + ".vsa.json", nil

@@ -254,6 +254,8 @@ func TestKeys(t *testing.T) {
 	require.NoError(t, err)
 	p384der, err := x509.MarshalPKCS8PrivateKey(p384)
 	require.NoError(t, err)
+	p384PubDer, err := x509.MarshalPKIXPublicKey(&p384.PublicKey)
+	require.NoError(t, err)
 	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	require.NoError(t, err)
 	rsaDer, err := x509.MarshalPKCS8PrivateKey(rsaKey)
@@ -273,6 +275,12 @@ func TestKeys(t *testing.T) {
 		{name: "bad der", pem: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{1, 2}}), want: "malformed"},
 		{name: "public rsa", pem: pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: rsaPubDer}), pub: true, want: "unsupported key type"},
 		{name: "public as private", pem: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: rsaPubDer}), want: "malformed"},
+		{name: "public p384", pem: pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: p384PubDer}), pub: true, want: "P-384"},
+		{name: "public garbage", pem: []byte("not a key"), pub: true, want: "no PEM block"},
+		{name: "public wrong type", pem: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte{1}}), pub: true, want: `want "PUBLIC KEY"`},
+		{name: "public bad der", pem: pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: []byte{1, 2}}), pub: true, want: "malformed"},
+		{name: "public too large", pem: make([]byte, 64<<10+1), pub: true, want: "larger than 65536 bytes"},
+		{name: "private too large", pem: make([]byte, 64<<10+1), want: "larger than 65536 bytes"},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
@@ -309,6 +317,21 @@ func TestFileName(t *testing.T) {
 	assert.Equal(t, imgHex+".vsa.json", n)
 	_, err = vsa.FileName(policy.Subject{Name: "x", Digest: policy.Digest{"sha256": "../../x"}})
 	require.Error(t, err)
+}
+
+// TestParseDigestIsCanonical: an image digest is sha256 in lower case;
+// the forms policy.ParseDigest also reads are refused.
+func TestParseDigestIsCanonical(t *testing.T) {
+	b, err := vsa.ParseDigest("sha256:" + imgHex)
+	require.NoError(t, err)
+	assert.Len(t, b, 32)
+	for _, d := range []string{
+		"", imgHex, "sha256:" + strings.ToUpper(imgHex), "SHA256:" + imgHex,
+		"sha512:" + imgHex + imgHex, "sha256:" + imgHex[1:], "sha256:../" + imgHex[3:],
+	} {
+		_, err := vsa.ParseDigest(d)
+		assert.Error(t, err, d)
+	}
 }
 
 func TestRepoURI(t *testing.T) {

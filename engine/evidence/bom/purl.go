@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	packageurl "github.com/package-url/packageurl-go"
+
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
 )
 
 // PURL is a parsed, canonical package URL.
@@ -33,10 +35,10 @@ func ParsePURL(s string) (PURL, error) {
 	}
 	p, err := packageurl.FromString(s)
 	if err != nil {
-		return PURL{}, fmt.Errorf("invalid purl %q: %w", truncate(s, 200), err)
+		return PURL{}, fmt.Errorf("invalid purl %q: %w", parse.Clip(s, 200), err)
 	}
 	if p.Name == "" {
-		return PURL{}, fmt.Errorf("invalid purl %q: missing name", truncate(s, 200))
+		return PURL{}, fmt.Errorf("invalid purl %q: missing name", parse.Clip(s, 200))
 	}
 	base := packageurl.PackageURL{Type: p.Type, Namespace: p.Namespace, Name: p.Name}
 	out := PURL{
@@ -117,6 +119,17 @@ func NormalizeAlg(alg string) string {
 	return a
 }
 
+// DigestIn returns the digest s holds as [DigestString] writes it, when s
+// looks like "alg:hex" with at least 32 hex digits (a version or a field
+// that may hold a digest of any algorithm), or "".
+func DigestIn(s string) string {
+	alg, hx, ok := strings.Cut(s, ":")
+	if !ok || len(hx) < 32 || strings.Trim(strings.ToLower(hx), "0123456789abcdef") != "" {
+		return ""
+	}
+	return DigestString(alg, hx)
+}
+
 // DigestString returns "alg:hex" with a normalised algorithm and a lower-case
 // value, or "" when either is empty.
 func DigestString(alg, value string) string {
@@ -125,11 +138,4 @@ func DigestString(alg, value string) string {
 		return ""
 	}
 	return alg + ":" + value
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -206,11 +206,7 @@ func (c *Component) ArtifactDigests() []string {
 		versions = append(versions, u.Version)
 	}
 	for _, v := range versions {
-		alg, hex, ok := strings.Cut(v, ":")
-		if !ok || len(hex) < 32 || strings.Trim(strings.ToLower(hex), "0123456789abcdef") != "" {
-			continue
-		}
-		ds := DigestString(alg, hex)
+		ds := DigestIn(v)
 		if ds == "" {
 			continue
 		}

@@ -54,11 +54,6 @@ type rawManifest struct {
 	Entries    []map[string]json.RawMessage `json:"entries"`
 }
 
-// FieldError names the field that is wrong.
-type FieldError = parse.Error
-
-var fieldErr = parse.Errorf
-
 // ParseManifest reads cache-manifest.json. Bad entries are errors naming
 // entries[i] and are left out; the manifest is returned with the good ones,
 // so the caller can report all of them and still compare.
@@ -72,20 +67,20 @@ func ParseManifest(b []byte) (*Manifest, error) {
 	if v, err := strconv.Atoi(strings.Trim(string(raw.Version), `"`)); err == nil {
 		m.Version = v
 	} else {
-		errs = append(errs, fieldErr("version", "missing or not a number"))
+		errs = append(errs, parse.Errorf("version", "missing or not a number"))
 	}
 	hexLen := 0
 	switch raw.Algorithm {
 	case BLAKE3, SHA256:
 		hexLen = 64
 	default:
-		return nil, fieldErr("algorithm", "want blake3 or sha256, got %q", clip(raw.Algorithm))
+		return nil, parse.Errorf("algorithm", "want blake3 or sha256, got %q", parse.Clip(raw.Algorithm, parse.MaxQuoted))
 	}
 	if raw.Entries == nil {
-		return nil, fieldErr("entries", "missing")
+		return nil, parse.Errorf("entries", "missing")
 	}
 	if len(raw.Entries) > MaxEntries {
-		return nil, fieldErr("entries", "%d entries exceed the limit of %d", len(raw.Entries), MaxEntries)
+		return nil, parse.Errorf("entries", "%d entries exceed the limit of %d", len(raw.Entries), MaxEntries)
 	}
 	seen := map[string]int{}
 	for i, e := range raw.Entries {
@@ -93,27 +88,27 @@ func ParseManifest(b []byte) (*Manifest, error) {
 		var p, d string
 		var size *int64
 		if err := json.Unmarshal(e["path"], &p); err != nil || p == "" {
-			errs = append(errs, fieldErr(f+".path", "missing or not a string"))
+			errs = append(errs, parse.Errorf(f+".path", "missing or not a string"))
 			continue
 		}
 		clean, ok := cleanPath(p)
 		if !ok {
-			errs = append(errs, fieldErr(f+".path", "%q is not a relative path inside the cache", clip(p)))
+			errs = append(errs, parse.Errorf(f+".path", "%q is not a relative path inside the cache", parse.Clip(p, parse.MaxQuoted)))
 			continue
 		}
 		if j, dup := seen[clean]; dup {
-			errs = append(errs, fieldErr(f+".path", "%q is listed again (first at entries[%d])", clip(p), j))
+			errs = append(errs, parse.Errorf(f+".path", "%q is listed again (first at entries[%d])", parse.Clip(p, parse.MaxQuoted), j))
 			continue
 		}
 		seen[clean] = i
 		if err := json.Unmarshal(e[raw.Algorithm], &d); err != nil || len(d) != hexLen || !isHex(d) {
-			errs = append(errs, fieldErr(f+"."+raw.Algorithm, "want %d lower-case hex digits", hexLen))
+			errs = append(errs, parse.Errorf(f+"."+raw.Algorithm, "want %d lower-case hex digits", hexLen))
 			continue
 		}
 		if s, ok := e["size"]; ok {
 			var n int64
 			if err := json.Unmarshal(s, &n); err != nil || n < 0 {
-				errs = append(errs, fieldErr(f+".size", "not a non-negative integer"))
+				errs = append(errs, parse.Errorf(f+".size", "not a non-negative integer"))
 				continue
 			}
 			size = &n
@@ -125,7 +120,7 @@ func ParseManifest(b []byte) (*Manifest, error) {
 		m.Entries = append(m.Entries, ent)
 	}
 	if raw.EntryCount != nil && *raw.EntryCount != len(raw.Entries) {
-		errs = append(errs, fieldErr("entry_count", "says %d, entries lists %d", *raw.EntryCount, len(raw.Entries)))
+		errs = append(errs, parse.Errorf("entry_count", "says %d, entries lists %d", *raw.EntryCount, len(raw.Entries)))
 	}
 	slices.SortFunc(m.Entries, func(a, b Entry) int { return strings.Compare(a.Path, b.Path) })
 	return m, errors.Join(errs...)
@@ -154,13 +149,6 @@ func isHex(s string) bool {
 		}
 	}
 	return true
-}
-
-func clip(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "…"
-	}
-	return s
 }
 
 // Mismatch is a listed file whose bytes or size differ, or that is not a

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/zeebo/blake3"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
 	"github.com/cicd-hub/hubgate/engine/trust"
 	"github.com/cicd-hub/hubgate/engine/trust/trusttest"
 )
@@ -169,7 +170,7 @@ func TestParseManifestErrors(t *testing.T) {
 				errs = []error{err}
 			}
 			for _, e := range errs {
-				var fe *FieldError
+				var fe *parse.Error
 				require.True(t, errors.As(e, &fe), e.Error())
 				got = append(got, fe.Path)
 			}

@@ -41,6 +41,6 @@ func VerifySignature(manifest, bundle []byte, opts trust.Options) Signature {
 		return s
 	}
 	s.Verified = true
-	s.Signer, s.Timestamps = v.Signer(), v.Timestamps
+	s.Signer, s.Timestamps = v.Signer, v.Timestamps
 	return s
 }

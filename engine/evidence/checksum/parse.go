@@ -6,6 +6,9 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cicd-hub/hubgate/engine/bounded"
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
 )
 
 // The algorithms a checksum list may use.
@@ -87,12 +90,12 @@ func Parse(r io.Reader, limit int64) (*List, error) {
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	b, err := bounded.ReadAll(r, limit)
+	if errors.Is(err, bounded.ErrTooLarge) {
+		return nil, fmt.Errorf("%w of %d bytes", ErrTooLarge, limit)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read checksum list: %w", err)
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%w of %d bytes", ErrTooLarge, limit)
 	}
 	return ParseBytes(b), nil
 }
@@ -117,7 +120,7 @@ func ParseBytes(b []byte) *List {
 			continue
 		}
 		if reason != "" {
-			l.Malformed = append(l.Malformed, Malformed{Line: n, Text: Clip(raw, MaxTextLength), Reason: reason})
+			l.Malformed = append(l.Malformed, Malformed{Line: n, Text: parse.Clip(raw, MaxTextLength), Reason: reason})
 			continue
 		}
 		e.Line = n
@@ -127,31 +130,6 @@ func ParseBytes(b []byte) *List {
 	s.Add("", l)
 	l.Duplicates, l.Conflicts = s.Repeats()
 	return l
-}
-
-// Clip returns s as valid UTF-8 (invalid bytes become U+FFFD), at most max
-// bytes long and cut on a rune boundary, with "…" appended when it was cut.
-func Clip(s string, max int) string {
-	if max < 0 {
-		max = 0
-	}
-	cut := len(s) > max
-	if cut {
-		s = s[:max]
-	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if len(s) > max {
-		cut = true
-		n := max
-		for n > 0 && !utf8.RuneStart(s[n]) {
-			n--
-		}
-		s = s[:n]
-	}
-	if cut {
-		s += "…"
-	}
-	return s
 }
 
 // parseLine parses one line without its line end. skip is true for blank
@@ -223,7 +201,7 @@ var knownTags = map[string]string{
 func parseBSD(tag, rest string) (Entry, string) {
 	alg, known := knownTags[strings.ToUpper(tag)]
 	if !known {
-		return Entry{}, fmt.Sprintf("unknown algorithm tag %q (want SHA256 or SHA512)", Clip(tag, 32))
+		return Entry{}, fmt.Sprintf("unknown algorithm tag %q (want SHA256 or SHA512)", parse.Clip(tag, 32))
 	}
 	if alg == "" {
 		return Entry{}, fmt.Sprintf("unsupported algorithm %s (want SHA256 or SHA512)", strings.ToUpper(tag))
@@ -240,7 +218,7 @@ func parseBSD(tag, rest string) (Entry, string) {
 		return Entry{}, "missing digest"
 	}
 	if !isHex(hx) {
-		return Entry{}, fmt.Sprintf("digest is not hexadecimal: %q", Clip(hx, 40))
+		return Entry{}, fmt.Sprintf("digest is not hexadecimal: %q", parse.Clip(hx, 40))
 	}
 	if want := hexLen(alg); len(hx) != want {
 		return Entry{}, fmt.Sprintf("%s digest has %d hex digits, want %d", alg, len(hx), want)
@@ -258,7 +236,7 @@ func parseGNU(s string) (Entry, string) {
 		if i < 0 || len(hx) != 64 && len(hx) != 128 {
 			return Entry{}, "not a checksum line: want \"<hex>  <name>\" or \"SHA256 (<name>) = <hex>\""
 		}
-		return Entry{}, fmt.Sprintf("digest is not hexadecimal: %q", Clip(hx, 40))
+		return Entry{}, fmt.Sprintf("digest is not hexadecimal: %q", parse.Clip(hx, 40))
 	}
 	var alg string
 	switch len(hx) {

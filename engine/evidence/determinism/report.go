@@ -60,7 +60,7 @@ func ParseReport(b []byte) (*Report, error) {
 	if raw.Timestamp != "" {
 		t, err := time.Parse(time.RFC3339, raw.Timestamp)
 		if err != nil {
-			return nil, parse.Errorf("timestamp", "want an RFC 3339 time, got %q", clip(raw.Timestamp))
+			return nil, parse.Errorf("timestamp", "want an RFC 3339 time, got %q", parse.Clip(raw.Timestamp, parse.MaxQuoted))
 		}
 		r.Timestamp = t.UTC()
 	}
@@ -86,16 +86,16 @@ func delayHours(m json.RawMessage) (*float64, error) {
 			return nil, parse.Errorf("delay_hours", "want a number or a decimal string: %v", err)
 		}
 		if !decimal.MatchString(s) {
-			return nil, parse.Errorf("delay_hours", "want a number or a decimal string such as \"24\", got %q", clip(s))
+			return nil, parse.Errorf("delay_hours", "want a number or a decimal string such as \"24\", got %q", parse.Clip(s, parse.MaxQuoted))
 		}
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return nil, parse.Errorf("delay_hours", "want a decimal string, got %q", clip(s))
+			return nil, parse.Errorf("delay_hours", "want a decimal string, got %q", parse.Clip(s, parse.MaxQuoted))
 		}
 		f = v
 	default:
 		if err := json.Unmarshal(m, &f); err != nil {
-			return nil, parse.Errorf("delay_hours", "want a number or a decimal string, got %s", clip(string(m)))
+			return nil, parse.Errorf("delay_hours", "want a number or a decimal string, got %s", parse.Clip(string(m), parse.MaxQuoted))
 		}
 	}
 	if f < 0 || math.IsNaN(f) || math.IsInf(f, 0) || f > maxDelayHours {
@@ -119,13 +119,6 @@ func claimedBool(m json.RawMessage) *bool {
 		}
 	}
 	return nil
-}
-
-func clip(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "…"
-	}
-	return s
 }
 
 // scalar renders a JSON string or number as text ("" for null or absent).

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cicd-hub/hubgate/engine/evidence/checksum"
 	"github.com/cicd-hub/hubgate/engine/evidence/parse"
+	"github.com/cicd-hub/hubgate/policy"
 )
 
 // Manifest is the hub's DR manifest.json.
@@ -37,11 +38,6 @@ type Manifest struct {
 	Captured time.Time `json:"-"`
 }
 
-// FieldError names the field that is wrong.
-type FieldError = parse.Error
-
-var fieldErr = parse.Errorf
-
 // ParseManifest reads manifest.json. Every field the gate needs is
 // required: a missing path, digest or time is an error naming the field.
 // The manifest's policies are not needed (see [Manifest.Policies]).
@@ -52,16 +48,16 @@ func ParseManifest(b []byte) (*Manifest, error) {
 	}
 	var errs []error
 	if m.Backup.Path == "" {
-		errs = append(errs, fieldErr("backup.path", "missing"))
+		errs = append(errs, parse.Errorf("backup.path", "missing"))
 	}
 	d := strings.ToLower(strings.TrimPrefix(m.Backup.SHA256, "sha256:"))
-	if len(d) != 64 || strings.Trim(d, "0123456789abcdef") != "" {
-		errs = append(errs, fieldErr("backup.sha256", "want sha256:<64 hex>, got %q", clip(m.Backup.SHA256)))
+	if policy.CheckDigest("sha256", d) != nil {
+		errs = append(errs, parse.Errorf("backup.sha256", "want sha256:<64 hex>, got %q", parse.Clip(m.Backup.SHA256, parse.MaxQuoted)))
 	}
 	m.Digest = d
 	t, err := time.Parse(time.RFC3339, m.Backup.CapturedAt)
 	if err != nil {
-		errs = append(errs, fieldErr("backup.captured_at", "want an RFC 3339 time, got %q", clip(m.Backup.CapturedAt)))
+		errs = append(errs, parse.Errorf("backup.captured_at", "want an RFC 3339 time, got %q", parse.Clip(m.Backup.CapturedAt, parse.MaxQuoted)))
 	}
 	m.Captured = t.UTC()
 	if len(errs) > 0 {
@@ -100,17 +96,17 @@ func ParseReport(b []byte) (*Report, error) {
 	var errs []error
 	var err error
 	if r.Ended, err = time.Parse(time.RFC3339Nano, r.EndedAt); err != nil {
-		errs = append(errs, fieldErr("ended_at", "want an RFC 3339 time, got %q", clip(r.EndedAt)))
+		errs = append(errs, parse.Errorf("ended_at", "want an RFC 3339 time, got %q", parse.Clip(r.EndedAt, parse.MaxQuoted)))
 	}
 	if r.StartedAt != "" {
 		if r.Started, err = time.Parse(time.RFC3339Nano, r.StartedAt); err != nil {
-			errs = append(errs, fieldErr("started_at", "want an RFC 3339 time, got %q", clip(r.StartedAt)))
+			errs = append(errs, parse.Errorf("started_at", "want an RFC 3339 time, got %q", parse.Clip(r.StartedAt, parse.MaxQuoted)))
 		} else if r.Ended.Before(r.Started) && !r.Ended.IsZero() {
-			errs = append(errs, fieldErr("ended_at", "%s is before started_at %s", r.EndedAt, r.StartedAt))
+			errs = append(errs, parse.Errorf("ended_at", "%s is before started_at %s", r.EndedAt, r.StartedAt))
 		}
 	}
 	if v := r.Metrics.RTOSeconds; v == nil || !finite(*v) || *v < 0 {
-		errs = append(errs, fieldErr("metrics.rto_seconds", "missing or not a non-negative number"))
+		errs = append(errs, parse.Errorf("metrics.rto_seconds", "missing or not a non-negative number"))
 	}
 	if c, err := time.Parse(time.RFC3339Nano, r.BackupCapturedAt); err == nil {
 		r.Captured = c.UTC()
@@ -182,10 +178,3 @@ func HashBackup(dir string, m *Manifest) (Backup, error) {
 }
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
-
-func clip(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "…"
-	}
-	return s
-}

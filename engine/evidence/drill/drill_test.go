@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
 )
 
 const fixtures = "../../../fixtures/drill"
@@ -62,7 +64,7 @@ func TestParseManifestErrors(t *testing.T) {
 			require.Error(t, err)
 			var got []string
 			for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
-				var fe *FieldError
+				var fe *parse.Error
 				require.ErrorAs(t, e, &fe)
 				got = append(got, fe.Path)
 			}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/cicd-hub/hubgate/engine/evidence/parse"
 )
 
 // maxFutureProblems bounds the future-time problems reported per file; the
@@ -23,7 +25,7 @@ func FutureTimes(r *Report, now time.Time) []Problem {
 		t, err := time.Parse(time.RFC3339, r.Timestamp)
 		switch {
 		case err != nil:
-			out = append(out, Problem{Path: "timestamp", Message: fmt.Sprintf("want an RFC 3339 time, got %q", clip(r.Timestamp))})
+			out = append(out, Problem{Path: "timestamp", Message: fmt.Sprintf("want an RFC 3339 time, got %q", parse.Clip(r.Timestamp, parse.MaxQuoted))})
 		case t.After(now):
 			out = append(out, Problem{Path: "timestamp", Message: fmt.Sprintf("%s is after the evaluation time %s", r.Timestamp, nowS)})
 		}
@@ -38,7 +40,7 @@ func FutureTimes(r *Report, now time.Time) []Problem {
 			more++
 			continue
 		}
-		p := Problem{Line: a.Line, Message: fmt.Sprintf("attempt time %s is after the evaluation time %s", clip(a.Time), nowS)}
+		p := Problem{Line: a.Line, Message: fmt.Sprintf("attempt time %s is after the evaluation time %s", parse.Clip(a.Time, parse.MaxQuoted), nowS)}
 		if a.Index >= 0 {
 			p.Path = "attempts[" + strconv.Itoa(a.Index) + "].time"
 		}
@@ -65,11 +67,4 @@ func attemptTime(s string) (time.Time, bool) {
 	}
 	sec, frac := math.Modf(f)
 	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), true
-}
-
-func clip(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "…"
-	}
-	return s
 }

@@ -211,7 +211,7 @@ func VerifySignature(manifest, bundleJSON []byte, bundleName string, opts trust.
 		return s
 	}
 	s.Verified = true
-	s.Signer = v.Signer()
+	s.Signer = v.Signer
 	s.TlogIndex, s.TlogTime, s.Timestamps = v.TlogIndex, v.TlogTime, v.Timestamps
 	return s
 }

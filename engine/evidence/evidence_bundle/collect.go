@@ -145,7 +145,7 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 		facts.Signature = VerifySignature(mb, bundle, sigPath, opts)
 		if facts.Signature.Verified {
 			facts.FutureSigningTimes(sigPath, facts.Signature.Timestamps, env.Now)
-			facts.Signature.ExpiredTrust = append(facts.Signature.ExpiredTrust, trust.ExpiredWindows(opts.Root, &trust.Verified{Keyed: facts.Signature.Keyed, Timestamps: facts.Signature.Timestamps}, env.Now)...)
+			facts.Signature.ExpiredTrust = append(facts.Signature.ExpiredTrust, trust.ExpiredWindows(opts.Root, &trust.Verified{Signer: facts.Signature.Signer, Timestamps: facts.Signature.Timestamps}, env.Now)...)
 		}
 	} else {
 		facts.Signature.File = sigPath

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // DefaultMaxSize bounds a document when the caller gives no limit.
@@ -53,6 +54,34 @@ func (e *Error) FieldPath() string { return e.Path }
 // Errorf returns an *Error for the field at path.
 func Errorf(path, format string, args ...any) error {
 	return &Error{Path: path, Err: fmt.Errorf(format, args...)}
+}
+
+// MaxQuoted is how many bytes of a bad value a problem quotes ([Clip]).
+const MaxQuoted = 80
+
+// Clip is how a problem quotes a value from the document: s as valid UTF-8 (invalid bytes become U+FFFD), at most max
+// bytes long and cut on a rune boundary, with "…" appended when it was cut.
+func Clip(s string, max int) string {
+	if max < 0 {
+		max = 0
+	}
+	cut := len(s) > max
+	if cut {
+		s = s[:max]
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) > max {
+		cut = true
+		n := max
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s = s[:n]
+	}
+	if cut {
+		s += "…"
+	}
+	return s
 }
 
 // Issue is a problem with one element of a document that was otherwise read:

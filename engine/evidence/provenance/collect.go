@@ -74,7 +74,7 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 						facts.FutureAt(it.Path, st.Field, st.Time, env.Now)
 					}
 				}
-				a.ExpiredTrust = append(a.ExpiredTrust, trust.ExpiredWindows(opts.Root, &trust.Verified{Keyed: a.Keyed, Timestamps: a.Timestamps}, env.Now)...)
+				a.ExpiredTrust = append(a.ExpiredTrust, trust.ExpiredWindows(opts.Root, &trust.Verified{Signer: a.Signer, Timestamps: a.Timestamps}, env.Now)...)
 			}
 			facts.Attestations = append(facts.Attestations, provenanceAttestation{File: it.Path, Attestation: a})
 		}

@@ -166,7 +166,7 @@ func (r *Result) add(raw []byte, idx, line int, path string, opts trust.Options)
 		return
 	}
 	a.Verified = true
-	a.Signer = v.Signer()
+	a.Signer = v.Signer
 	a.TlogIndex, a.TlogTime, a.Timestamps = v.TlogIndex, v.TlogTime, v.Timestamps
 	st, err := ParseStatement(v.PayloadType, v.Payload)
 	if err != nil {

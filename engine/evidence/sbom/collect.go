@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/bom"
@@ -89,22 +88,10 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 		facts.FutureTime(it.Path, doc.CreatedField, doc.Created, env.Now)
 		d := sbomDocument{Evidence: it.Path, Format: string(doc.Format), SpecVersion: doc.SpecVersion, Components: len(doc.Components)}
 		if s := doc.Subject; s != nil {
-			subj := &sbomSubject{Name: s.Name, Version: s.Version, PURL: s.PURL, BOMRef: s.BOMRef, Digests: append([]string{}, s.Digests...)}
-			// A digest can also hide in a pkg:oci purl's version, or in the
-			// version itself (syft writes an image's digest there).
-			versions := []string{s.Version}
-			if u, err := bom.ParsePURL(s.PURL); err == nil && (u.Type == "oci" || u.Type == "docker") {
-				versions = append(versions, u.Version)
-			}
-			for _, v := range versions {
-				alg, hex, ok := strings.Cut(v, ":")
-				if !ok || len(hex) < 32 || strings.Trim(strings.ToLower(hex), "0123456789abcdef") != "" {
-					continue
-				}
-				if ds := bom.DigestString(alg, hex); ds != "" && !slices.Contains(subj.Digests, ds) {
-					subj.Digests = append(subj.Digests, ds)
-				}
-			}
+			// ArtifactDigests adds a digest hiding in a pkg:oci purl's
+			// version, or in the version itself (syft writes an image's
+			// digest there).
+			subj := &sbomSubject{Name: s.Name, Version: s.Version, PURL: s.PURL, BOMRef: s.BOMRef, Digests: s.ArtifactDigests()}
 			d.Subject = subj
 		}
 		facts.Documents = append(facts.Documents, d)

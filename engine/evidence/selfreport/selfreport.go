@@ -88,7 +88,7 @@ func (s *Signing) Verify(env *evidence.Env, kind policy.EvidenceKind, files []Fi
 			}
 			r.Verified = true
 			f.FutureSigningTimes(bundlePath, v.Timestamps, env.Now)
-			r.Signer = v.Signer()
+			r.Signer = v.Signer
 		}
 		s.Reports = append(s.Reports, r)
 	}

@@ -58,7 +58,7 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 		}
 		if res.Verified {
 			facts.FutureSigningTimes(it.Path, res.Timestamps, env.Now)
-			res.ExpiredTrust = append(res.ExpiredTrust, trust.ExpiredWindows(opts.Root, &trust.Verified{Keyed: res.Keyed, Timestamps: res.Timestamps}, env.Now)...)
+			res.ExpiredTrust = append(res.ExpiredTrust, trust.ExpiredWindows(opts.Root, &trust.Verified{Signer: res.Signer, Timestamps: res.Timestamps}, env.Now)...)
 		}
 		facts.Signatures = append(facts.Signatures, signatureFact{File: it.Path, Result: res})
 	}

@@ -73,11 +73,14 @@ func Verify(bundleJSON []byte, subjects []Subject, opts trust.Options) (Result, 
 	}
 
 	if info.Content == trust.ContentMessageSignature {
-		claimed := info.MessageDigest.String()
+		var alg, hx string // the hint's one digest
+		for alg, hx = range info.MessageDigest {
+		}
+		claimed := alg + ":" + hx
 		res.ClaimedDigests = []string{claimed}
-		s, ok := findSubject(subjects, info.MessageDigest.Algorithm, info.MessageDigest.Hex)
+		s, ok := findSubject(subjects, alg, hx)
 		if !ok {
-			res.Reason = fmt.Sprintf("the signature is over %s, which is none of the subjects (%s)", claimed, subjectList(subjects, info.MessageDigest.Algorithm))
+			res.Reason = fmt.Sprintf("the signature is over %s, which is none of the subjects (%s)", claimed, subjectList(subjects, alg))
 			return res, nil
 		}
 		o := opts
@@ -90,7 +93,7 @@ func Verify(bundleJSON []byte, subjects []Subject, opts trust.Options) (Result, 
 			defer f.Close()
 			o.Artifact = f
 		} else {
-			o.Digest = &trust.Digest{Algorithm: info.MessageDigest.Algorithm, Hex: info.MessageDigest.Hex}
+			o.Digest = info.MessageDigest
 		}
 		v, err := trust.VerifyEntity(b, o)
 		if err != nil {
@@ -131,7 +134,7 @@ func fill(res *Result, v *trust.Verified) {
 	res.Verified = true
 	res.Reason = ""
 	res.BundleVersion = v.BundleVersion
-	res.Signer = v.Signer()
+	res.Signer = v.Signer
 	res.TlogIndex, res.TlogTime, res.Timestamps = v.TlogIndex, v.TlogTime, v.Timestamps
 }
 

@@ -243,30 +243,16 @@ func (p *Product) addIdentifier(s string) error {
 
 // addDigest adds s when it looks like "alg:hex".
 func (p *Product) addDigest(s string) {
-	alg, hex, ok := strings.Cut(s, ":")
-	if !ok || !isHex(hex) || len(hex) < 32 {
+	d := bom.DigestIn(s)
+	if d == "" {
 		return
 	}
-	d := bom.DigestString(alg, hex)
 	for _, have := range p.Digests {
 		if have == d {
 			return
 		}
 	}
 	p.Digests = append(p.Digests, d)
-}
-
-func isHex(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }
 
 // NewProduct builds a product from identifiers: purls, digests

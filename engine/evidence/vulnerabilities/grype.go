@@ -188,8 +188,8 @@ func (r *Report) target(raw json.RawMessage) {
 	// imageID is the image config's digest for an image scan; from an SBOM,
 	// grype puts the SBOM component's bom-ref there, which is no digest and
 	// is skipped.
-	if a, h, ok := strings.Cut(t.ImageID, ":"); ok && len(h) >= 32 && strings.Trim(strings.ToLower(h), "0123456789abcdef") == "" {
-		add(a + ":" + h)
+	if bom.DigestIn(t.ImageID) != "" {
+		add(t.ImageID)
 	}
 	for _, d := range t.RepoDigests {
 		add(d)

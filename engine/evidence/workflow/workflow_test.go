@@ -290,7 +290,7 @@ func TestReadDir(t *testing.T) {
 	for _, s := range skipped {
 		sk = append(sk, filepath.Base(s.Path)+": "+s.Reason)
 	}
-	assert.ElementsMatch(t, []string{"link.yml: symlink not followed", "sub.yml: not a regular file", "big.yml: larger than the limit of 50 bytes"}, sk)
+	assert.ElementsMatch(t, []string{"link.yml: symlink not followed", "sub.yml: not a regular file", "big.yml: larger than 50 bytes"}, sk)
 	_, _, _, err = ReadDir(filepath.Join(dir, "missing"), 50)
 	require.Error(t, err)
 }
