@@ -21,6 +21,7 @@ import (
 	"github.com/cicd-hub/hubgate/engine/evidence/drill"
 	"github.com/cicd-hub/hubgate/engine/evidence/egress"
 	evidencebundle "github.com/cicd-hub/hubgate/engine/evidence/evidence_bundle"
+	"github.com/cicd-hub/hubgate/engine/evidence/vulnerabilities"
 	"github.com/cicd-hub/hubgate/engine/evidence/workflow"
 	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/engine/trust"
@@ -492,8 +493,8 @@ func TestEvaluateCacheHonoursRegistryTrust(t *testing.T) {
 	}
 }
 
-// TestNoGoDefaults: the drill, determinism and evidence_bundle limits have
-// their defaults in CUE alone. Resolved through the schema, a repo that
+// TestNoGoDefaults: the drill, determinism and evidence_bundle limits and
+// the vulnerabilities thresholds have their defaults in CUE alone. Resolved through the schema, a repo that
 // sets none gets CUE's; a section that did not come through the schema
 // gets no Go stand-in but a problem, so the release is not allowed.
 func TestNoGoDefaults(t *testing.T) {
@@ -517,4 +518,14 @@ func TestNoGoDefaults(t *testing.T) {
 	assert.NotContains(t, problemPaths(eb.Problems), "registry#evidence_bundle.max_age")
 	eb = evidencebundle.Collect(ctx, rawEnv(t, map[string]any{}), items).(*evidencebundle.Facts)
 	assert.Contains(t, problemPaths(eb.Problems), "registry#evidence_bundle.max_age")
+
+	v := vulnerabilities.Collect(ctx, buildEnv(t, map[string]any{}), nil).(*vulnerabilities.Facts)
+	assert.Equal(t, []string{}, problemPaths(v.Problems))
+	assert.Equal(t, vulnerabilities.ConfigFacts{CVSSThreshold: 7, EPSSThreshold: 0.75, UnderInvestigation: "warn", VEXMaxAge: "8760h", Unscored: "fail"}, v.Config)
+	v = vulnerabilities.Collect(ctx, rawEnv(t, map[string]any{}), nil).(*vulnerabilities.Facts)
+	assert.Equal(t, []string{"registry#vulnerabilities.cvss_threshold", "registry#vulnerabilities.epss_threshold",
+		"registry#vulnerabilities.under_investigation", "registry#vulnerabilities.unscored", "registry#vulnerabilities.vex_max_age"}, problemPaths(v.Problems))
+	assert.Equal(t, vulnerabilities.ConfigFacts{}, v.Config, "no Go stand-in for a threshold")
+	v = vulnerabilities.Collect(ctx, &Env{Now: time.Now()}, nil).(*vulnerabilities.Facts)
+	assert.Len(t, v.Problems, 5, "no registry entry at all: every field is a problem")
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/vulnerabilities"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -89,12 +90,11 @@ func BenchmarkCheckVEX(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
 		b.Run(fmt.Sprintf("components=%dk", n/1000), func(b *testing.B) {
 			items := vulnBenchFiles(b, b.TempDir(), n)
-			in := VEXCheck{Now: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC), Subjects: []policy.Subject{{Name: "demo", Digest: policy.Digest{"sha256": vulnDemoHex}}}, Evidence: items}
-			var res *VEXCheckResult
+			var res *vulnerabilities.Facts
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				res = CheckVEX(context.Background(), in)
+				res, _, _ = vexCheck(vulnEnv(nil, items...))
 			}
 			b.StopTimer()
 			if len(res.Problems) > 0 {
@@ -118,7 +118,9 @@ func BenchmarkCheckVEX(b *testing.B) {
 // expected share of findings is suppressed and the rest have near misses.
 func TestCheckVEXSynthetic(t *testing.T) {
 	items := vulnBenchFiles(t, t.TempDir(), 1000)
-	res := CheckVEX(context.Background(), VEXCheck{Now: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC), Subjects: []policy.Subject{{Name: "demo", Digest: policy.Digest{"sha256": vulnDemoHex}}}, Evidence: items})
+	res, xf, sf := vexCheck(vulnEnv(nil, items...))
+	require.Empty(t, xf.Problems)
+	require.Empty(t, sf.Problems)
 	require.Empty(t, res.Problems)
 	require.Len(t, res.Findings, 200)
 	supp, near := 0, 0
