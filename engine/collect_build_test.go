@@ -529,3 +529,37 @@ func TestNoGoDefaults(t *testing.T) {
 	v = vulnerabilities.Collect(ctx, &Env{Now: time.Now()}, nil).(*vulnerabilities.Facts)
 	assert.Len(t, v.Problems, 5, "no registry entry at all: every field is a problem")
 }
+
+// TestSectionsTypedAtNew: whichever way the registry comes (CUE, the cache,
+// or loaded without the kinds' sections), the engine's has every kind's
+// section decoded into its typed config once, so no evaluation decodes one.
+func TestSectionsTypedAtNew(t *testing.T) {
+	ctx := context.Background()
+	e, err := New(ctx)
+	require.NoError(t, err)
+	assert.True(t, e.Registry().HasSections(registrySections()...))
+
+	plain, err := registry.Load(fstest.MapFS{"r.cue": {Data: []byte(`repos: "acme/app": vulnerabilities: cvss_threshold: 5`)}}, "r.cue")
+	require.NoError(t, err)
+	require.False(t, plain.HasSections(registrySections()...))
+	e, err = New(ctx, WithRegistry(plain))
+	require.NoError(t, err)
+	assert.True(t, e.Registry().HasSections(registrySections()...))
+
+	dir, cache := t.TempDir(), t.TempDir()
+	p := writeTemp(t, dir, "r.cue", `repos: "acme/app": vulnerabilities: cvss_threshold: 5`)
+	for range 2 { // CUE, then the cache
+		e, err = New(ctx, WithRegistryPath(p), WithRegistryCache(cache))
+		require.NoError(t, err)
+		assert.True(t, e.Registry().HasSections(registrySections()...))
+		repo, err := e.Registry().Repo("acme/app")
+		require.NoError(t, err)
+		var cfg vulnerabilities.Config
+		require.NoError(t, repo.Section("vulnerabilities", &cfg))
+		require.NotNil(t, cfg.CVSSThreshold)
+		assert.Equal(t, 5.0, *cfg.CVSSThreshold)
+		require.NotNil(t, cfg.EPSSThreshold)
+		assert.Equal(t, 0.75, *cfg.EPSSThreshold, "CUE's default")
+	}
+	assert.Len(t, registrySections(), 6, "provenance (trust), vulnerabilities, evidence_bundle, egress, determinism, drill")
+}

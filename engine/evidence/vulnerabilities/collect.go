@@ -13,6 +13,7 @@ import (
 	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/bom"
 	"github.com/cicd-hub/hubgate/engine/evidence/vexdoc"
+	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -30,6 +31,10 @@ type Config struct {
 	// percentile and no severity: "fail", "warn" or "ignore".
 	Unscored string `json:"unscored"`
 }
+
+// Section is the registry's vulnerabilities section, decoded once at load
+// into a Config.
+var Section = registry.SectionOf[Config]("vulnerabilities")
 
 // ConfigFacts is the effective configuration, defaults applied: Rego
 // reads the thresholds from here, so Go and Rego agree.
