@@ -58,3 +58,19 @@ func BenchmarkLoadDefault(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoadSections is BenchmarkLoad with typed sections declared, as
+// the engine loads: the extra cost of decoding them once at load.
+func BenchmarkLoadSections(b *testing.B) {
+	for _, n := range []int{1, 200, 1000} {
+		fsys := benchRegistry(n)
+		b.Run(fmt.Sprintf("repos=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := load(fsys, "reg.cue", testSections); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
