@@ -37,6 +37,8 @@ type verifyRun struct {
 	evidence    []engine.Item
 	trustedRoot string
 	now         string
+	// maxFileSize bounds each evidence file; 0 is the engine's default.
+	maxFileSize int64
 }
 
 // verifyRegistry is the registry a verify run judges with, as JSON: one
@@ -77,7 +79,11 @@ func (a *app) verifyDecide(r verifyRun) (*policy.Decision, engine.KindFacts, []p
 		return nil, nil, nil, usageErr("%s: %v", r.cmd, err)
 	}
 	// The same flags make the same registry: the cache skips CUE then.
-	eng, err := engine.New(a.ctx, engine.WithRegistryPath(regPath), engine.WithRegistryCache(a.registryCacheDir()))
+	opts := []engine.Option{engine.WithRegistryPath(regPath), engine.WithRegistryCache(a.registryCacheDir())}
+	if r.maxFileSize != 0 {
+		opts = append(opts, engine.WithMaxFileSize(r.maxFileSize))
+	}
+	eng, err := engine.New(a.ctx, opts...)
 	if err != nil {
 		return nil, nil, nil, usageErr("%s: %s", r.cmd, strings.ReplaceAll(err.Error(), regPath, "flags"))
 	}

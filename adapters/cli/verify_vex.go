@@ -84,6 +84,9 @@ func (a *app) verifyVEX(f verifyVEXFlags) error {
 	if _, err := parseNow(f.now); err != nil {
 		return usageErr("verify vex: %v", err)
 	}
+	if f.maxFileSize <= 0 {
+		return usageErr("verify vex: --max-file-size %d is not positive", f.maxFileSize)
+	}
 	var subjects []engine.SubjectInput
 	var names []string
 	for i, s := range f.subjectDigests {
@@ -115,6 +118,7 @@ func (a *app) verifyVEX(f verifyVEXFlags) error {
 	r := verifyRun{
 		cmd: "verify vex", kind: policy.KindVulnerabilities, also: []policy.EvidenceKind{policy.KindVEX, policy.KindSBOM},
 		repo: "verify/vex", subjects: append([]engine.SubjectInput{}, subjects...), evidence: items, now: f.now,
+		maxFileSize: f.maxFileSize,
 	}
 	if f.vexMaxAge != "" {
 		r.org = map[string]any{"vulnerabilities": map[string]any{"vex_max_age": f.vexMaxAge}}

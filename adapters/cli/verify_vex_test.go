@@ -150,6 +150,16 @@ func TestVerifyVEXUsage(t *testing.T) {
 	}
 }
 
+// TestVerifyVEXMaxFileSize: --max-file-size bounds each input, as eval's
+// does: a report over it is not read, exit 1.
+func TestVerifyVEXMaxFileSize(t *testing.T) {
+	code, _, stderr := runVEX(t, "verify", "vex", "--vulns", vexFixture("vulns/hub-sbom-scan.grype.json"), "--subject-digest", vexDemoDigest, "--max-file-size", "100")
+	assert.Equal(t, 1, code, stderr)
+	assert.Contains(t, stderr, "size limit")
+	code, _, stderr = runVEX(t, "verify", "vex", "--vulns", vexFixture("vulns/hub-sbom-scan.grype.json"), "--subject-digest", vexDemoDigest, "--max-file-size", "0")
+	assert.Equal(t, 2, code, stderr)
+}
+
 // TestVerifyVEXMalformedReport: a report that opens but does not parse is
 // evidence, exit 1, not a usage error.
 func TestVerifyVEXMalformedReport(t *testing.T) {
