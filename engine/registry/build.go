@@ -523,10 +523,14 @@ func decode(u, own cue.Value, sections []Section) (*Registry, error) {
 		problems = append(problems, ps...)
 		if len(sections) > 0 {
 			rp.typed = make(map[string]typedSection, len(sections))
+			var ownV cue.Value // the repo's own settings, looked up once
 			for _, s := range sections {
 				pt := typedParents[team][s.name]
 				if _, set := ownData[s.name]; set {
-					pt = overSection(s, pt, own.LookupPath(cue.MakePath(cue.Str("repos"), cue.Str(name), cue.Str(s.name))))
+					if !ownV.Exists() {
+						ownV = own.LookupPath(cue.MakePath(cue.Str("repos"), cue.Str(name)))
+					}
+					pt = overSection(s, pt, ownV.LookupPath(cue.MakePath(cue.Str(s.name))))
 				}
 				rp.typed[s.name] = pt
 			}
