@@ -16,6 +16,7 @@ import (
 	"github.com/cicd-hub/hubgate/engine/evidence/vsa"
 	"github.com/cicd-hub/hubgate/engine/evidence/vulnerabilities"
 	"github.com/cicd-hub/hubgate/engine/evidence/workflow"
+	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -48,22 +49,39 @@ type (
 // per-eval cache (vex resolves refs through the SBOMs; vulnerabilities reads
 // both): it runs after them, so each file is parsed by its own kind first.
 // The other collectors run concurrently.
+//
+// section, when set, is the kind's registry section: the registry decodes
+// it once at load into the kind's typed config (registrySections).
 var collectors = map[policy.EvidenceKind]struct {
 	collect evidence.Collector
 	needs   []policy.EvidenceKind
+	section registry.Section
 }{
 	policy.KindChecksums:       {collect: checksums.Collect},
 	policy.KindSBOM:            {collect: sbom.Collect},
 	policy.KindVEX:             {collect: vex.Collect, needs: []policy.EvidenceKind{policy.KindSBOM}},
-	policy.KindVulnerabilities: {collect: vulnerabilities.Collect, needs: []policy.EvidenceKind{policy.KindSBOM, policy.KindVEX}},
+	policy.KindVulnerabilities: {collect: vulnerabilities.Collect, needs: []policy.EvidenceKind{policy.KindSBOM, policy.KindVEX}, section: vulnerabilities.Section},
 	policy.KindProvenance:      {collect: provenance.Collect},
 	policy.KindSignature:       {collect: signature.Collect},
 	policy.KindVSA:             {collect: vsa.Collect},
 	policy.KindReferrers:       {collect: referrers.Collect},
-	policy.KindEvidenceBundle:  {collect: evidencebundle.Collect},
-	policy.KindEgress:          {collect: egress.Collect},
-	policy.KindDeterminism:     {collect: determinism.Collect},
+	policy.KindEvidenceBundle:  {collect: evidencebundle.Collect, section: evidencebundle.Section},
+	policy.KindEgress:          {collect: egress.Collect, section: egress.Section},
+	policy.KindDeterminism:     {collect: determinism.Collect, section: determinism.Section},
 	policy.KindCache:           {collect: cache.Collect},
-	policy.KindDrill:           {collect: drill.Collect},
+	policy.KindDrill:           {collect: drill.Collect, section: drill.Section},
 	policy.KindWorkflow:        {collect: workflow.Collect},
+}
+
+// registrySections are the registry sections the collectors (and the trust
+// material) read, in kind order: the registry decodes each once at load
+// into its typed config, never per evaluation.
+func registrySections() []registry.Section {
+	out := []registry.Section{evidence.TrustSection}
+	for _, k := range policy.Kinds() {
+		if s := collectors[k].section; s.Name() != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

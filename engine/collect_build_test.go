@@ -21,6 +21,7 @@ import (
 	"github.com/cicd-hub/hubgate/engine/evidence/drill"
 	"github.com/cicd-hub/hubgate/engine/evidence/egress"
 	evidencebundle "github.com/cicd-hub/hubgate/engine/evidence/evidence_bundle"
+	"github.com/cicd-hub/hubgate/engine/evidence/vulnerabilities"
 	"github.com/cicd-hub/hubgate/engine/evidence/workflow"
 	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/engine/trust"
@@ -492,8 +493,8 @@ func TestEvaluateCacheHonoursRegistryTrust(t *testing.T) {
 	}
 }
 
-// TestNoGoDefaults: the drill, determinism and evidence_bundle limits have
-// their defaults in CUE alone. Resolved through the schema, a repo that
+// TestNoGoDefaults: the drill, determinism and evidence_bundle limits and
+// the vulnerabilities thresholds have their defaults in CUE alone. Resolved through the schema, a repo that
 // sets none gets CUE's; a section that did not come through the schema
 // gets no Go stand-in but a problem, so the release is not allowed.
 func TestNoGoDefaults(t *testing.T) {
@@ -517,4 +518,48 @@ func TestNoGoDefaults(t *testing.T) {
 	assert.NotContains(t, problemPaths(eb.Problems), "registry#evidence_bundle.max_age")
 	eb = evidencebundle.Collect(ctx, rawEnv(t, map[string]any{}), items).(*evidencebundle.Facts)
 	assert.Contains(t, problemPaths(eb.Problems), "registry#evidence_bundle.max_age")
+
+	v := vulnerabilities.Collect(ctx, buildEnv(t, map[string]any{}), nil).(*vulnerabilities.Facts)
+	assert.Equal(t, []string{}, problemPaths(v.Problems))
+	assert.Equal(t, vulnerabilities.ConfigFacts{CVSSThreshold: 7, EPSSThreshold: 0.75, UnderInvestigation: "warn", VEXMaxAge: "8760h", Unscored: "fail"}, v.Config)
+	v = vulnerabilities.Collect(ctx, rawEnv(t, map[string]any{}), nil).(*vulnerabilities.Facts)
+	assert.Equal(t, []string{"registry#vulnerabilities.cvss_threshold", "registry#vulnerabilities.epss_threshold",
+		"registry#vulnerabilities.under_investigation", "registry#vulnerabilities.unscored", "registry#vulnerabilities.vex_max_age"}, problemPaths(v.Problems))
+	assert.Equal(t, vulnerabilities.ConfigFacts{}, v.Config, "no Go stand-in for a threshold")
+	v = vulnerabilities.Collect(ctx, &Env{Now: time.Now()}, nil).(*vulnerabilities.Facts)
+	assert.Len(t, v.Problems, 5, "no registry entry at all: every field is a problem")
+}
+
+// TestSectionsTypedAtNew: whichever way the registry comes (CUE, the cache,
+// or loaded without the kinds' sections), the engine's has every kind's
+// section decoded into its typed config once, so no evaluation decodes one.
+func TestSectionsTypedAtNew(t *testing.T) {
+	ctx := context.Background()
+	e, err := New(ctx)
+	require.NoError(t, err)
+	assert.True(t, e.Registry().HasSections(registrySections()...))
+
+	plain, err := registry.Load(fstest.MapFS{"r.cue": {Data: []byte(`repos: "acme/app": vulnerabilities: cvss_threshold: 5`)}}, "r.cue")
+	require.NoError(t, err)
+	require.False(t, plain.HasSections(registrySections()...))
+	e, err = New(ctx, WithRegistry(plain))
+	require.NoError(t, err)
+	assert.True(t, e.Registry().HasSections(registrySections()...))
+
+	dir, cache := t.TempDir(), t.TempDir()
+	p := writeTemp(t, dir, "r.cue", `repos: "acme/app": vulnerabilities: cvss_threshold: 5`)
+	for range 2 { // CUE, then the cache
+		e, err = New(ctx, WithRegistryPath(p), WithRegistryCache(cache))
+		require.NoError(t, err)
+		assert.True(t, e.Registry().HasSections(registrySections()...))
+		repo, err := e.Registry().Repo("acme/app")
+		require.NoError(t, err)
+		var cfg vulnerabilities.Config
+		require.NoError(t, repo.Section("vulnerabilities", &cfg))
+		require.NotNil(t, cfg.CVSSThreshold)
+		assert.Equal(t, 5.0, *cfg.CVSSThreshold)
+		require.NotNil(t, cfg.EPSSThreshold)
+		assert.Equal(t, 0.75, *cfg.EPSSThreshold, "CUE's default")
+	}
+	assert.Len(t, registrySections(), 6, "provenance (trust), vulnerabilities, evidence_bundle, egress, determinism, drill")
 }

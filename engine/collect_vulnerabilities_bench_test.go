@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/vulnerabilities"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -82,19 +83,18 @@ func vulnBenchFiles(tb testing.TB, dir string, n int) []Item {
 	}
 }
 
-// BenchmarkCheckVEX runs the sbom, vex and vulnerabilities collectors over
+// BenchmarkVEXCollectors runs the sbom, vex and vulnerabilities collectors over
 // synthetic releases of 10k and 100k components (2k/20k findings, 1k/10k
 // statements): parsing, purl canonicalisation, indexing and matching.
-func BenchmarkCheckVEX(b *testing.B) {
+func BenchmarkVEXCollectors(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
 		b.Run(fmt.Sprintf("components=%dk", n/1000), func(b *testing.B) {
 			items := vulnBenchFiles(b, b.TempDir(), n)
-			in := VEXCheck{Now: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC), Subjects: []policy.Subject{{Name: "demo", Digest: policy.Digest{"sha256": vulnDemoHex}}}, Evidence: items}
-			var res *VEXCheckResult
+			var res *vulnerabilities.Facts
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				res = CheckVEX(context.Background(), in)
+				res, _, _ = vexCheck(vulnEnv(nil, items...))
 			}
 			b.StopTimer()
 			if len(res.Problems) > 0 {
@@ -114,11 +114,13 @@ func BenchmarkCheckVEX(b *testing.B) {
 	}
 }
 
-// TestCheckVEXSynthetic checks the benchmark's data on a small release: the
+// TestVEXCollectorsSynthetic checks the benchmark's data on a small release: the
 // expected share of findings is suppressed and the rest have near misses.
-func TestCheckVEXSynthetic(t *testing.T) {
+func TestVEXCollectorsSynthetic(t *testing.T) {
 	items := vulnBenchFiles(t, t.TempDir(), 1000)
-	res := CheckVEX(context.Background(), VEXCheck{Now: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC), Subjects: []policy.Subject{{Name: "demo", Digest: policy.Digest{"sha256": vulnDemoHex}}}, Evidence: items})
+	res, xf, sf := vexCheck(vulnEnv(nil, items...))
+	require.Empty(t, xf.Problems)
+	require.Empty(t, sf.Problems)
 	require.Empty(t, res.Problems)
 	require.Len(t, res.Findings, 200)
 	supp, near := 0, 0
@@ -135,9 +137,9 @@ func TestCheckVEXSynthetic(t *testing.T) {
 	require.Equal(t, 33, near)
 }
 
-// BenchmarkEvaluateVulnerabilities is BenchmarkCheckVEX through the whole
+// BenchmarkEvaluateVulnerabilities is BenchmarkVEXCollectors through the whole
 // engine: collectors, the facts converted for Rego, every rule, waivers and
-// the fold. Compare it with BenchmarkCheckVEX to see what judging costs.
+// the fold. Compare it with BenchmarkVEXCollectors to see what judging costs.
 func BenchmarkEvaluateVulnerabilities(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
 		b.Run(fmt.Sprintf("components=%dk", n/1000), func(b *testing.B) {

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -309,16 +308,18 @@ func TestVEXJustificationEnumerations(t *testing.T) {
 	}
 }
 
-func TestCheckVEXReportsUnboundReports(t *testing.T) {
-	subj := []policy.Subject{{Name: "demo-image", Digest: policy.Digest{"sha256": vulnDemoHex}}}
-	now := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
-	unbound := CheckVEX(context.Background(), VEXCheck{Now: now, Subjects: subj, Evidence: []Item{{Kind: policy.KindVulnerabilities, Path: vulnFixture("vulns/grype-report.sample.json")}}})
+// TestVulnerabilitiesUnboundReports: a report that names no subject digest
+// is not malformed, but not bound either (vulnerabilities.bound fails it).
+func TestVulnerabilitiesUnboundReports(t *testing.T) {
+	unbound, _, _ := vexCheck(vulnEnv(nil, Item{Kind: policy.KindVulnerabilities, Path: vulnFixture("vulns/grype-report.sample.json")}))
 	assert.Empty(t, unbound.Problems, "an unbound report is not malformed")
-	require.Len(t, unbound.Unbound, 1)
-	assert.Equal(t, "source.target", unbound.Unbound[0].Path)
-	assert.Contains(t, unbound.Unbound[0].Message, "not bound to the release: it names no digest")
+	require.Len(t, unbound.Reports, 1)
+	assert.False(t, unbound.Reports[0].Bound)
+	assert.Equal(t, "source.target", unbound.Reports[0].TargetField)
+	assert.Contains(t, unbound.Reports[0].Unbound, "names no digest")
 
-	bound := CheckVEX(context.Background(), VEXCheck{Now: now, Subjects: subj, Evidence: []Item{{Kind: policy.KindVulnerabilities, Path: vulnFixture("vulns/hub-sbom-scan.grype.json")}}})
+	bound, _, _ := vexCheck(vulnEnv(nil, Item{Kind: policy.KindVulnerabilities, Path: vulnFixture("vulns/hub-sbom-scan.grype.json")}))
 	assert.Empty(t, bound.Problems)
-	assert.Empty(t, bound.Unbound)
+	require.Len(t, bound.Reports, 1)
+	assert.True(t, bound.Reports[0].Bound)
 }

@@ -6,12 +6,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/sbom"
 	"github.com/cicd-hub/hubgate/engine/evidence/vex"
 	"github.com/cicd-hub/hubgate/engine/evidence/vulnerabilities"
@@ -23,7 +26,23 @@ const vulnDemoHex = "1274fc170770be8c3348dedc6b8ca6e3ff04f944fce866c1a96bc422ba6
 
 func vulnFixture(name string) string { return filepath.Join("..", "fixtures", name) }
 
-// vulnEnv returns an Env for the demo subject with the given items.
+// vulnRepo is the registry entry of a repo that sets no vulnerabilities
+// settings, resolved through the schema (the defaults are CUE's alone), in
+// an org whose VEX statements may be ten years old: the fixtures' statements
+// are from 2024.
+var vulnRepo = sync.OnceValues(func() (*registry.Repo, error) {
+	reg, err := registry.Load(fstest.MapFS{"registry.cue": {Data: []byte(`org: vulnerabilities: vex_max_age: "87600h"
+repos: "acme/demo": {}
+`)}}, "registry.cue")
+	if err != nil {
+		return nil, err
+	}
+	return reg.Repo("acme/demo")
+})
+
+// vulnEnv returns an Env for the demo subject with the given items. With
+// data nil its registry entry is [vulnRepo]; else data as given, not
+// resolved through the schema.
 func vulnEnv(data map[string]any, items ...Item) *Env {
 	env := &Env{
 		Repo:     "acme/demo",
@@ -33,8 +52,25 @@ func vulnEnv(data map[string]any, items ...Item) *Env {
 	}
 	if data != nil {
 		env.Config = &registry.Repo{Name: "acme/demo", Data: data}
+	} else {
+		repo, err := vulnRepo()
+		if err != nil {
+			panic(err)
+		}
+		env.Config = repo
 	}
 	return env
+}
+
+// vexCheck runs the sbom, vex and vulnerabilities collectors on env, as an
+// evaluation does.
+func vexCheck(env *Env) (*vulnerabilities.Facts, *vex.Facts, *sbom.Facts) {
+	ctx := context.Background()
+	env.Cache = evidence.NewCache(nil)
+	sf := sbom.Collect(ctx, env, env.ItemsOf(policy.KindSBOM)).(*sbom.Facts)
+	xf := vex.Collect(ctx, env, env.ItemsOf(policy.KindVEX)).(*vex.Facts)
+	vf := vulnerabilities.Collect(ctx, env, env.ItemsOf(policy.KindVulnerabilities)).(*vulnerabilities.Facts)
+	return vf, xf, sf
 }
 
 func itemsOf(env *Env, k policy.EvidenceKind) []Item { return env.ItemsOf(k) }
@@ -68,7 +104,7 @@ func TestCollectVulnerabilitiesHubData(t *testing.T) {
 			facts := vulnerabilities.Collect(context.Background(), env, itemsOf(env, policy.KindVulnerabilities)).(*vulnerabilities.Facts)
 			assert.Empty(t, facts.Problems)
 			assert.True(t, facts.Present)
-			assert.Equal(t, vulnerabilities.ConfigFacts{CVSSThreshold: 7, EPSSThreshold: 0.75, UnderInvestigation: "warn", Unscored: "fail"}, facts.Config, "defaults without a registry section")
+			assert.Equal(t, vulnerabilities.ConfigFacts{CVSSThreshold: 7, EPSSThreshold: 0.75, UnderInvestigation: "warn", VEXMaxAge: "87600h", Unscored: "fail"}, facts.Config, "CUE's defaults for a repo that sets none")
 			assert.Equal(t, []string{"sha256:" + vulnDemoHex}, facts.Subjects)
 			assert.Equal(t, 10, facts.VEXStatements)
 			require.Len(t, facts.Findings, 2)
@@ -93,7 +129,7 @@ func TestCollectVulnerabilitiesHubData(t *testing.T) {
 }
 
 func TestCollectVulnerabilitiesConfig(t *testing.T) {
-	env := vulnEnv(map[string]any{"vulnerabilities": map[string]any{"cvss_threshold": 5.5, "epss_threshold": 0.5, "under_investigation": "fail", "vex_max_age": "720h"}},
+	env := vulnEnv(map[string]any{"vulnerabilities": map[string]any{"cvss_threshold": 5.5, "epss_threshold": 0.5, "under_investigation": "fail", "vex_max_age": "720h", "unscored": "fail"}},
 		Item{Kind: policy.KindVulnerabilities, Path: vulnFixture("vulns/grype-report.sample.json")},
 		Item{Kind: policy.KindVEX, Path: vulnFixture("vex/hub-vex.cdx.json")},
 	)
@@ -107,8 +143,9 @@ func TestCollectVulnerabilitiesConfig(t *testing.T) {
 
 	bad := vulnEnv(map[string]any{"vulnerabilities": map[string]any{"vex_max_age": "30d", "under_investigation": "ignore"}})
 	facts = vulnerabilities.Collect(context.Background(), bad, nil).(*vulnerabilities.Facts)
-	require.NotEmpty(t, facts.Problems)
-	assert.Contains(t, facts.Problems[0].Message, "vex_max_age")
+	assert.Equal(t, []string{"registry#vulnerabilities.cvss_threshold", "registry#vulnerabilities.epss_threshold",
+		"registry#vulnerabilities.under_investigation", "registry#vulnerabilities.unscored", "registry#vulnerabilities.vex_max_age"}, problemPaths(facts.Problems))
+	assert.Contains(t, facts.Problems[4].Message, `"30d" is not a positive Go duration`)
 	assert.False(t, facts.Present)
 }
 
@@ -208,8 +245,8 @@ func TestCollectVEXRefsResolvedThroughSBOM(t *testing.T) {
 		return p
 	}
 	vexPath := write("vex.cdx.json", `{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,
-	 "vulnerabilities":[{"id":"CVE-2024-0727","analysis":{"state":"not_affected","justification":"code_not_reachable"},
-	   "lastUpdated":"2025-01-01T00:00:00Z","affects":[{"ref":"urn:cdx:6a1e2b7c-0d55-4e3a-9b1e-1f0c2d3e4f50/1#openssl"}]}]}`)
+	 "vulnerabilities":[{"id":"CVE-2024-0727","analysis":{"state":"not_affected","justification":"code_not_reachable","lastUpdated":"2025-01-01T00:00:00Z"},
+	   "affects":[{"ref":"urn:cdx:6a1e2b7c-0d55-4e3a-9b1e-1f0c2d3e4f50/1#openssl"}]}]}`)
 	grype := write("grype.json", `{"matches":[
 	 {"vulnerability":{"id":"CVE-2024-0727","cvss":[{"metrics":{"baseScore":7.5}}]},"artifact":{"name":"openssl","version":"3.0.11-1~deb12u2","purl":"pkg:deb/debian/openssl@3.0.11-1~deb12u2?arch=amd64&distro=debian-12"}},
 	 {"vulnerability":{"id":"CVE-2024-0727","cvss":[{"metrics":{"baseScore":7.5}}]},"artifact":{"name":"openssl","version":"3.0.9","purl":"pkg:deb/debian/openssl@3.0.9?arch=amd64&distro=debian-12"}}]}`)

@@ -274,17 +274,23 @@ func compilePolicy(cfg config, caps *ast.Capabilities) ([]module, *ast.Compiler,
 // material. repos is data.hubgate.repos: every resolved entry once; the rule
 // data.hub.repo (rego/hub.rego) picks the one of input.repo.
 func loadRegistry(cfg config) (*registry.Registry, map[string]any, map[string]*evidence.Trust, error) {
+	// The kinds' sections decode once, here, into their typed configs:
+	// from CUE, or from the cache's resolved entries, or (a registry loaded
+	// without them) from its resolved entries.
+	sections := registrySections()
 	reg := cfg.reg
 	if reg == nil {
 		var err error
 		if cfg.regPath != "" {
-			reg, err = registry.LoadPath(cfg.regPath, registry.WithCache(cfg.regCache))
+			reg, err = registry.LoadPath(cfg.regPath, registry.WithCache(cfg.regCache), registry.WithSections(sections...))
 		} else {
-			reg, err = registry.LoadDefault(registry.WithCache(cfg.regCache))
+			reg, err = registry.LoadDefault(registry.WithCache(cfg.regCache), registry.WithSections(sections...))
 		}
 		if err != nil {
 			return nil, nil, nil, err
 		}
+	} else if !reg.HasSections(sections...) {
+		reg = reg.WithSections(sections...)
 	}
 	repos := make(map[string]any, len(reg.Names()))
 	trusts := make(map[string]*evidence.Trust, len(reg.Names()))

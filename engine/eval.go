@@ -29,7 +29,8 @@ var ErrInput = errors.New("invalid input")
 // an error only when no decision can be formed (unknown repo, unreadable
 // subject, a Rego evaluation error or timeout). It is safe for concurrent use.
 func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, error) {
-	return e.evaluate(ctx, in, nil)
+	d, _, err := e.evaluate(ctx, in, nil)
+	return d, err
 }
 
 // EvaluateKinds judges in as [Engine.Evaluate] does, on the given evidence
@@ -38,41 +39,65 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*policy.Decision, erro
 // them the registry requires). It is what `hubgate verify <kind>` runs, so
 // its verdicts are those of eval. It is safe for concurrent use.
 func (e *Engine) EvaluateKinds(ctx context.Context, in Input, kinds ...policy.EvidenceKind) (*policy.Decision, error) {
+	d, _, err := e.EvaluateKindsFacts(ctx, in, kinds...)
+	return d, err
+}
+
+// KindFacts are the facts documents the rules judged (input.<kind>), by
+// kind: [*VulnerabilitiesFacts] for the vulnerabilities kind. Read them,
+// never modify them.
+type KindFacts map[policy.EvidenceKind]Document
+
+// EvaluateKindsFacts is [Engine.EvaluateKinds], and the facts of the kinds
+// it judged: what a verify command lists beside the decision (`hubgate
+// verify vex` the effective VEX status of each vulnerability), so the
+// listing is what the rules saw.
+func (e *Engine) EvaluateKindsFacts(ctx context.Context, in Input, kinds ...policy.EvidenceKind) (*policy.Decision, KindFacts, error) {
 	if len(kinds) == 0 {
-		return nil, fmt.Errorf("%w: no evidence kind to evaluate", ErrInput)
+		return nil, nil, fmt.Errorf("%w: no evidence kind to evaluate", ErrInput)
 	}
 	only := map[policy.EvidenceKind]bool{}
 	for _, k := range kinds {
 		if !k.Valid() {
-			return nil, fmt.Errorf("%w: unknown evidence kind %q", ErrInput, k)
+			return nil, nil, fmt.Errorf("%w: unknown evidence kind %q", ErrInput, k)
 		}
 		only[k] = true
 	}
-	return e.evaluate(ctx, in, only)
+	d, facts, err := e.evaluate(ctx, in, only)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := KindFacts{}
+	for i, k := range policy.Kinds() {
+		if only[k] {
+			out[k] = facts[i]
+		}
+	}
+	return d, out, nil
 }
 
 // evaluate is Evaluate on the kinds of only, or on every kind when only is
-// nil.
-func (e *Engine) evaluate(ctx context.Context, in Input, only map[policy.EvidenceKind]bool) (*policy.Decision, error) {
+// nil. facts are indexed like policy.Kinds().
+func (e *Engine) evaluate(ctx context.Context, in Input, only map[policy.EvidenceKind]bool) (*policy.Decision, []evidence.Document, error) {
 	if in.Repo == "" {
-		return nil, fmt.Errorf("%w: no repo", ErrInput)
+		return nil, nil, fmt.Errorf("%w: no repo", ErrInput)
 	}
 	if in.Now.IsZero() {
-		return nil, fmt.Errorf("%w: no evaluation time", ErrInput)
+		return nil, nil, fmt.Errorf("%w: no evaluation time", ErrInput)
 	}
 	repo, err := e.reg.Repo(in.Repo)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	now := in.Now.UTC()
 	for _, it := range in.Evidence {
 		if !it.Kind.Valid() {
-			return nil, fmt.Errorf("%w: unknown evidence kind %q", ErrInput, it.Kind)
+			return nil, nil, fmt.Errorf("%w: unknown evidence kind %q", ErrInput, it.Kind)
 		}
 	}
 	subjects, err := hashSubjects(in.Subjects)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	require, waivers := repo.Require, repo.Waivers
 	if only != nil {
@@ -92,15 +117,15 @@ func (e *Engine) evaluate(ctx context.Context, in Input, only map[policy.Evidenc
 	kinds := policy.Kinds()
 	facts, envs, err := e.collect(ctx, in, repo, subjects, now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	doc, present, problems, err := factsDocument(in.Repo, now, subjects, kinds, facts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	raw, err := e.eval(ctx, doc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	findings := e.findings(raw)
 	findings = append(findings, unreported(findings, kinds, problems)...)
@@ -140,7 +165,7 @@ func (e *Engine) evaluate(ctx context.Context, in Input, only map[policy.Evidenc
 	}
 	d.Allowed = d.Outcome.Allowed()
 	d.ID = decisionID(d)
-	return d, nil
+	return d, facts, nil
 }
 
 // collect runs every kind's collector, each with its own Env, sharing one

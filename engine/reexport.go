@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/egress"
+	"github.com/cicd-hub/hubgate/engine/evidence/vulnerabilities"
 	"github.com/cicd-hub/hubgate/engine/trust"
 )
 
@@ -35,3 +37,18 @@ func KeyID(pem []byte) (string, error) {
 	}
 	return k.ID, nil
 }
+
+// Document is a kind's facts document ([evidence.Document]).
+type Document = evidence.Document
+
+// VulnerabilitiesFacts are the vulnerabilities kind's facts
+// (input.vulnerabilities): each finding with its effective VEX status.
+type VulnerabilitiesFacts = vulnerabilities.Facts
+
+// VulnerabilityAssessment is one vulnerability with its effective VEX
+// status, the statement that decided it and the near misses.
+type VulnerabilityAssessment = vulnerabilities.Assessment
+
+// VulnerabilitiesConfigFacts are the vulnerabilities settings the rules
+// judged with (the registry's, resolved).
+type VulnerabilitiesConfigFacts = vulnerabilities.ConfigFacts

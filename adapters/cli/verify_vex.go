@@ -1,8 +1,8 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cicd-hub/hubgate/adapters/report"
 	"github.com/cicd-hub/hubgate/engine"
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -38,15 +39,24 @@ the digest the report says it scanned) or its purl equals the affected
 component's (type, namespace, name, version; qualifiers only narrow). The
 latest applicable statement wins.
 
+The statuses and the verdict are eval's: verify vex judges the
+vulnerabilities kind (and the vex and sbom kinds, when given) with the
+engine and the rules eval uses, for a registry entry that requires
+vulnerabilities with the org's defaults (--vex-max-age sets the org's
+vulnerabilities.vex_max_age). ` + "`hubgate eval`" + ` on the same files with that
+entry gives the same verdict and failing rules; the decision is printed
+after the statuses.
+
 A file named on the command line that cannot be opened (missing, a
 directory, permission denied) is a usage error. A file that opens but does
 not parse is reported on stderr with its position; the statuses are
 computed without it.
 
-Exit status: 0 when every input was used (whatever the statuses; a report
-not bound to the subject is noted on stderr); 1 when an input is malformed
-(the statuses from the others are still printed) or no report parses; 2 on
-usage errors and unreadable files.`,
+Exit status: 0 when the decision allows (every input used, every report
+bound to a subject, nothing unsuppressed at or over a threshold); 1 when it
+denies: an input is malformed (the statuses from the others are still
+printed), no report parses, a report is not bound to the subject, or a
+rule fails; 2 on usage errors and unreadable files.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.verifyVEX(f)
@@ -71,11 +81,14 @@ func (a *app) verifyVEX(f verifyVEXFlags) error {
 	if f.output != "text" && f.output != "json" {
 		return usageErr("verify vex: -o %q: want text or json", f.output)
 	}
-	now, err := parseNow(f.now)
-	if err != nil {
+	if _, err := parseNow(f.now); err != nil {
 		return usageErr("verify vex: %v", err)
 	}
-	in := engine.VEXCheck{Now: now, MaxFileSize: f.maxFileSize, Config: engine.VulnerabilitiesConfig{VEXMaxAge: f.vexMaxAge}}
+	if f.maxFileSize <= 0 {
+		return usageErr("verify vex: --max-file-size %d is not positive", f.maxFileSize)
+	}
+	var subjects []engine.SubjectInput
+	var names []string
 	for i, s := range f.subjectDigests {
 		name, d := fmt.Sprintf("subject-%d", i+1), s
 		if n, v, ok := strings.Cut(s, "="); ok {
@@ -85,49 +98,111 @@ func (a *app) verifyVEX(f verifyVEXFlags) error {
 		if err != nil {
 			return usageErr("verify vex: --subject-digest: %v", err)
 		}
-		in.Subjects = append(in.Subjects, policy.Subject{Name: name, Digest: dg})
+		subjects = append(subjects, engine.SubjectInput{Name: name, Digest: dg})
+		names = append(names, name)
 	}
 	ins := append(inFiles("vulns", f.vulns), inFiles("vex", f.vex)...)
 	if err := checkInputs("verify vex", append(ins, inFiles("sbom", f.sboms)...)...); err != nil {
 		return err
 	}
+	var items []engine.Item
 	for _, p := range f.vulns {
-		in.Evidence = append(in.Evidence, engine.Item{Kind: policy.KindVulnerabilities, Path: p})
+		items = append(items, engine.Item{Kind: policy.KindVulnerabilities, Path: p})
 	}
 	for _, p := range f.vex {
-		in.Evidence = append(in.Evidence, engine.Item{Kind: policy.KindVEX, Path: p})
+		items = append(items, engine.Item{Kind: policy.KindVEX, Path: p})
 	}
 	for _, p := range f.sboms {
-		in.Evidence = append(in.Evidence, engine.Item{Kind: policy.KindSBOM, Path: p})
+		items = append(items, engine.Item{Kind: policy.KindSBOM, Path: p})
 	}
-	res := engine.CheckVEX(a.ctx, in)
+	r := verifyRun{
+		cmd: "verify vex", kind: policy.KindVulnerabilities, also: []policy.EvidenceKind{policy.KindVEX, policy.KindSBOM},
+		repo: "verify/vex", subjects: append([]engine.SubjectInput{}, subjects...), evidence: items, now: f.now,
+		maxFileSize: f.maxFileSize,
+	}
+	if f.vexMaxAge != "" {
+		r.org = map[string]any{"vulnerabilities": map[string]any{"vex_max_age": f.vexMaxAge}}
+	}
+	d, facts, rules, err := a.verifyDecide(r)
+	if err != nil {
+		return err
+	}
+	vf, ok := facts[policy.KindVulnerabilities].(*engine.VulnerabilitiesFacts)
+	if !ok {
+		return usageErr("verify vex: no vulnerabilities facts")
+	}
+	res := vexResultOf(vf, facts)
 	if f.output == "json" {
+		var dec bytes.Buffer
+		if err := report.Render(&dec, "json", d, report.Options{Rules: rules}); err != nil {
+			return err
+		}
+		res.Decision = json.RawMessage(dec.Bytes())
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(res); err != nil {
 			return err
 		}
-	} else if err := printVEXTable(a.stdout, res); err != nil {
-		return err
+	} else {
+		if err := printVEXTable(a.stdout, res); err != nil {
+			return err
+		}
+		fmt.Fprintln(a.stdout)
+		if err := a.writeOutput(output{format: "text"}, d, rules); err != nil {
+			return usageErr("verify vex: %v", err)
+		}
 	}
-	// Every file opened (checked above), so a problem is malformed
-	// evidence: printed, and exit 1, as a verify command that could not
-	// verify; the statuses above were computed without it. A report not
-	// bound to a subject is a note: its statuses are shown all the same.
+	// The statuses above were computed without a malformed file; each
+	// problem and each report not bound to a subject is said on stderr.
 	for _, p := range res.Unbound {
 		fmt.Fprintf(a.stderr, "hubgate: verify vex: %s\n", problemText(p))
 	}
-	malformed := len(res.Problems) > 0
 	for _, p := range res.Problems {
 		fmt.Fprintf(a.stderr, "hubgate: verify vex: %s\n", problemText(p))
 	}
 	if res.Reports == 0 {
-		return exitCode(ExitDenied, errors.New("verify vex: no vulnerability report could be parsed"))
+		fmt.Fprintln(a.stderr, "hubgate: verify vex: no vulnerability report could be parsed")
 	}
-	if malformed {
-		return exitCode(ExitDenied, nil)
+	if f.output == "json" && d.Allowed {
+		return nil // stdout is the JSON alone
 	}
-	return nil
+	return a.verifyVerdict(r, d, strings.Join(names, ","))
+}
+
+// vexResult is what verify vex lists: the vulnerabilities facts the rules
+// judged, and the decision (JSON output).
+type vexResult struct {
+	Decision json.RawMessage                   `json:"decision,omitempty"`
+	Config   engine.VulnerabilitiesConfigFacts `json:"config"`
+	Subjects []string                          `json:"subjects"`
+	// Reports counts the vulnerability reports that could be read.
+	Reports int `json:"reports"`
+	// VEXStatements counts the usable statements.
+	VEXStatements int `json:"vex_statements"`
+	// Findings are the vulnerabilities with their effective VEX status.
+	Findings []engine.VulnerabilityAssessment `json:"findings"`
+	// Problems are the evidence files (reports, VEX, SBOMs) that could not
+	// be used, with positions.
+	Problems []engine.Problem `json:"problems"`
+	// Unbound are the reports that name no subject digest (nor a bound
+	// SBOM): vulnerabilities.bound fails them.
+	Unbound []engine.Problem `json:"unbound"`
+}
+
+func vexResultOf(vf *engine.VulnerabilitiesFacts, facts engine.KindFacts) *vexResult {
+	res := &vexResult{Config: vf.Config, Subjects: vf.Subjects, Reports: len(vf.Reports), VEXStatements: vf.VEXStatements,
+		Findings: vf.Findings, Problems: append([]engine.Problem{}, vf.Problems...), Unbound: []engine.Problem{}}
+	for _, r := range vf.Reports {
+		if !r.Bound {
+			res.Unbound = append(res.Unbound, engine.Problem{Evidence: r.Evidence, Path: r.TargetField, Message: "not bound to the release: " + r.Unbound})
+		}
+	}
+	for _, k := range []policy.EvidenceKind{policy.KindVEX, policy.KindSBOM} {
+		if f, ok := facts[k]; ok {
+			res.Problems = append(res.Problems, f.Base().Problems...)
+		}
+	}
+	return res
 }
 
 func problemText(p engine.Problem) string {
@@ -141,7 +216,7 @@ func problemText(p engine.Problem) string {
 	return s + ": " + p.Message
 }
 
-func printVEXTable(w io.Writer, res *engine.VEXCheckResult) error {
+func printVEXTable(w io.Writer, res *vexResult) error {
 	subjects := "none"
 	if len(res.Subjects) > 0 {
 		subjects = strings.Join(res.Subjects, ", ")

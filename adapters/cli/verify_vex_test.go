@@ -56,16 +56,27 @@ func TestVerifyVEX(t *testing.T) {
 			suppressed: map[string]bool{"CVE-2025-0001": true, "CVE-2024-9999": false},
 		},
 		{
-			name:       "hub vex for another product",
+			name:       "hub vex for another product: CVE-2025-0001 fails the threshold",
 			args:       []string{"--vex", vexFixture("vex/hub-vex-other-product.cdx.json"), "--subject-digest", "demo=" + vexDemoDigest},
+			wantCode:   1,
 			suppressed: map[string]bool{"CVE-2025-0001": false, "CVE-2024-9999": false},
 			nearMiss:   "another artifact",
 		},
 		{
-			name:       "no subject digest: nothing is bound",
+			// The statuses use the digest the report scanned; the report is
+			// bound to no release subject, so eval denies.
+			name:       "no subject digest: the report is not bound, eval denies",
 			args:       []string{"--vex", vexFixture("vex/hub-vex.cdx.json")},
+			wantCode:   1,
+			suppressed: map[string]bool{"CVE-2025-0001": true, "CVE-2024-9999": false},
+			stderr:     "not bound to the release: no release subject was given",
+		},
+		{
+			name:       "the org's default maximum age (8760h): the 2024 statement is too old",
+			args:       []string{"--vex", vexFixture("vex/hub-vex.cdx.json"), "--subject-digest", vexDemoDigest, "--vex-max-age", ""},
+			wantCode:   1,
 			suppressed: map[string]bool{"CVE-2025-0001": false, "CVE-2024-9999": false},
-			nearMiss:   "no subject digest given",
+			nearMiss:   "older than the maximum age 8760h0m0s",
 		},
 		{
 			name:       "malformed vex is reported, statuses still printed, exit 1",
@@ -77,7 +88,10 @@ func TestVerifyVEX(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			args := append([]string{"verify", "vex", "-o", "json", "--now", "2026-11-28T00:00:00Z", "--vulns", vexFixture("vulns/grype-report.sample.json")}, tt.args...)
+			// The fixtures' statements are from 2024: a ten-year maximum age
+			// keeps them in age.
+			args := append([]string{"verify", "vex", "-o", "json", "--now", "2026-11-28T00:00:00Z", "--vex-max-age", "87600h",
+				"--vulns", vexFixture("vulns/hub-sbom-scan.grype.json")}, tt.args...)
 			code, stdout, stderr := runVEX(t, args...)
 			require.Equal(t, tt.wantCode, code, stderr)
 			var res struct {
@@ -104,9 +118,11 @@ func TestVerifyVEX(t *testing.T) {
 }
 
 func TestVerifyVEXText(t *testing.T) {
-	code, stdout, stderr := runVEX(t, "verify", "vex", "--now", "2026-11-28T00:00:00Z", "--vulns", vexFixture("vulns/grype-report.sample.json"),
-		"--vex", vexFixture("vex/hub-vex.cdx.json"), "--subject-digest", vexDemoDigest)
+	code, stdout, stderr := runVEX(t, "verify", "vex", "--now", "2026-11-28T00:00:00Z", "--vulns", vexFixture("vulns/hub-sbom-scan.grype.json"),
+		"--vex", vexFixture("vex/hub-vex.cdx.json"), "--subject-digest", vexDemoDigest, "--vex-max-age", "87600h")
 	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "ALLOWED  verify/vex", "the decision follows the statuses")
+	assert.Contains(t, stdout, "PASSED: verified vulnerabilities for subject-1")
 	assert.Contains(t, stdout, "VULNERABILITY")
 	assert.Regexp(t, `CVE-2025-0001 .* not_affected \(suppressed\) .*vulnerabilities\[0\]`, stdout)
 	assert.Regexp(t, `CVE-2024-9999 .* none .*no VEX statement names CVE-2024-9999`, stdout)
@@ -132,6 +148,16 @@ func TestVerifyVEXUsage(t *testing.T) {
 			assert.Empty(t, stdout)
 		})
 	}
+}
+
+// TestVerifyVEXMaxFileSize: --max-file-size bounds each input, as eval's
+// does: a report over it is not read, exit 1.
+func TestVerifyVEXMaxFileSize(t *testing.T) {
+	code, _, stderr := runVEX(t, "verify", "vex", "--vulns", vexFixture("vulns/hub-sbom-scan.grype.json"), "--subject-digest", vexDemoDigest, "--max-file-size", "100")
+	assert.Equal(t, 1, code, stderr)
+	assert.Contains(t, stderr, "size limit")
+	code, _, stderr = runVEX(t, "verify", "vex", "--vulns", vexFixture("vulns/hub-sbom-scan.grype.json"), "--subject-digest", vexDemoDigest, "--max-file-size", "0")
+	assert.Equal(t, 2, code, stderr)
 }
 
 // TestVerifyVEXMalformedReport: a report that opens but does not parse is

@@ -36,6 +36,10 @@ type trustConfig struct {
 	TrustedRoot string   `json:"trusted_root"`
 }
 
+// TrustSection is the registry's provenance section as trust reads it,
+// decoded once at load.
+var TrustSection = registry.SectionOf[trustConfig]("provenance")
+
 // LoadTrust loads the trust material of repo: the trusted root (override,
 // else the registry's provenance.trusted_root, else the embedded public-good
 // root) and the registry's provenance.keys. read reads the trusted root

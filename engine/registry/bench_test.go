@@ -58,3 +58,48 @@ func BenchmarkLoadDefault(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoadSections is BenchmarkLoad with typed sections declared, as
+// the engine loads: the extra cost of decoding them once at load.
+func BenchmarkLoadSections(b *testing.B) {
+	for _, n := range []int{1, 200, 1000} {
+		fsys := benchRegistry(n)
+		b.Run(fmt.Sprintf("repos=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := load(fsys, "reg.cue", testSections); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSection is what a collector pays per evaluation to read its
+// section: the typed config's copy, or (a section not declared) the JSON
+// round trip every evaluation paid before.
+func BenchmarkSection(b *testing.B) {
+	reg, err := load(fstest.MapFS{"r.cue": {Data: []byte(sectionsRegistry)}}, "r.cue", testSections)
+	require.NoError(b, err)
+	rp, err := reg.Repo("acme/own")
+	require.NoError(b, err)
+	byJSON := &Repo{Name: rp.Name, Data: rp.Data}
+	for _, c := range []struct {
+		name string
+		repo *Repo
+	}{{"typed", rp}, {"json", byJSON}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var v testVulns
+				var l testLimits
+				if err := c.repo.Section("vulnerabilities", &v); err != nil {
+					b.Fatal(err)
+				}
+				if err := c.repo.Section("limits", &l); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -103,7 +103,7 @@ func build(user []source, withHubRepos bool, cfg loadConfig) (reg *Registry, err
 	var key string
 	if cfg.cacheDir != "" {
 		key = cacheKey(dg, user, withHubRepos)
-		if reg := cachedLoad(cfg.cacheDir, key, dg); reg != nil {
+		if reg := cachedLoad(cfg.cacheDir, key, dg, cfg.sections); reg != nil {
 			return reg, nil
 		}
 	}
@@ -163,7 +163,7 @@ func build(user []source, withHubRepos bool, cfg loadConfig) (reg *Registry, err
 		return nil, &Error{Problems: sortProblems(toProblems(err, values))}
 	}
 
-	reg, err = decode(u, own)
+	reg, err = decode(u, own, cfg.sections)
 	if err != nil {
 		return nil, err
 	}
@@ -440,7 +440,12 @@ func sortProblems(ps []Problem) []Problem {
 // A repo's own settings are read from the user's sources alone (own): the
 // schema gives a repo no defaults but enabled, and a value without the
 // schema's many optional fields marshals several times faster.
-func decode(u, own cue.Value) (*Registry, error) {
+//
+// The declared sections decode the same way, into typed configs, from CUE:
+// each parent's once (resolved by the schema, defaults included), then a
+// repo's own settings of a section over a copy of its parent's; a repo that
+// does not set a section shares its parent's.
+func decode(u, own cue.Value, sections []Section) (*Registry, error) {
 	marshal := func(path string) ([]byte, error) {
 		v := u.LookupPath(cue.ParsePath(path))
 		if path == "repos" {
@@ -489,18 +494,47 @@ func decode(u, own cue.Value) (*Registry, error) {
 		}
 		reg.sections[name] = b
 	}
-	var problems []Problem
-	for name, own := range raw {
-		if _, ok := own["enabled"]; !ok {
-			own["enabled"] = true // the schema's default
+	// The parents' typed sections, decoded once from CUE: "" is the org.
+	typedParents := map[string]map[string]typedSection{}
+	if len(sections) > 0 {
+		for team := range parents {
+			path := []cue.Selector{cue.Str("org")}
+			if team != "" {
+				path = []cue.Selector{cue.Str("teams"), cue.Str(team)}
+			}
+			ts := make(map[string]typedSection, len(sections))
+			for _, s := range sections {
+				ts[s.name] = decodeCUESection(s, u.LookupPath(cue.MakePath(append(path, cue.Str(s.name))...)))
+			}
+			typedParents[team] = ts
 		}
-		team, _ := own["team"].(string)
+	}
+	var problems []Problem
+	for name, ownData := range raw {
+		if _, ok := ownData["enabled"]; !ok {
+			ownData["enabled"] = true // the schema's default
+		}
+		team, _ := ownData["team"].(string)
 		parent, ok := parents[team]
 		if !ok {
 			return nil, fmt.Errorf("registry: %s: unknown team %q", repoPath(name), team)
 		}
-		rp, ps := decodeRepo(name, overlay(parent, own))
+		rp, ps := decodeRepo(name, overlay(parent, ownData))
 		problems = append(problems, ps...)
+		if len(sections) > 0 {
+			rp.typed = make(map[string]typedSection, len(sections))
+			var ownV cue.Value // the repo's own settings, looked up once
+			for _, s := range sections {
+				pt := typedParents[team][s.name]
+				if _, set := ownData[s.name]; set {
+					if !ownV.Exists() {
+						ownV = own.LookupPath(cue.MakePath(cue.Str("repos"), cue.Str(name)))
+					}
+					pt = overSection(s, pt, ownV.LookupPath(cue.MakePath(cue.Str(s.name))))
+				}
+				rp.typed[s.name] = pt
+			}
+		}
 		reg.repos[name] = rp
 		reg.names = append(reg.names, name)
 	}

@@ -49,6 +49,7 @@ type LoadOption func(*loadConfig)
 
 type loadConfig struct {
 	cacheDir string
+	sections []Section
 }
 
 // WithCache keeps the resolved registry in dir (created when needed), keyed
@@ -127,7 +128,7 @@ type cachePayload struct {
 }
 
 // cachedLoad reads the entry of key from dir, or returns nil.
-func cachedLoad(dir, key, digest string) *Registry {
+func cachedLoad(dir, key, digest string, sections []Section) *Registry {
 	if dir == "" {
 		return nil
 	}
@@ -172,6 +173,14 @@ func cachedLoad(dir, key, digest string) *Registry {
 		rp, problems := decodeRepo(name, data)
 		if len(problems) > 0 {
 			return nil // it was valid when written: the entry is not what we wrote
+		}
+		// The cache holds the resolved entries as JSON: the typed configs
+		// decode from it, once, here.
+		for _, s := range sections {
+			if rp.typed == nil {
+				rp.typed = make(map[string]typedSection, len(sections))
+			}
+			rp.typed[s.name] = decodeJSONSection(s, data)
 		}
 		reg.repos[name] = rp
 		reg.names = append(reg.names, name)

@@ -57,23 +57,9 @@ type Repo struct {
 	// repo does not set with its parent's entry and other repos: read it,
 	// never modify it.
 	Data map[string]any `json:"-"`
-}
-
-// Section decodes the top-level field name of the resolved entry into v.
-// A missing section leaves v untouched.
-func (r *Repo) Section(name string, v any) error {
-	s, ok := r.Data[name]
-	if !ok {
-		return nil
-	}
-	b, err := json.Marshal(s)
-	if err != nil {
-		return fmt.Errorf("registry section %s: %w", name, err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("registry section %s: %w", name, err)
-	}
-	return nil
+	// typed holds the sections declared at load ([WithSections]), each
+	// decoded once into its typed config.
+	typed map[string]typedSection
 }
 
 // Load loads the user's registry files (CUE, YAML in the hub's

@@ -10,6 +10,7 @@ import (
 	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/checksum"
 	"github.com/cicd-hub/hubgate/engine/evidence/selfreport"
+	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -21,6 +22,10 @@ type determinismConfig struct {
 	RequirePrevious bool            `json:"require_previous"`
 	RequireSigned   bool            `json:"require_signed"`
 }
+
+// Section is the registry's determinism section, decoded once at load into its
+// typed config.
+var Section = registry.SectionOf[determinismConfig]("determinism")
 
 // Facts is input.determinism.
 type Facts struct {

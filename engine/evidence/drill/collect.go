@@ -10,6 +10,7 @@ import (
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/selfreport"
+	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -20,6 +21,10 @@ type drillConfig struct {
 	MaxRTO        json.RawMessage `json:"max_rto"`
 	RequireSigned bool            `json:"require_signed"`
 }
+
+// Section is the registry's drill section, decoded once at load into its
+// typed config.
+var Section = registry.SectionOf[drillConfig]("drill")
 
 // Facts is input.drill.
 type Facts struct {

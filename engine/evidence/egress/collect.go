@@ -5,6 +5,7 @@ import (
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/selfreport"
+	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -15,6 +16,10 @@ type egressConfig struct {
 	BlockedAttempts string   `json:"blocked_attempts"`
 	RequireSigned   bool     `json:"require_signed"`
 }
+
+// Section is the registry's egress section, decoded once at load into its
+// typed config.
+var Section = registry.SectionOf[egressConfig]("egress")
 
 // Facts is input.egress.
 type Facts struct {

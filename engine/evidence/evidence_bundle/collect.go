@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
+	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/engine/trust"
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -45,6 +46,10 @@ type Facts struct {
 type evidenceBundleConfig struct {
 	MaxAge string `json:"max_age"`
 }
+
+// Section is the registry's evidence_bundle section, decoded once at load into its
+// typed config.
+var Section = registry.SectionOf[evidenceBundleConfig]("evidence_bundle")
 
 // Collect checks evidence-manifest.json (role "manifest"), its
 // sigstore bundle (role "signature", else MANIFEST.sigstore.json or

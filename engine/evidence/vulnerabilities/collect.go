@@ -13,29 +13,28 @@ import (
 	"github.com/cicd-hub/hubgate/engine/evidence"
 	"github.com/cicd-hub/hubgate/engine/evidence/bom"
 	"github.com/cicd-hub/hubgate/engine/evidence/vexdoc"
+	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
-// Defaults of the vulnerabilities registry section, applied when the
-// section (or a field) is absent.
-const (
-	defaultCVSSThreshold      = 7.0
-	defaultEPSSThreshold      = 0.75
-	defaultUnderInvestigation = "warn"
-	defaultUnscored           = "fail"
-)
-
-// Config is the registry's vulnerabilities section.
+// Config is the registry's vulnerabilities section, resolved through the
+// schema: every field has its default in CUE (cue/section_vulnerabilities.cue)
+// and none in Go. A field that did not come through the schema (nil, or "")
+// is a problem, never a Go stand-in.
 type Config struct {
 	CVSSThreshold      *float64 `json:"cvss_threshold"`
 	EPSSThreshold      *float64 `json:"epss_threshold"`
 	UnderInvestigation string   `json:"under_investigation"`
-	// VEXMaxAge is a Go duration ("2160h"); "" means no limit.
+	// VEXMaxAge is a Go duration ("2160h").
 	VEXMaxAge string `json:"vex_max_age"`
 	// Unscored is the outcome for a finding with no CVSS score, no EPSS
-	// percentile and no severity: "fail" (default), "warn" or "ignore".
+	// percentile and no severity: "fail", "warn" or "ignore".
 	Unscored string `json:"unscored"`
 }
+
+// Section is the registry's vulnerabilities section, decoded once at load
+// into a Config.
+var Section = registry.SectionOf[Config]("vulnerabilities")
 
 // ConfigFacts is the effective configuration, defaults applied: Rego
 // reads the thresholds from here, so Go and Rego agree.
@@ -86,53 +85,45 @@ type vulnReport struct {
 	Actual string `json:"actual"`
 }
 
-// Settings resolves cfg with defaults and parses its maximum
-// age.
-func Settings(cfg Config) (cvss, epss float64, underInvestigation string, maxAge time.Duration, err error) {
-	f, maxAge, err := vulnSettings(cfg)
-	return f.CVSSThreshold, f.EPSSThreshold, f.UnderInvestigation, maxAge, err
-}
-
-// vulnSettings resolves cfg with defaults: every threshold and outcome
-// comes from the registry (or these defaults), never from evidence.
-func vulnSettings(cfg Config) (ConfigFacts, time.Duration, error) {
-	cvss, epss, ui, maxAge, err := vulnThresholds(cfg)
-	f := ConfigFacts{CVSSThreshold: cvss, EPSSThreshold: epss, UnderInvestigation: ui, VEXMaxAge: cfg.VEXMaxAge, Unscored: defaultUnscored}
-	switch cfg.Unscored {
-	case "":
-	case "fail", "warn", "ignore":
-		f.Unscored = cfg.Unscored
-	default:
-		err = fmt.Errorf("vulnerabilities.unscored: %q is not fail, warn or ignore", cfg.Unscored)
+// vulnSettings checks cfg and parses its maximum age: every threshold and
+// outcome comes from the registry, never from evidence nor from Go. Each
+// field that is missing or wrong is one error naming it.
+func vulnSettings(cfg Config) (ConfigFacts, time.Duration, []fieldError) {
+	var errs []fieldError
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, fieldError{field: "vulnerabilities." + field, msg: fmt.Sprintf(format, args...)})
 	}
-	return f, maxAge, err
-}
-
-func vulnThresholds(cfg Config) (cvss, epss float64, underInvestigation string, maxAge time.Duration, err error) {
-	cvss, epss, underInvestigation = defaultCVSSThreshold, defaultEPSSThreshold, defaultUnderInvestigation
-	if cfg.CVSSThreshold != nil {
-		cvss = *cfg.CVSSThreshold
+	f := ConfigFacts{UnderInvestigation: cfg.UnderInvestigation, VEXMaxAge: cfg.VEXMaxAge, Unscored: cfg.Unscored}
+	if cfg.CVSSThreshold == nil {
+		bad("cvss_threshold", "not set: the registry schema gives it a default")
+	} else {
+		f.CVSSThreshold = *cfg.CVSSThreshold
 	}
-	if cfg.EPSSThreshold != nil {
-		epss = *cfg.EPSSThreshold
+	if cfg.EPSSThreshold == nil {
+		bad("epss_threshold", "not set: the registry schema gives it a default")
+	} else {
+		f.EPSSThreshold = *cfg.EPSSThreshold
 	}
 	switch cfg.UnderInvestigation {
-	case "":
 	case "warn", "fail":
-		underInvestigation = cfg.UnderInvestigation
 	default:
-		err = fmt.Errorf("vulnerabilities.under_investigation: %q is not warn or fail", cfg.UnderInvestigation)
+		bad("under_investigation", "%q is not warn or fail", cfg.UnderInvestigation)
 	}
-	if cfg.VEXMaxAge != "" {
-		d, perr := time.ParseDuration(cfg.VEXMaxAge)
-		if perr != nil || d <= 0 {
-			err = fmt.Errorf("vulnerabilities.vex_max_age: %q is not a positive Go duration", cfg.VEXMaxAge)
-		} else {
-			maxAge = d
-		}
+	switch cfg.Unscored {
+	case "fail", "warn", "ignore":
+	default:
+		bad("unscored", "%q is not fail, warn or ignore", cfg.Unscored)
 	}
-	return cvss, epss, underInvestigation, maxAge, err
+	d, err := time.ParseDuration(cfg.VEXMaxAge)
+	if err != nil || d <= 0 {
+		bad("vex_max_age", "%q is not a positive Go duration", cfg.VEXMaxAge)
+		d = 0
+	}
+	return f, d, errs
 }
+
+// fieldError is a registry field that is missing or wrong.
+type fieldError struct{ field, msg string }
 
 // subjectDigestStrings returns the subjects' digests as sorted "alg:hex".
 func subjectDigestStrings(subjects []policy.Subject) []string {
@@ -166,9 +157,9 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 			facts.AddProblem("registry", "vulnerabilities", 0, "%v", err)
 		}
 	}
-	conf, maxAge, err := vulnSettings(cfg)
-	if err != nil {
-		facts.AddProblem("registry", "vulnerabilities", 0, "%v", err)
+	conf, maxAge, errs := vulnSettings(cfg)
+	for _, e := range errs {
+		facts.AddProblem("registry", e.field, 0, "%s: %s", e.field, e.msg)
 	}
 	facts.Config = conf
 	release := subjectDigestStrings(env.Subjects)
