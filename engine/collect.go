@@ -63,7 +63,7 @@ var collectors = map[policy.EvidenceKind]struct {
 	policy.KindVulnerabilities: {collect: vulnerabilities.Collect, needs: []policy.EvidenceKind{policy.KindSBOM, policy.KindVEX}, section: vulnerabilities.Section},
 	policy.KindProvenance:      {collect: provenance.Collect},
 	policy.KindSignature:       {collect: signature.Collect},
-	policy.KindVSA:             {collect: vsa.Collect},
+	policy.KindVSA:             {collect: vsa.Collect, section: vsa.Section},
 	policy.KindReferrers:       {collect: referrers.Collect},
 	policy.KindEvidenceBundle:  {collect: evidencebundle.Collect, section: evidencebundle.Section},
 	policy.KindEgress:          {collect: egress.Collect, section: egress.Section},

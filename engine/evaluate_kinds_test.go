@@ -36,7 +36,7 @@ repos: "acme/app": require: ["checksums", "vulnerabilities"]
 func kindsInput(t *testing.T, evidence ...policy.EvidenceKind) engine.Input {
 	t.Helper()
 	fixture := func(name string) string { return filepath.Join("..", "fixtures", name) }
-	dg, err := engine.ParseDigest("sha256:" + vulnDemoHexExt)
+	dg, err := policy.ParseDigest("sha256:" + vulnDemoHexExt)
 	require.NoError(t, err)
 	sums := writeFile(t, filepath.Join(t.TempDir(), "SHA256SUMS"), strings.Repeat("0", 64)+"  other\n")
 	all := map[policy.EvidenceKind][]engine.Item{

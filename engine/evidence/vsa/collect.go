@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
+	"github.com/cicd-hub/hubgate/engine/registry"
 	vsalib "github.com/cicd-hub/hubgate/engine/vsa"
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -50,6 +51,10 @@ type Summary struct {
 type config struct {
 	Keys []string `json:"keys"`
 }
+
+// Section is the registry's vsa section, decoded once at load into its
+// typed config.
+var Section = registry.SectionOf[config]("vsa")
 
 // Collect verifies each VSA bundle against the registry's keys over the
 // release's subjects.
