@@ -36,7 +36,8 @@ type AdmissionInput struct {
 // admissionConfig is input.config: what the admission rules read of the
 // registry's admission section.
 type admissionConfig struct {
-	Registries []string `json:"registries"`
+	Registries []string       `json:"registries"`
+	VSA        vsaConfigFacts `json:"vsa"`
 }
 
 // EvaluateAdmission judges one admission object: engine/admission collects
@@ -99,7 +100,7 @@ func admissionDocument(now time.Time, facts *admission.Facts, cfg admission.Conf
 	if regs == nil {
 		regs = []string{}
 	}
-	c, err := toAST(admissionConfig{Registries: regs})
+	c, err := toAST(admissionConfig{Registries: regs, VSA: vsaConfigOf(cfg.VSA)})
 	if err != nil {
 		return nil, fmt.Errorf("admission config: %w", err)
 	}

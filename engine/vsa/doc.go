@@ -49,14 +49,15 @@
 //   - Real libraries: in-toto attestation types for the Statement and the
 //     predicate, sigstore-go's sign package to sign and its verify package to
 //     verify.
-//   - Fail closed: every reason a summary cannot be used is an error wrapping
-//     one of the sentinels ([ErrMalformed], [ErrSignature], [ErrNotPassed],
-//     [ErrExpired], [ErrPolicy], [ErrVerifier], [ErrRepo], [ErrLevel]).
+//   - Fail closed: every reason a bundle cannot be read or verified is an
+//     error wrapping [ErrMalformed] or [ErrSignature].
 //   - Deterministic payloads: the same decision, subject and options give the
 //     same Statement bytes (the ECDSA signature itself is randomised).
-//   - Split verification: [VerifyBundle] does the cryptography once and
-//     returns a [Summary] a caller may cache; [Summary.Check] applies the
-//     time-dependent and policy checks on every use.
+//   - Verification only: [VerifyBundle] does the cryptography once and
+//     returns a [Summary] a caller may cache. What the summary claims (the
+//     result, its age, the policy, verifier, repo and levels) is judged in
+//     Rego, by hub.lib.vsa_problems (rego/lib_vsa.rego), for the webhook
+//     and hubgate verify vsa alike.
 //
 // # Non-goals
 //

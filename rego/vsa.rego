@@ -1,0 +1,42 @@
+# Verification summary: hubgate verify vsa's one rule, over the facts of one
+# summary (input.summary: whether its signature and subject verified, and
+# what it claims) and the registry's admission.vsa section (input.config.vsa,
+# its max_age as --max-age sets it). The engine evaluates it in
+# Engine.EvaluateVSA, never in a release's Evaluate. The judgement is
+# hub.lib.vsa_problems, the one the admission webhook's admission.vsa rule
+# makes; the repository is not judged here (verify vsa names none).
+package hub.vsa
+
+import data.hub.lib
+
+config := object.get(input, ["config", "vsa"], {})
+
+requirement := {
+	"max_age": object.get(config, "max_age", ""),
+	"max_age_ns": object.get(config, "max_age_ns", 0),
+	"policy_digests": object.get(config, "policy_digests", []),
+	"verifier_id": object.get(config, "verifier_id", ""),
+	"required_levels": [],
+	"unchanged": false,
+}
+
+problems := ps if {
+	ps := lib.vsa_problems(input.summary, requirement, input.now_ns)
+} else := ["no verification summary was given"]
+
+# METADATA
+# title: The verification summary is valid
+# description: The summary's signature verifies against the trusted key and its subject is the digest; it says PASSED, is no older than admission.vsa.max_age (or --max-age) and not from the future, and names a policy digest and verifier id admission.vsa accepts, when set.
+# custom:
+#   severity: critical
+#   remediation: Run hubgate eval --vsa-out again for this digest with the policy and key the verifier trusts, and verify the summary it writes.
+summary contains f if {
+	count(problems) > 0
+	f := {
+		"message": problems[0],
+		"evidence": object.get(input, ["summary", "digest"], ""),
+		"target": object.get(input, "digest", ""),
+		"expected": "a signed, fresh, PASSED verification summary",
+		"actual": problems[0],
+	}
+}
