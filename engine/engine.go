@@ -340,8 +340,19 @@ func buildQuery(rules []rule) (ast.Body, error) {
 // Rules returns the rule catalogue in report order, built-in rules and
 // engine rules (waivers) included.
 func (e *Engine) Rules() []policy.RuleInfo {
-	out := append([]policy.RuleInfo(nil), e.infos...)
+	// The hub.vsa rules follow the job catalogue, so that each kind's
+	// rules stay together.
+	var out, vsaRules []policy.RuleInfo
+	for _, r := range e.infos {
+		if r.Kind == KindVSA {
+			vsaRules = append(vsaRules, r)
+		} else {
+			out = append(out, r)
+		}
+	}
 	out = append(out, jobRuleCatalogue()...)
+	out = append(out, vsaRules...)
+	out = append(out, ruleVSANoRules)
 	out = append(out, engineRules()...)
 	return out
 }

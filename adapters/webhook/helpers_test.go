@@ -180,4 +180,3 @@ func post(t testing.TB, h http.Handler, body []byte) (int, *admissionv1.Admissio
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &out))
 	return rec.Code, &out
 }
-
