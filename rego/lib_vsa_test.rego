@@ -304,3 +304,61 @@ test_admission_result_not_an_object_fails_closed if {
 	count(admission.vsa) == 1 with input as adm(object.union(image([]), {"vsa": null}))
 	count(admission.vsa) == 1 with input as adm(object.union(image([]), {"vsa": {"summaries": [good], "error": "x"}}))
 }
+
+# vsa_ok and vsa_problems agree: ok exactly when there is no problem, on
+# every summary and requirement these tests use.
+variants := [
+	good, failed, tampered, {}, {"verified": true},
+	object.union(good, {"time_verified_ns": now_ns - (200 * hour)}),
+	object.union(good, {"time_verified_ns": now_ns - (168 * hour)}),
+	object.union(good, {"time_verified_ns": now_ns + hour}),
+	object.union(good, {"time_verified_ns": now_ns + 60000000000}),
+	object.union(good, {"repo": "", "resource_uri": "x"}),
+	object.union(good, {"repo": "acme/other"}),
+	object.union(good, {"verified_levels": ["SLSA_BUILD_LEVEL_1"]}),
+	object.union(good, {"verified_levels": []}),
+	object.union(good, {"policy_digests": []}),
+	object.remove(good, ["time_verified_ns"]),
+	object.remove(good, ["policy_digests"]),
+	object.remove(good, ["verified_levels"]),
+	object.remove(good, ["repo"]),
+	object.remove(good, ["verifier_id"]),
+	object.union(good, {"verified": "true"}),
+]
+
+requirements := [
+	req,
+	object.union(req, {"unchanged": true}),
+	object.union(req, {"max_age_ns": 0}),
+	object.remove(req, ["max_age_ns"]),
+	object.union(req, {"policy_digests": [other_pol]}),
+	object.union(req, {"policy_digests": [pol]}),
+	object.union(req, {"mapping_policy_digests": [other_pol]}),
+	object.union(req, {"verifier_id": "https://other"}),
+	object.union(req, {"verifier_id": "https://ci.example/hubgate"}),
+	object.union(req, {"repos": []}),
+	object.union(req, {"repos": ["acme/other"]}),
+	object.remove(req, ["repos"]),
+	object.union(req, {"required_levels": ["SLSA_BUILD_LEVEL_2"]}),
+	object.union(req, {"required_levels": ["SLSA_BUILD_LEVEL_3"]}),
+	object.union(req, {"required_levels": ["SLSA_SOURCE_LEVEL_1"]}),
+	object.union(req, {"required_levels": ["ACME_REVIEWED"]}),
+]
+
+test_ok_agrees_with_problems if {
+	every s in variants {
+		every r in requirements {
+			ok_matches(s, r)
+		}
+	}
+}
+
+ok_matches(s, r) if {
+	lib.vsa_ok(s, r, now_ns)
+	count(problems(s, r)) == 0
+}
+
+ok_matches(s, r) if {
+	not lib.vsa_ok(s, r, now_ns)
+	count(problems(s, r)) > 0
+}

@@ -16,6 +16,8 @@ requirement := {
 	"max_age_ns": object.get(config, "max_age_ns", 0),
 	"policy_digests": object.get(config, "policy_digests", []),
 	"verifier_id": object.get(config, "verifier_id", ""),
+	"prefix": "",
+	"mapping_policy_digests": [],
 	"required_levels": [],
 	"unchanged": false,
 }
@@ -24,6 +26,10 @@ problems := ps if {
 	ps := lib.vsa_problems(input.summary, requirement, input.now_ns)
 } else := ["no verification summary was given"]
 
+first_problem := problems[0] if {
+	count(problems) > 0
+} else := "the summary is not accepted"
+
 # METADATA
 # title: The verification summary is valid
 # description: The summary's signature verifies against the trusted key and its subject is the digest; it says PASSED, is no older than admission.vsa.max_age (or --max-age) and not from the future, and names a policy digest and verifier id admission.vsa accepts, when set.
@@ -31,12 +37,13 @@ problems := ps if {
 #   severity: critical
 #   remediation: Run hubgate eval --vsa-out again for this digest with the policy and key the verifier trusts, and verify the summary it writes.
 summary contains f if {
-	count(problems) > 0
+	not lib.vsa_ok(object.get(input, "summary", {}), requirement, input.now_ns)
+	reason := first_problem
 	f := {
-		"message": problems[0],
+		"message": reason,
 		"evidence": object.get(input, ["summary", "digest"], ""),
 		"target": object.get(input, "digest", ""),
 		"expected": "a signed, fresh, PASSED verification summary",
-		"actual": problems[0],
+		"actual": reason,
 	}
 }
