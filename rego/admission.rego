@@ -179,12 +179,7 @@ vsa contains f if {
 		"unchanged": object.get(im, "unchanged", false) == true,
 	}
 	# One summary without a problem admits the image.
-	passing := [1 |
-		im.vsa.error == ""
-		some s in im.vsa.summaries
-		lib.vsa_ok(s, req, input.now_ns)
-	]
-	count(passing) == 0
+	not lib.vsa_passes(im.vsa, req, input.now_ns)
 	reason := lib.vsa_reason(im.vsa, req, input.now_ns)
 	f := {
 		"message": sprintf("%s: image %s: %s", [where(im), im.ref.digest, reason]),
