@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -36,7 +37,8 @@ type AdmissionInput struct {
 // admissionConfig is input.config: what the admission rules read of the
 // registry's admission section.
 type admissionConfig struct {
-	Registries []string `json:"registries"`
+	Registries []string       `json:"registries"`
+	VSA        vsaConfigFacts `json:"vsa"`
 }
 
 // EvaluateAdmission judges one admission object: engine/admission collects
@@ -91,7 +93,7 @@ func (e *Engine) EvaluateAdmission(ctx context.Context, in AdmissionInput) (*pol
 // admissionDocument is the Rego input of an admission evaluation, built
 // once, straight from the typed facts.
 func admissionDocument(now time.Time, facts *admission.Facts, cfg admission.Config) (ast.Value, error) {
-	f, err := toAST(facts)
+	f, err := factsAST(facts)
 	if err != nil {
 		return nil, fmt.Errorf("admission facts: %w", err)
 	}
@@ -99,7 +101,7 @@ func admissionDocument(now time.Time, facts *admission.Facts, cfg admission.Conf
 	if regs == nil {
 		regs = []string{}
 	}
-	c, err := toAST(admissionConfig{Registries: regs})
+	c, err := toAST(admissionConfig{Registries: regs, VSA: vsaConfigOf(cfg.VSA)})
 	if err != nil {
 		return nil, fmt.Errorf("admission config: %w", err)
 	}
@@ -109,4 +111,47 @@ func admissionDocument(now time.Time, facts *admission.Facts, cfg admission.Conf
 		ast.Item(ast.StringTerm("admission"), ast.NewTerm(f)),
 		ast.Item(ast.StringTerm("config"), ast.NewTerm(c)),
 	), nil
+}
+
+// factsAST is toAST(facts), with each image's VSA result (shared by every
+// image with the same mapping, digest and unchanged flag) converted once.
+func factsAST(facts *admission.Facts) (ast.Value, error) {
+	stripped := *facts
+	stripped.Images = slices.Clone(facts.Images)
+	for i := range stripped.Images {
+		stripped.Images[i].VSA = nil
+	}
+	v, err := toAST(&stripped)
+	if err != nil {
+		return nil, err
+	}
+	obj, ok := v.(ast.Object)
+	if !ok {
+		return nil, fmt.Errorf("facts: not an object")
+	}
+	imgs, ok := obj.Get(ast.StringTerm("images")).Value.(*ast.Array)
+	if !ok || imgs.Len() != len(facts.Images) {
+		return nil, fmt.Errorf("facts: images: not an array of %d", len(facts.Images))
+	}
+	memo := map[*admission.VSAResult]*ast.Term{}
+	for i, im := range facts.Images {
+		if im.VSA == nil {
+			continue
+		}
+		t, seen := memo[im.VSA]
+		if !seen {
+			rv, err := toAST(im.VSA)
+			if err != nil {
+				return nil, err
+			}
+			t = ast.NewTerm(rv)
+			memo[im.VSA] = t
+		}
+		io, ok := imgs.Elem(i).Value.(ast.Object)
+		if !ok {
+			return nil, fmt.Errorf("facts: images[%d]: not an object", i)
+		}
+		io.Insert(ast.StringTerm("vsa"), t)
+	}
+	return obj, nil
 }

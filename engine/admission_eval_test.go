@@ -2,7 +2,6 @@ package engine_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -17,8 +16,8 @@ import (
 // noSummary answers every image: no verification summary.
 type noSummary struct{}
 
-func (noSummary) CheckVSA(context.Context, string, admission.Requirement) error {
-	return errors.New("no verification summary")
+func (noSummary) VerifyVSA(context.Context, string, admission.Requirement) admission.VSAResult {
+	return admission.VSAResult{Error: "no verification summary"}
 }
 
 const admPod = `{"metadata":{"name":"web","annotations":{

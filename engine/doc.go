@@ -32,11 +32,18 @@
 // outcomes fold into one [policy.Decision]. The webhook and `hubgate
 // admission test` map that decision to their responses.
 //
+// [Engine.EvaluateVSA] judges one verification summary for `hubgate verify
+// vsa` by the hub.vsa rule (rego/vsa.rego, its own prepared query), which
+// makes the judgement of the admission.vsa rule: hub.lib.vsa_problems
+// (rego/lib_vsa.rego).
+//
 // # One judge
 //
 // Every pass/fail judgement is a Rego rule with METADATA: builder trust
 // (hub.provenance), signer identity (one helper, hub.lib.signer_ok, for
-// every signed kind), the admission rules (hub.admission). Go verifies and
+// every signed kind), the admission rules (hub.admission), the claims of a
+// verification summary (one helper, hub.lib.vsa_problems, for the webhook
+// and verify vsa). Go verifies and
 // reports facts; the only judgements in Go are the engine's rules about the
 // decision itself (waiver.expired, decision.no_evidence,
 // decision.unreported_problems, in waivers.go).

@@ -41,6 +41,8 @@ type Engine struct {
 	trust map[string]*evidence.Trust
 	// job is the hub.job rules' own query (job_eval.go).
 	job jobQuery
+	// vsa is the hub.vsa rules' own query (vsa_eval.go).
+	vsa vsaQuery
 }
 
 type config struct {
@@ -196,6 +198,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		rules = other
 	}
 	rules, jobRules := splitJobRules(rules)
+	rules, vsaRules := splitVSARules(rules)
 	store := inmem.NewFromObject(map[string]any{"hubgate": map[string]any{"repos": repos}})
 	prepare := func(rules []rule) (rego.PreparedEvalQuery, error) {
 		query, err := buildQuery(rules)
@@ -226,6 +229,10 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	vq, err := prepare(vsaRules)
+	if err != nil {
+		return nil, err
+	}
 	// The catalogue: every rule in the order found, admission and job rules
 	// included.
 	infos := make([]policy.RuleInfo, len(all))
@@ -244,6 +251,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		evalTimeout: cfg.evalTimeout,
 		trust:       trusts,
 		job:         jq,
+		vsa:         vsaQuery{rules: vsaRules, query: vq},
 	}, nil
 }
 
@@ -340,6 +348,7 @@ func buildQuery(rules []rule) (ast.Body, error) {
 func (e *Engine) Rules() []policy.RuleInfo {
 	out := append([]policy.RuleInfo(nil), e.infos...)
 	out = append(out, jobRuleCatalogue()...)
+	out = append(out, ruleVSANoRules)
 	out = append(out, engineRules()...)
 	return out
 }

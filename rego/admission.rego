@@ -9,6 +9,8 @@
 # starts nothing new, and its finalizers must come off.
 package hub.admission
 
+import data.hub.lib
+
 obj := input.admission
 
 judged if not obj.terminating
@@ -163,8 +165,22 @@ vsa contains f if {
 	im.error == ""
 	startswith(im.ref.digest, "sha256:")
 	is_object(im.mapping)
-	not im.vsa.verified
-	reason := vsa_reason(im)
+	# What a summary of im must claim: the registry's admission.vsa
+	# section (input.config.vsa) and the image's admission.images entry
+	# (im.mapping). An image its container already had on an UPDATE
+	# (im.unchanged) is not judged on its summary's age.
+	req := {
+		"max_age": vsa_config.max_age, "max_age_ns": vsa_config.max_age_ns,
+		"policy_digests": vsa_config.policy_digests, "verifier_id": vsa_config.verifier_id,
+		"prefix": object.get(im.mapping, "prefix", ""),
+		"repos": object.get(im.mapping, "repos", []),
+		"mapping_policy_digests": object.get(im.mapping, "policy_digests", []),
+		"required_levels": object.get(im.mapping, "required_levels", []),
+		"unchanged": object.get(im, "unchanged", false) == true,
+	}
+	# One summary without a problem admits the image.
+	not lib.vsa_passes(im.vsa, req, input.now_ns)
+	reason := lib.vsa_reason(im.vsa, req, input.now_ns)
 	f := {
 		"message": sprintf("%s: image %s: %s", [where(im), im.ref.digest, reason]),
 		"evidence": obj.object, "path": im.path, "target": im.name,
@@ -172,9 +188,15 @@ vsa contains f if {
 	}
 }
 
-vsa_reason(im) := im.vsa.error if {
-	im.vsa.error != ""
-} else := "no verification summary was checked"
+# vsa_config is the registry's admission.vsa section, every field present.
+vsa_config := {
+	"max_age": object.get(vsa_section, "max_age", ""),
+	"max_age_ns": object.get(vsa_section, "max_age_ns", 0),
+	"policy_digests": object.get(vsa_section, "policy_digests", []),
+	"verifier_id": object.get(vsa_section, "verifier_id", ""),
+}
+
+vsa_section := object.get(input, ["config", "vsa"], {})
 
 # METADATA
 # title: Pods use no static secrets

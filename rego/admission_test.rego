@@ -9,7 +9,21 @@ referrers := [
 	{"key": "ci-intel.dev/provenance-referrer", "value": concat("", ["oci://ghcr.io/acme/prov@", dig]), "path": "metadata.annotations.ci-intel.dev/provenance-referrer", "error": ""},
 ]
 
-verified := {"verified": true, "error": ""}
+# now_ns is 2026-11-28T12:00:00Z; good_summary was verified an hour
+# before, for acme/api.
+now_ns := 1795867200000000000
+
+good_summary := {
+	"verified": true, "error": "", "digest": dig, "key_id": "k", "verifier_id": "https://github.com/cicd-hub/hubgate",
+	"time_verified": "2026-11-28T11:00:00Z", "time_verified_ns": now_ns - 3600000000000,
+	"resource_uri": "git+https://github.com/acme/api", "repo": "acme/api",
+	"policy_digests": ["sha256:1111111111111111111111111111111111111111111111111111111111111111"],
+	"result": "PASSED", "verified_levels": ["SLSA_BUILD_LEVEL_1"],
+}
+
+verified := {"error": "", "summaries": [good_summary]}
+
+vsa_config := {"max_age": "168h0m0s", "max_age_ns": 604800000000000, "policy_digests": [], "verifier_id": ""}
 
 img(name, digest, vsa) := {
 	"type": "container", "name": "app", "path": "spec.containers[0].image",
@@ -27,7 +41,7 @@ pod(images) := {
 	"static_secrets_allowed": false, "secrets": [], "configmap": "", "workflows": [],
 }
 
-inp(o) := {"admission": o, "config": {"registries": []}}
+inp(o) := {"admission": o, "now_ns": now_ns, "config": {"registries": [], "vsa": vsa_config}}
 
 all_findings(i) := fs if {
 	rules := [
@@ -101,7 +115,7 @@ test_registry_lookalike_is_denied if {
 }
 
 test_vsa_error_is_denied if {
-	im := object.union(good_image, {"vsa": {"verified": false, "error": "no verification summary"}})
+	im := object.union(good_image, {"vsa": {"error": "no verification summary", "summaries": []}})
 	fs := admission.vsa with input as inp(pod([im]))
 	some f in fs
 	f.message == concat("", ["container app: image ", dig, ": no verification summary"])
@@ -166,7 +180,7 @@ test_unparsable_workflow_is_denied if {
 }
 
 test_terminating_object_is_not_judged if {
-	im := object.union(good_image, {"vsa": {"verified": false, "error": "expired"}})
+	im := object.union(good_image, {"vsa": {"error": "no verification summary", "summaries": []}})
 	o := object.union(pod([im]), {"terminating": true, "secrets": [secret]})
 	count(all_findings(inp(o))) == 0
 }

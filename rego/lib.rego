@@ -135,19 +135,3 @@ describe_signer(s) := concat(" and ", array.concat(
 	[sprintf("%s %s", [k, v]) | some k in claim_keys; v := object.get(s, ["claims", k], ""); v != ""],
 ))
 
-# level_met(required, verified) holds when a summary's verifiedLevels meet
-# a required level: SLSA_<TRACK>_LEVEL_<N> is met by the same track at N or
-# higher; any other value only by itself.
-level_met(required, verified) if required in verified
-
-level_met(required, verified) if {
-	[track, n] := slsa_level(required)
-	some v in verified
-	[t, m] := slsa_level(v)
-	t == track
-	m >= n
-}
-
-slsa_level(s) := [m[1], to_number(m[2])] if {
-	some m in regex.find_all_string_submatch_n(`^SLSA_([A-Z]+)_LEVEL_([0-9]+)$`, s, 1)
-}

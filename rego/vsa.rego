@@ -25,62 +25,31 @@ summaries := input.vsa.summaries if judged
 
 else := []
 
+# requirement is what the registry's vsa section asks of a summary, in the
+# shape hub.lib.vsa_problems (rego/lib_vsa.rego) judges: the one judgement
+# of a summary, the admission webhook's and verify vsa's too. The repo is
+# the one being evaluated.
+requirement := {
+	"max_age": cfg.max_age,
+	"max_age_ns": time.parse_duration_ns(cfg.max_age),
+	"unchanged": false,
+	"policy_digests": cfg.policy_digests,
+	"verifier_id": cfg.verifier_id,
+	"repos": [input.repo],
+	"prefix": "",
+	"mapping_policy_digests": [],
+	"required_levels": cfg.required_levels,
+}
+
 # reasons(s) is why a summary is not accepted: empty when it is.
-reasons(s) := r if {
-	s.verified
-	r := claim_reasons(s)
-}
-
-reasons(s) := {s.reason} if not s.verified
-
-claim_reasons(s) := {m |
-	some m in [
-		passed_reason(s),
-		fresh_reason(s),
-		repo_reason(s),
-		policy_reason(s),
-		verifier_reason(s),
-	]
-	m != ""
-} | {sprintf("required level %s is not verified (summary verified %v)", [l, s.verified_levels]) |
-	some l in cfg.required_levels
-	not lib.level_met(l, s.verified_levels)
-}
-
-passed_reason(s) := sprintf("its verificationResult is %q, not PASSED", [s.result]) if {
-	s.result != "PASSED"
-} else := ""
-
-fresh_reason(s) := sprintf("verified at %s, older than the %s max_age", [s.time_verified, cfg.max_age]) if {
-	now_ns - s.time_verified_ns > time.parse_duration_ns(cfg.max_age)
-} else := sprintf("verified at %s, after the evaluation time %s", [s.time_verified, input.now]) if {
-	s.time_verified_ns > now_ns
-} else := ""
-
-repo_reason(s) := sprintf("it is for %s, not %s", [repo_name(s), input.repo]) if {
-	s.repo != input.repo
-} else := ""
-
-repo_name(s) := s.repo if s.repo != ""
-
-else := sprintf("no repository (resourceUri %q)", [s.resource_uri])
-
-policy_reason(s) := sprintf("its policy digest %v is not one of vsa.policy_digests %v", [s.policy_digests, cfg.policy_digests]) if {
-	count(cfg.policy_digests) > 0
-	count({d | some d in s.policy_digests; d in cfg.policy_digests}) == 0
-} else := ""
-
-verifier_reason(s) := sprintf("its verifier is %q, not %q", [s.verifier_id, cfg.verifier_id]) if {
-	cfg.verifier_id != ""
-	s.verifier_id != cfg.verifier_id
-} else := ""
+reasons(s) := lib.vsa_problems(s, requirement, now_ns)
 
 ok_summaries contains s if {
 	some s in summaries
 	count(reasons(s)) == 0
 }
 
-describe(s) := concat("; ", sort(reasons(s)))
+describe(s) := concat("; ", reasons(s))
 
 expected := sprintf("a summary signed by a vsa.keys key for a release subject: PASSED, for %s, younger than %s%s", [input.repo, cfg.max_age, extra])
 

@@ -150,11 +150,7 @@ func (a *app) runAdmissionTest(ctx context.Context, f *admissionTestFlags) error
 		if err != nil {
 			return usageErr("admission test: %v", err)
 		}
-		v, err := webhook.NewVSAVerifier(store, pub, vsa.Policy{
-			MaxAge:           time.Duration(cfg.VSA.MaxAge),
-			AcceptedPolicies: cfg.VSA.PolicyDigests,
-			VerifierID:       cfg.VSA.VerifierID,
-		}, webhook.WithVerifierClock(func() time.Time { return now }))
+		v, err := webhook.NewVSAVerifier(store, pub)
 		if err != nil {
 			return usageErr("admission test: %v", err)
 		}

@@ -329,11 +329,11 @@ repos: "acme/app": {require: ["checksums", "vsa"], provenance: keys: [`+string(p
 	// Too old for the deploy-time registry (72h), and from the future.
 	code, d = deployEval(good, "--now", "2026-12-05T00:00:00Z")
 	require.Equal(t, 1, code)
-	assert.Contains(t, finding(d, "vsa.accepted"), "older than the 72h max_age")
+	assert.Contains(t, finding(d, "vsa.accepted"), "168h0m0s old, max 72h")
 	code, d = deployEval(good, "--now", "2026-11-27T00:00:00Z")
 	require.Equal(t, 1, code)
 	assert.True(t, hasRule(d, "vsa.evidence"), "%v", ruleList(d))
-	assert.Contains(t, finding(d, "vsa.accepted"), "after the evaluation time")
+	assert.Contains(t, finding(d, "vsa.accepted"), "in the future")
 
 	// A local --vsa file is judged the same way.
 	code, d = deployEval(none, "--vsa", r.write(t, "local.vsa.json", string(goodVSA)))

@@ -8,6 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cicd-hub/hubgate/engine"
+	"github.com/cicd-hub/hubgate/engine/admission"
 	"github.com/cicd-hub/hubgate/engine/vsa"
 )
 
@@ -80,18 +82,41 @@ func (a *app) runVerifyVSA(f *verifyVSAFlags) error {
 	if err != nil {
 		return usageErr("verify vsa: %v", err)
 	}
-	pol := vsa.Policy{MaxAge: time.Duration(cfg.VSA.MaxAge), AcceptedPolicies: cfg.VSA.PolicyDigests, VerifierID: cfg.VSA.VerifierID}
+	vcfg := cfg.VSA
 	if f.maxAge != 0 {
 		if f.maxAge < 0 {
 			return usageErr("verify vsa: --max-age must be positive")
 		}
-		pol.MaxAge = f.maxAge
+		vcfg.MaxAge = admission.Duration(f.maxAge)
 	}
 	b, err := readBounded(f.vsa, vsa.MaxBundleSize)
 	if err != nil {
 		return usageErr("verify vsa: --vsa %s: %s", f.vsa, reason(err))
 	}
-	s, verr := vsa.Verify(b, pub, strings.ToLower(f.digest), now, pol)
+	digest := strings.ToLower(f.digest)
+	// Go verifies the signature and the subject; the engine judges what
+	// the summary claims (hub.vsa, the admission webhook's judgement).
+	s, berr := vsa.VerifyBundle(b, pub, digest)
+	facts := admission.UnverifiedFacts(berr)
+	if berr == nil {
+		facts = admission.SummaryFacts(s)
+	}
+	eng, err := engine.New(a.ctx, engine.WithRegistry(reg))
+	if err != nil {
+		return usageErr("verify vsa: %v", err)
+	}
+	d, err := eng.EvaluateVSA(a.ctx, engine.VSAInput{Summary: facts, Digest: digest, Config: vcfg, Now: now})
+	if err != nil {
+		return usageErr("verify vsa: %v", err)
+	}
+	var verr error
+	if !d.Allowed {
+		msg := "the summary is not accepted"
+		if len(d.Findings) > 0 {
+			msg = d.Findings[0].Message
+		}
+		verr = fmt.Errorf("verify vsa: %s", strings.TrimPrefix(msg, "verify vsa: "))
+	}
 	if f.output == "json" {
 		out := struct {
 			Verified bool        `json:"verified"`
@@ -122,7 +147,7 @@ func (a *app) runVerifyVSA(f *verifyVSAFlags) error {
 		policies = "(none)"
 	}
 	_, err = fmt.Fprintf(a.stdout, "Verified OK: %s summary for %s\n  verifier: %s\n  verified: %s (max age %s)\n  policy:   %s\n  levels:   %s\n  key:      %s\n",
-		s.Result, s.Digest, s.VerifierID, s.TimeVerified.Format(time.RFC3339), pol.MaxAge, policies, strings.Join(s.VerifiedLevels, ", "), keyID(pub))
+		s.Result, s.Digest, s.VerifierID, s.TimeVerified.Format(time.RFC3339), time.Duration(vcfg.MaxAge), policies, strings.Join(s.VerifiedLevels, ", "), keyID(pub))
 	if err != nil {
 		return usageErr("verify vsa: write standard output: %v", err)
 	}

@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -31,6 +34,23 @@ func TestVerifyVSA(t *testing.T) {
 	pub := filepath.Join(dir, "k.pub")
 	other := filepath.Join(dir, "other.pub")
 	const zeros = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
+	// forged is the failed release's summary turned PASSED after signing.
+	forged := filepath.Join(t.TempDir(), "forged.vsa.json")
+	{
+		b, err := os.ReadFile(failed)
+		require.NoError(t, err)
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(b, &m))
+		env := m["dsseEnvelope"].(map[string]any)
+		p, err := base64.StdEncoding.DecodeString(env["payload"].(string))
+		require.NoError(t, err)
+		np := strings.Replace(string(p), `"verificationResult":"FAILED"`, `"verificationResult":"PASSED"`, 1)
+		require.NotEqual(t, string(p), np)
+		env["payload"] = base64.StdEncoding.EncodeToString([]byte(np))
+		b, err = json.Marshal(m)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(forged, b, 0o600))
+	}
 
 	for _, tt := range []struct {
 		name string
@@ -41,7 +61,8 @@ func TestVerifyVSA(t *testing.T) {
 		{"passed", []string{"--vsa", pass, "--digest", passDigest, "--key", pub, "--now", evalNow}, 0, "Verified OK: PASSED summary for " + passDigest},
 		{"other digest", []string{"--vsa", pass, "--digest", zeros, "--key", pub, "--now", evalNow}, 1, "signature"},
 		{"other key", []string{"--vsa", pass, "--digest", passDigest, "--key", other, "--now", evalNow}, 1, "signature"},
-		{"failed release", []string{"--vsa", failed, "--digest", failedDigest, "--key", pub, "--now", evalNow}, 1, "FAILED"},
+		{"failed release", []string{"--vsa", failed, "--digest", failedDigest, "--key", pub, "--now", evalNow}, 1, "verify vsa: " + failed + `: verification result is not PASSED: "FAILED"`},
+		{"tampered summary", []string{"--vsa", forged, "--digest", failedDigest, "--key", pub, "--now", evalNow}, 1, "verify vsa: " + forged + ": signature does not verify"},
 		{"too old", []string{"--vsa", pass, "--digest", passDigest, "--key", pub, "--now", "2027-01-01T00:00:00Z"}, 1, "old"},
 		{"max-age override", []string{"--vsa", pass, "--digest", passDigest, "--key", pub, "--now", "2027-01-01T00:00:00Z", "--max-age", "1000h"}, 0, "Verified OK"},
 		{"from the future", []string{"--vsa", pass, "--digest", passDigest, "--key", pub, "--now", "2026-11-01T00:00:00Z"}, 1, "future"},
@@ -71,4 +92,19 @@ func TestVerifyVSA(t *testing.T) {
 	assert.Equal(t, "PASSED", js.Summary.Result)
 	assert.Len(t, js.KeyID, 64, "hex key id")
 	assert.Equal(t, js.KeyID, js.Summary.KeyID)
+
+	// A denial in JSON: exit 1, verified false, the reason in error.
+	code, stdout, _ = run(t, "verify", "vsa", "--vsa", failed, "--digest", failedDigest, "--key", pub, "--now", evalNow, "-o", "json")
+	require.Equal(t, 1, code)
+	var denied struct {
+		Verified bool   `json:"verified"`
+		Error    string `json:"error"`
+		Summary  struct {
+			Result string `json:"verificationResult"`
+		} `json:"summary"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &denied))
+	assert.False(t, denied.Verified)
+	assert.Equal(t, `verify vsa: verification result is not PASSED: "FAILED"`, denied.Error)
+	assert.Equal(t, "FAILED", denied.Summary.Result)
 }

@@ -163,11 +163,7 @@ func (a *app) webhookServe(ctx context.Context, f webhookServeFlags) error {
 	if err != nil {
 		return err
 	}
-	verifier, err := webhook.NewVSAVerifier(store, pub, vsa.Policy{
-		MaxAge:           time.Duration(cfg.VSA.MaxAge),
-		AcceptedPolicies: cfg.VSA.PolicyDigests,
-		VerifierID:       cfg.VSA.VerifierID,
-	}, webhook.WithCacheSize(f.cacheSize))
+	verifier, err := webhook.NewVSAVerifier(store, pub, webhook.WithCacheSize(f.cacheSize))
 	if err != nil {
 		return usageErr("webhook serve: %v", err)
 	}

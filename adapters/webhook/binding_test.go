@@ -2,6 +2,8 @@ package webhook_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,8 +14,8 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 
 	"github.com/cicd-hub/hubgate/adapters/webhook"
+	"github.com/cicd-hub/hubgate/engine"
 	"github.com/cicd-hub/hubgate/engine/admission"
-	"github.com/cicd-hub/hubgate/engine/vsa"
 )
 
 const (
@@ -221,14 +223,40 @@ func TestVSABinding(t *testing.T) {
 			assert.Contains(t, out.Response.Result.Message, tc.inMsg)
 		})
 	}
-	t.Run("verifier refuses a requirement without repos", func(t *testing.T) {
+	t.Run("a mapping without repos accepts no summary", func(t *testing.T) {
+		// Config.Validate refuses such a mapping; the rule fails closed
+		// on it all the same, even for a summary that verifies.
 		e := &env{dir: t.TempDir(), key: newKey(t)}
 		writeVSA(t, e.dir, hexA, mint(t, e.key, hexA, hour, true))
-		v, err := webhook.NewVSAVerifier(webhook.DirStore{Dir: e.dir}, e.key.Public(), vsaPolicy(), webhook.WithVerifierClock(func() time.Time { return now }))
+		v, err := webhook.NewVSAVerifier(webhook.DirStore{Dir: e.dir}, e.key.Public())
 		require.NoError(t, err)
-		require.NoError(t, v.CheckVSA(context.Background(), "sha256:"+hexA, admission.Requirement{Prefix: "ghcr.io", ImageMapping: admission.ImageMapping{Repos: []string{testRepo}}}))
-		err = v.CheckVSA(context.Background(), "sha256:"+hexA, admission.Requirement{Prefix: "ghcr.io"})
-		assert.ErrorIs(t, err, vsa.ErrRepo)
+		res := v.VerifyVSA(context.Background(), "sha256:"+hexA, admission.Requirement{Prefix: "ghcr.io"})
+		require.Len(t, res.Summaries, 1)
+		require.True(t, res.Summaries[0].Verified, res.Summaries[0].Error)
+		eng, err := engine.New(context.Background())
+		require.NoError(t, err)
+		pod := admission.Object{Kind: "Pod", Namespace: "prod", Raw: podJSON(imgA, "", "")}
+		for _, tc := range []struct {
+			repos []string
+			allow bool
+		}{{[]string{testRepo}, true}, {nil, false}, {[]string{}, false}} {
+			cfg := admission.DefaultConfig()
+			cfg.Images = map[string]admission.ImageMapping{"ghcr.io": {Repos: tc.repos}}
+			d, err := eng.EvaluateAdmission(context.Background(), engine.AdmissionInput{Config: cfg, Object: pod, Checker: v, Now: now})
+			require.NoError(t, err)
+			var vsaMsgs []string
+			for _, f := range d.Findings {
+				if f.Rule == admission.RuleVSA {
+					vsaMsgs = append(vsaMsgs, f.Message)
+				}
+			}
+			if tc.allow {
+				assert.Empty(t, vsaMsgs, "repos %v", tc.repos)
+				continue
+			}
+			require.Len(t, vsaMsgs, 1, "repos %v", tc.repos)
+			assert.Contains(t, vsaMsgs[0], `repository not accepted: no repo is accepted for this image (admission.images["ghcr.io"] lists none)`)
+		}
 	})
 }
 
@@ -294,4 +322,51 @@ func TestUnchangedImages(t *testing.T) {
 			}
 		})
 	}
+}
+
+// tamperPayload rewrites the DSSE payload of bundle b with edit, keeping
+// the signature: a summary whose claims were changed after signing.
+func tamperPayload(t *testing.T, b []byte, edit func(string) string) []byte {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m))
+	env := m["dsseEnvelope"].(map[string]any)
+	p, err := base64.StdEncoding.DecodeString(env["payload"].(string))
+	require.NoError(t, err)
+	np := edit(string(p))
+	require.NotEqual(t, string(p), np, "the edit changed nothing")
+	env["payload"] = base64.StdEncoding.EncodeToString([]byte(np))
+	out, err := json.Marshal(m)
+	require.NoError(t, err)
+	return out
+}
+
+// TestTamperedSummaryDenied: a summary whose signed payload was changed (a
+// FAILED summary turned PASSED) does not verify, and the denial says so;
+// the checker reports it as a fact, the rule denies on it.
+func TestTamperedSummaryDenied(t *testing.T) {
+	e := newEnv(t, mappedConfig(), nil)
+	failed := mint(t, e.key, hexA, now.Add(-time.Hour), false)
+	forged := tamperPayload(t, failed, func(s string) string {
+		return strings.Replace(s, `"verificationResult":"FAILED","verifiedLevels":["FAILED"]`, `"verificationResult":"PASSED","verifiedLevels":["SLSA_BUILD_LEVEL_3"]`, 1)
+	})
+	writeVSA(t, e.dir, hexA, forged)
+	code, out := post(t, e.h, reviewJSON(t, podJSON(imgA, "", ""), reviewOpts{group: "", kind: "Pod"}))
+	require.Equal(t, http.StatusOK, code)
+	require.False(t, out.Response.Allowed)
+	assert.Contains(t, out.Response.Result.Message, "[admission.vsa] container api: image sha256:"+hexA+": verify vsa: signature does not verify")
+
+	v, err := webhook.NewVSAVerifier(webhook.DirStore{Dir: e.dir}, e.key.Public())
+	require.NoError(t, err)
+	res := v.VerifyVSA(context.Background(), "sha256:"+hexA, admission.Requirement{Prefix: "ghcr.io", Image: "ghcr.io/x"})
+	require.Len(t, res.Summaries, 1)
+	assert.False(t, res.Summaries[0].Verified)
+	assert.Contains(t, res.Summaries[0].Error, "signature does not verify")
+	assert.Empty(t, res.Summaries[0].Result, "no claim of a summary that did not verify is reported")
+
+	// The untampered summary verifies, and is denied for what it says.
+	writeVSA(t, e.dir, hexA, failed)
+	_, out = post(t, e.h, reviewJSON(t, podJSON(imgA, "", ""), reviewOpts{group: "", kind: "Pod"}))
+	require.False(t, out.Response.Allowed)
+	assert.Contains(t, out.Response.Result.Message, `verification result is not PASSED: "FAILED"`)
 }

@@ -26,11 +26,14 @@
 // EphemeralContainers list of Kubernetes before 1.23) is denied.
 //
 // The facts the admission.vsa rule judges come from a [VSAVerifier]: it reads the
-// summary of an image digest from a [Store] (a directory of
-// <hex>.vsa.json sigstore bundles), verifies it with engine/vsa against one
-// trusted key, and caches verified summaries in a bounded LRU keyed by
-// (digest, key id, bundle content). Time, age, policy and binding checks
-// run on every request, so a cached summary still expires.
+// summaries of an image digest from a [Store] (a directory of
+// <hex>.vsa.json sigstore bundles, or an OCI registry's referrers), verifies
+// each one's signature and subject with engine/vsa against one trusted key,
+// caches verified summaries in a bounded LRU keyed by (digest, key id,
+// bundle content), and reports each one's claims. It judges none of them:
+// the time, age, policy and binding checks are the rule's
+// (hub.lib.vsa_problems), on every request, so a cached summary still
+// expires.
 //
 // # What a summary is bound to
 //
@@ -40,11 +43,11 @@
 // resourceUri, git+https://github.com/<owner>/<name>), under a policy
 // digest vsa.policy_digests and the mapping's policy_digests accept, at the
 // mapping's required_levels. engine/admission picks the mapping (longest
-// prefix) and passes it as an [admission.Requirement]; an image under no
+// prefix) and records it with the image's facts; an image under no
 // prefix is denied in enforce mode. `hubgate webhook serve` refuses to
 // start in enforce mode with an empty mapping ([admission.Config.CheckServe]).
 // On an UPDATE, an image its container already had
-// ([admission.Requirement.Unchanged]) is not judged for age again; every
+// ([admission.Image.Unchanged]) is not judged for age again; every
 // other check, the future-time refusal included, still applies.
 //
 // # Goals

@@ -20,7 +20,7 @@ func ExampleNewHandler() {
 	dir, _ := os.MkdirTemp("", "vsa")
 	defer os.RemoveAll(dir)
 	store, _ := webhook.NewDirStore(dir, webhook.DefaultCacheSize)
-	verifier, _ := webhook.NewVSAVerifier(store, key.Public(), vsa.Policy{MaxAge: admission.DefaultMaxAge})
+	verifier, _ := webhook.NewVSAVerifier(store, key.Public())
 	h, _ := webhook.NewHandler(admission.DefaultConfig(), verifier)
 
 	review := `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"42",

@@ -339,7 +339,7 @@ func TestCache(t *testing.T) {
 		t.Run(map[int]string{0: "disabled", 16: "enabled"}[size], func(t *testing.T) {
 			clock := now
 			cfg := mappedConfig()
-			e := newEnvStore(t, cfg, size, []webhook.VerifierOption{webhook.WithCacheSize(size), webhook.WithVerifierClock(func() time.Time { return clock })})
+			e := newEnvStore(t, cfg, size, []webhook.VerifierOption{webhook.WithCacheSize(size)}, webhook.WithClock(func() time.Time { return clock }))
 			obj := fixtureJSON(t, "deployment_secure.yaml")
 			writeVSA(t, e.dir, hexA, mint(t, e.key, hexA, now.Add(-time.Hour), true))
 			_, out := post(t, e.h, reviewJSON(t, obj, reviewOpts{}))
@@ -361,7 +361,7 @@ func TestCache(t *testing.T) {
 			assert.Contains(t, out.Response.Result.Message, "not fresh")
 		})
 	}
-	_, err := webhook.NewVSAVerifier(&webhook.DirStore{Dir: t.TempDir()}, newKey(t).Public(), vsaPolicy(), webhook.WithCacheSize(-1))
+	_, err := webhook.NewVSAVerifier(&webhook.DirStore{Dir: t.TempDir()}, newKey(t).Public(), webhook.WithCacheSize(-1))
 	assert.Error(t, err)
 }
 

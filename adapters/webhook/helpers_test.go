@@ -158,9 +158,7 @@ func newEnvStore(t testing.TB, cfg admission.Config, storeCache int, vopts []web
 	e := &env{dir: t.TempDir(), key: newKey(t)}
 	store, err := webhook.NewDirStore(e.dir, storeCache)
 	require.NoError(t, err)
-	vopts = append([]webhook.VerifierOption{webhook.WithVerifierClock(func() time.Time { return now })}, vopts...)
-	v, err := webhook.NewVSAVerifier(store, e.key.Public(),
-		vsa.Policy{MaxAge: time.Duration(cfg.VSA.MaxAge), AcceptedPolicies: cfg.VSA.PolicyDigests, VerifierID: cfg.VSA.VerifierID}, vopts...)
+	v, err := webhook.NewVSAVerifier(store, e.key.Public(), vopts...)
 	require.NoError(t, err)
 	e.h, err = webhook.NewHandler(cfg, v, append([]webhook.Option{webhook.WithClock(func() time.Time { return now })}, opts...)...)
 	require.NoError(t, err)
@@ -182,5 +180,3 @@ func post(t testing.TB, h http.Handler, body []byte) (int, *admissionv1.Admissio
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &out))
 	return rec.Code, &out
 }
-
-func vsaPolicy() vsa.Policy { return vsa.Policy{MaxAge: 168 * time.Hour} }

@@ -45,9 +45,9 @@ func newRegEnv(t testing.TB, host string, timeout time.Duration) *regEnv {
 	require.NoError(t, err)
 	e.cfg = admission.DefaultConfig()
 	e.cfg.Images = map[string]admission.ImageMapping{host: {Repos: []string{testRepo}}}
-	v, err := webhook.NewVSAVerifier(e.store, e.key.Public(), vsaPolicy(), webhook.WithVerifierClock(func() time.Time { return now }))
+	v, err := webhook.NewVSAVerifier(e.store, e.key.Public())
 	require.NoError(t, err)
-	e.h, err = webhook.NewHandler(e.cfg, v, webhook.WithTimeout(timeout))
+	e.h, err = webhook.NewHandler(e.cfg, v, webhook.WithTimeout(timeout), webhook.WithClock(func() time.Time { return now }))
 	require.NoError(t, err)
 	return e
 }
@@ -226,9 +226,9 @@ func TestRegistryStoreAuth(t *testing.T) {
 		require.NoError(t, err)
 		st, err := webhook.NewRegistryStore(c, webhook.RegistryStoreOptions{Budget: time.Second})
 		require.NoError(t, err)
-		v, err := webhook.NewVSAVerifier(st, key.Public(), vsaPolicy(), webhook.WithVerifierClock(func() time.Time { return now }))
+		v, err := webhook.NewVSAVerifier(st, key.Public())
 		require.NoError(t, err)
-		h, err := webhook.NewHandler(cfg, v)
+		h, err := webhook.NewHandler(cfg, v, webhook.WithClock(func() time.Time { return now }))
 		require.NoError(t, err)
 		return h
 	}

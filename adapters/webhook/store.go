@@ -135,15 +135,15 @@ type cacheKey struct {
 	bundle [sha256.Size]byte
 }
 
-// VSAVerifier answers the admission.vsa rule ([admission.VSAChecker]) from
-// a [Store], one trusted key and a [vsa.Policy]. It is safe for concurrent
+// VSAVerifier answers the admission.vsa rule's facts ([admission.VSAChecker])
+// from a [Store] and one trusted key: it finds the summaries of an image
+// digest and verifies each one's signature and subject. It judges no
+// claim; the rule does (hub.lib.vsa_problems). It is safe for concurrent
 // use.
 type VSAVerifier struct {
-	store  Store
-	key    *vsa.PublicKey
-	policy vsa.Policy
-	now    func() time.Time
-	cache  *lru.Cache[cacheKey, vsa.Summary]
+	store Store
+	key   *vsa.PublicKey
+	cache *lru.Cache[cacheKey, vsa.Summary]
 }
 
 // VerifierOption configures a [VSAVerifier].
@@ -168,31 +168,17 @@ func WithCacheSize(n int) VerifierOption {
 	}
 }
 
-// WithVerifierClock sets the clock the age checks use (default time.Now).
-func WithVerifierClock(now func() time.Time) VerifierOption {
-	return func(v *VSAVerifier) error {
-		if now == nil {
-			return errors.New("clock: nil")
-		}
-		v.now = now
-		return nil
-	}
-}
-
-// NewVSAVerifier returns a verifier of the summaries in store, signed by key,
-// that must satisfy p. The cache holds [DefaultCacheSize] entries unless an
-// option says otherwise.
-func NewVSAVerifier(store Store, key *vsa.PublicKey, p vsa.Policy, opts ...VerifierOption) (*VSAVerifier, error) {
+// NewVSAVerifier returns a verifier of the summaries in store, signed by
+// key. The cache holds [DefaultCacheSize] entries unless an option says
+// otherwise.
+func NewVSAVerifier(store Store, key *vsa.PublicKey, opts ...VerifierOption) (*VSAVerifier, error) {
 	if store == nil {
 		return nil, errors.New("vsa verifier: nil store")
 	}
 	if key == nil {
 		return nil, errors.New("vsa verifier: nil key")
 	}
-	if p.MaxAge <= 0 {
-		return nil, errors.New("vsa verifier: max age must be positive")
-	}
-	v := &VSAVerifier{store: store, key: key, policy: p, now: time.Now}
+	v := &VSAVerifier{store: store, key: key}
 	if err := WithCacheSize(DefaultCacheSize)(v); err != nil {
 		return nil, err
 	}
@@ -204,80 +190,57 @@ func NewVSAVerifier(store Store, key *vsa.PublicKey, p vsa.Policy, opts ...Verif
 	return v, nil
 }
 
-// CheckVSA implements [admission.VSAChecker]: the summary of digest must
-// verify and pass the verifier's [vsa.Policy], be for one of req.Repos,
-// name one of req.PolicyDigests when set, and meet req.RequiredLevels.
-// When req.Unchanged (an UPDATE that keeps the image its container had),
-// the policy's max age is not applied; a summary from the future is still
-// refused.
-func (v *VSAVerifier) CheckVSA(ctx context.Context, digest string, req admission.Requirement) error {
-	if len(req.Repos) == 0 {
-		// Fail closed: an empty list would accept a summary for any repo.
-		return fmt.Errorf("%w: no repo is accepted for this image (admission.images[%q] lists none)", vsa.ErrRepo, req.Prefix)
-	}
+// VerifyVSA implements [admission.VSAChecker]: every summary the store
+// holds for digest, each verified against the key and digest, in the
+// store's order. A store error (none found, unreachable) is the result's
+// error.
+func (v *VSAVerifier) VerifyVSA(ctx context.Context, digest string, req admission.Requirement) admission.VSAResult {
+	var bs [][]byte
 	if is, ok := v.store.(ImageStore); ok {
 		// A registry store may hold several summaries of one image (one
-		// per evaluation): one that passes admits it.
-		bs, err := is.Summaries(ctx, req.Image, digest)
+		// per evaluation): the rule admits it when one passes.
+		found, err := is.Summaries(ctx, req.Image, digest)
 		if err != nil {
-			return err
+			return admission.VSAResult{Error: err.Error(), Summaries: []admission.VSASummary{}}
 		}
-		var first error
-		for _, b := range bs {
-			err := v.check(b, digest, req)
-			if err == nil {
-				return nil
-			}
-			if first == nil {
-				first = err
-			}
+		bs = found
+	} else {
+		b, err := v.store.Get(ctx, digest)
+		if err != nil {
+			return admission.VSAResult{Error: err.Error(), Summaries: []admission.VSASummary{}}
 		}
-		if first == nil {
-			first = fmt.Errorf("%w for %s", ErrNoSummary, digest)
-		}
-		return first
+		bs = [][]byte{b}
 	}
-	b, err := v.store.Get(ctx, digest)
-	if err != nil {
-		return err
+	if len(bs) == 0 {
+		return admission.VSAResult{Error: fmt.Sprintf("%s for %s", ErrNoSummary, digest), Summaries: []admission.VSASummary{}}
 	}
-	return v.check(b, digest, req)
+	out := admission.VSAResult{Summaries: make([]admission.VSASummary, 0, len(bs))}
+	for _, b := range bs {
+		s, err := v.verify(b, digest)
+		if err != nil {
+			out.Summaries = append(out.Summaries, admission.UnverifiedFacts(err))
+			continue
+		}
+		out.Summaries = append(out.Summaries, admission.SummaryFacts(s))
+	}
+	return out
 }
 
-// check verifies one bundle b of digest against the verifier's key and
-// policy and req.
-func (v *VSAVerifier) check(b []byte, digest string, req admission.Requirement) error {
-	var (
-		s   vsa.Summary
-		hit bool
-		k   cacheKey
-		err error
-	)
-	if v.cache != nil {
-		k = cacheKey{digest: digest, keyID: v.key.ID(), bundle: sha256.Sum256(b)}
-		s, hit = v.cache.Get(k)
+// verify verifies one bundle b of digest against the verifier's key,
+// through the cache: its result depends only on the key, the digest and
+// the bundle bytes.
+func (v *VSAVerifier) verify(b []byte, digest string) (vsa.Summary, error) {
+	if v.cache == nil {
+		return vsa.VerifyBundle(b, v.key, digest)
 	}
-	if !hit {
-		s, err = vsa.VerifyBundle(b, v.key, digest)
-		if err != nil {
-			return err
-		}
-		if v.cache != nil {
-			v.cache.Add(k, s)
-		}
+	k := cacheKey{digest: digest, keyID: v.key.ID(), bundle: sha256.Sum256(b)}
+	if s, hit := v.cache.Get(k); hit {
+		return s, nil
 	}
-	now := v.now()
-	p := v.policy
-	p.Repos, p.RequiredLevels = req.Repos, req.RequiredLevels
-	if age := now.Sub(s.TimeVerified); req.Unchanged && age > p.MaxAge {
-		// Already admitted with this image: its age is not judged again.
-		p.MaxAge = age
+	s, err := vsa.VerifyBundle(b, v.key, digest)
+	if err != nil {
+		return vsa.Summary{}, err
 	}
-	if err := s.Check(now, p); err != nil {
-		return err
-	}
-	if len(req.PolicyDigests) > 0 && !s.NamesPolicy(req.PolicyDigests) {
-		return fmt.Errorf("%w: %v, admission.images[%q] accepts %v", vsa.ErrPolicy, s.PolicyDigests, req.Prefix, req.PolicyDigests)
-	}
-	return nil
+	v.cache.Add(k, s)
+	return s, nil
 }

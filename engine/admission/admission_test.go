@@ -3,11 +3,8 @@ package admission_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -69,7 +66,7 @@ func newChecker(ok ...string) *fakeChecker {
 	return c
 }
 
-func (c *fakeChecker) CheckVSA(_ context.Context, digest string, req admission.Requirement) error {
+func (c *fakeChecker) VerifyVSA(_ context.Context, digest string, req admission.Requirement) admission.VSAResult {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.calls[digest]++
@@ -77,12 +74,16 @@ func (c *fakeChecker) CheckVSA(_ context.Context, digest string, req admission.R
 	c.unchanged[digest] = req.Unchanged
 	repo, ok := c.ok[digest]
 	if !ok {
-		return errors.New("no verification summary")
+		return admission.VSAResult{Error: "no verification summary"}
 	}
-	if !slices.Contains(req.Repos, repo) {
-		return fmt.Errorf("summary is for %s, want one of %v", repo, req.Repos)
-	}
-	return nil
+	// A verified summary for repo, an hour old, that meets every other
+	// claim the tests' mappings ask for.
+	at := testNow.Add(-time.Hour)
+	return admission.VSAResult{Summaries: []admission.VSASummary{{
+		Verified: true, Digest: digest, Result: "PASSED", Repo: repo, ResourceURI: "git+https://github.com/" + repo,
+		VerifierID: "https://github.com/cicd-hub/hubgate", TimeVerified: at.Format(time.RFC3339), TimeVerifiedNS: at.UnixNano(),
+		PolicyDigests: []string{digC}, VerifiedLevels: []string{"SLSA_BUILD_LEVEL_1"},
+	}}}
 }
 
 // mapped is the default config with every ghcr.io and Docker Hub image
@@ -533,8 +534,8 @@ func TestImageMapping(t *testing.T) {
 		got = append(got, f.Target+": "+f.Message)
 	}
 	assert.Equal(t, []string{
-		"lax: container lax: image " + digB + ": summary is for acme/lax, want one of [acme/api]",
-		"other: container other: image " + digA + ": summary is for acme/api, want one of [acme/lax]",
+		"lax: container lax: image " + digB + ": repository not accepted: summary is for acme/lax, want one of [acme/api]",
+		"other: container other: image " + digA + ": repository not accepted: summary is for acme/api, want one of [acme/lax]",
 		"quay: container quay: image quay.io/acme/api matches no admission.images prefix, so no repo's summary is accepted for it",
 	}, got)
 	// One call per (prefix, image name, digest): a registry store finds

@@ -16,9 +16,10 @@
 //     admission.registry_allowed);
 //   - the admission.images entry whose prefix covers the image's name
 //     ([Config.MatchImage], longest prefix wins), and, for an image with a
-//     sha256 digest and an entry, what the [VSAChecker] answered about its
-//     verification summary, asked once per distinct prefix and digest per
-//     request (admission.vsa);
+//     sha256 digest and an entry, what the [VSAChecker] found: each
+//     verification summary of the digest, whether it verified and what it
+//     claims, asked once per distinct image name and digest per request
+//     (admission.vsa);
 //   - the SBOM and provenance referrer annotations (ci-intel.dev/sbom-referrer,
 //     ci-intel.dev/provenance-referrer), on the object's own metadata or its
 //     pod template's, and whether the object has a controller
@@ -37,8 +38,8 @@
 // (a CREATE, an UPDATE that changes the spec) is judged like any other.
 //
 // On any other UPDATE, a container whose image is the one the same
-// container (type and name) had in the old object is asked of the checker
-// with [Requirement.Unchanged]: the summary's age is not judged again (it
+// container (type and name) had in the old object is [Image.Unchanged]:
+// the rule does not judge the summary's age again (it
 // was when the image was admitted), so a label change or an ephemeral
 // container added to a pod older than max_age is not denied for its old
 // containers. Every other rule and claim still applies to them; new,
@@ -50,9 +51,11 @@
 //
 // # What a summary is bound to
 //
-// The [VSAChecker] (adapters/webhook's VSAVerifier) answers yes only when all of these hold:
-// its statement subject is the image's digest (engine/vsa checks the
-// signature over it); its resourceUri names a repo that admission.images
+// The [VSAChecker] (adapters/webhook's VSAVerifier) verifies each summary's
+// signature and that its statement subject is the image's digest
+// (engine/vsa); the admission.vsa rule (hub.lib.vsa_problems) admits the
+// image when one verified summary also has all of these: its resourceUri
+// names a repo that admission.images
 // maps the image's name to; its policy digest is one vsa.policy_digests and
 // the entry's policy_digests accept (when set); its verifiedLevels meet the
 // entry's required_levels; it says PASSED, is younger than vsa.max_age, and

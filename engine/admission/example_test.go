@@ -13,7 +13,8 @@ func ExampleCollect() {
 			{"name":"app","image":"ghcr.io/acme/web@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
 			{"name":"sidecar","image":"nginx:1.27"}]}}`)
 	// ghcr.io/acme images accept summaries made for acme/api; the
-	// checker has one for digest A.
+	// checker has one for digest A. Collect records what the checker
+	// found; the admission.vsa rule judges it.
 	cfg := admission.DefaultConfig()
 	cfg.Images = map[string]admission.ImageMapping{"ghcr.io/acme": {Repos: []string{"acme/api"}}}
 	facts, err := admission.Collect(context.Background(), cfg,
@@ -24,12 +25,19 @@ func ExampleCollect() {
 	}
 	fmt.Println(facts.Object)
 	for _, im := range facts.Images {
-		fmt.Printf("%s %s: name %s digest %q mapped %t summary %v\n", im.Type, im.Name, im.Ref.Name, im.Ref.Digest, im.Mapping != nil, im.VSA)
+		summaries := "none"
+		if im.VSA != nil {
+			summaries = fmt.Sprint(len(im.VSA.Summaries))
+			for _, s := range im.VSA.Summaries {
+				summaries += fmt.Sprintf(" (verified %t, %s for %s)", s.Verified, s.Result, s.Repo)
+			}
+		}
+		fmt.Printf("%s %s: name %s digest %q mapped %t summaries %s\n", im.Type, im.Name, im.Ref.Name, im.Ref.Digest, im.Mapping != nil, summaries)
 	}
 	// Output:
 	// Pod shop/web
-	// container app: name ghcr.io/acme/web digest "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" mapped true summary &{true }
-	// container sidecar: name docker.io/library/nginx digest "" mapped false summary <nil>
+	// container app: name ghcr.io/acme/web digest "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" mapped true summaries 1 (verified true, PASSED for acme/api)
+	// container sidecar: name docker.io/library/nginx digest "" mapped false summaries none
 }
 
 func ExampleConfig_MatchImage() {

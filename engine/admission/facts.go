@@ -3,11 +3,15 @@ package admission
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
+
+	"github.com/cicd-hub/hubgate/engine/vsa"
 )
 
 // Rule ids of the admission rules (rego/admission.rego, package
@@ -31,8 +35,9 @@ const (
 // MaxWorkflowSize bounds the workflow.yaml a ConfigMap may hold for parsing.
 const MaxWorkflowSize = 1 << 20
 
-// Requirement is what the summary of one image must say beyond being
-// signed, fresh and PASSED: the image's admission.images entry.
+// Requirement names the image whose summaries a [VSAChecker] looks for,
+// with its admission.images entry (which the admission.vsa rule judges the
+// summaries against, from the facts).
 type Requirement struct {
 	// Prefix is the admission.images key that matched the image.
 	Prefix string
@@ -45,18 +50,21 @@ type Requirement struct {
 	// was admitted, so the checker must not judge the summary's age again
 	// (a label change or `kubectl debug` on a pod older than max_age would
 	// otherwise be denied). Every other claim of the summary is still
-	// judged, and a summary from the future is still refused.
+	// judged, and a summary from the future is still refused. The rule
+	// reads it from [Image.Unchanged].
 	Unchanged bool
 }
 
-// VSAChecker verifies the verification summary of an image digest
-// ("sha256:<hex>") against req (names one of req.Repos, and req's policy
-// digests and levels when set, and is fresh unless req.Unchanged): nil when
-// it verifies, an error saying why not otherwise. Its answer is a fact
-// ([VSAResult]); the admission.vsa rule judges it. It must be safe for
-// concurrent use, and must fail when req.Repos is empty.
+// VSAChecker finds the verification summaries of an image digest
+// ("sha256:<hex>") and verifies each one: its signature against the trusted
+// key and its subject against digest. It reports facts ([VSAResult]) and
+// judges no claim: whether a summary is PASSED, fresh, for an accepted repo,
+// policy and verifier, with the required levels, is the admission.vsa
+// rule's to judge (hub.lib.vsa_problems). req names the image (a registry
+// store finds its referrers by req.Image). It must be safe for concurrent
+// use.
 type VSAChecker interface {
-	CheckVSA(ctx context.Context, digest string, req Requirement) error
+	VerifyVSA(ctx context.Context, digest string, req Requirement) VSAResult
 }
 
 // Facts is input.admission: what the object is and what it holds, read from
@@ -130,14 +138,97 @@ type Image struct {
 type Mapping struct {
 	Prefix string   `json:"prefix"`
 	Repos  []string `json:"repos"`
+	// PolicyDigests are the entry's accepted policy digests, on top of
+	// admission.vsa.policy_digests; empty adds no constraint.
+	PolicyDigests []string `json:"policy_digests"`
+	// RequiredLevels must each be met by a summary's verified levels.
+	RequiredLevels []string `json:"required_levels"`
 }
 
-// VSAResult is what the [VSAChecker] answered for an image.
+// VSAResult is what the [VSAChecker] found for an image digest.
 type VSAResult struct {
-	// Verified is set when a summary verified and met the requirement.
+	// Error is why no summary could be looked at (no store configured,
+	// none found, the store could not be read), "" when Summaries holds
+	// at least one.
+	Error string `json:"error"`
+	// Summaries are the summaries found, in the store's order.
+	Summaries []VSASummary `json:"summaries"`
+}
+
+// VSASummary is one summary of an image digest: whether it verified (its
+// signature against the trusted key, its subject against the digest) and,
+// when it did, what it claims. The claims are the signed payload's, never
+// judged here.
+type VSASummary struct {
+	// Verified is set when the signature and subject verified.
 	Verified bool `json:"verified"`
 	// Error is why not, "" when Verified.
 	Error string `json:"error"`
+	// The claims, zero unless Verified.
+	Digest     string `json:"digest"`
+	KeyID      string `json:"key_id"`
+	VerifierID string `json:"verifier_id"`
+	// TimeVerified is the predicate's timeVerified, RFC 3339 in UTC;
+	// TimeVerifiedNS the same as Unix nanoseconds (clamped to the int64
+	// range: a time beyond it is older or newer than any bound).
+	TimeVerified   string `json:"time_verified"`
+	TimeVerifiedNS int64  `json:"time_verified_ns"`
+	ResourceURI    string `json:"resource_uri"`
+	// Repo is the repository ResourceURI names, "" when it names none.
+	Repo          string   `json:"repo"`
+	PolicyDigests []string `json:"policy_digests"`
+	// Result is the verificationResult ("PASSED", "FAILED").
+	Result         string   `json:"result"`
+	VerifiedLevels []string `json:"verified_levels"`
+}
+
+// SummaryFacts is the facts of a summary that verified.
+func SummaryFacts(s vsa.Summary) VSASummary {
+	return VSASummary{
+		Verified:       true,
+		Digest:         s.Digest,
+		KeyID:          s.KeyID,
+		VerifierID:     s.VerifierID,
+		TimeVerified:   s.TimeVerified.UTC().Format(time.RFC3339Nano),
+		TimeVerifiedNS: unixNano(s.TimeVerified),
+		ResourceURI:    s.ResourceURI,
+		Repo:           s.Repo,
+		PolicyDigests:  nonNil(s.PolicyDigests),
+		Result:         s.Result,
+		VerifiedLevels: nonNil(s.VerifiedLevels),
+	}
+}
+
+// UnverifiedFacts is the facts of a summary that did not verify.
+func UnverifiedFacts(err error) VSASummary {
+	msg := "summary did not verify"
+	if err != nil {
+		msg = err.Error()
+	}
+	return VSASummary{Error: msg, PolicyDigests: []string{}, VerifiedLevels: []string{}}
+}
+
+// Bounds of the times UnixNano represents.
+var (
+	minNano = time.Unix(0, math.MinInt64)
+	maxNano = time.Unix(0, math.MaxInt64)
+)
+
+func unixNano(t time.Time) int64 {
+	switch {
+	case t.Before(minNano):
+		return math.MinInt64
+	case t.After(maxNano):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return append([]string{}, s...)
 }
 
 // Secret is one use of a static secret.
@@ -210,14 +301,14 @@ func Collect(ctx context.Context, cfg Config, obj Object, checker VSAChecker) (*
 	if hasOld {
 		before = images(old)
 	}
-	vsa := map[string]*VSAResult{}
+	memo := map[string]*VSAResult{}
 	cs := containers(d.spec, d.specPath)
 	for _, c := range cs {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("evaluate %s: %w", f.Object, err)
 		}
 		img, had := before[c.Type+"\x00"+c.Name]
-		f.Images = append(f.Images, image(ctx, cfg, checker, vsa, c, had && img == c.Image))
+		f.Images = append(f.Images, image(ctx, cfg, checker, memo, c, had && img == c.Image))
 	}
 	f.StaticSecretsAllowed = d.meta.Labels[LabelAllowStaticSecrets] == "true" ||
 		(d.template != nil && d.template.Labels[LabelAllowStaticSecrets] == "true")
@@ -228,9 +319,9 @@ func Collect(ctx context.Context, cfg Config, obj Object, checker VSAChecker) (*
 	return f, nil
 }
 
-// image collects the facts of c's image, asking checker (memoised in vsa)
+// image collects the facts of c's image, asking checker (memoised in memo)
 // when the image has a sha256 digest and a mapping.
-func image(ctx context.Context, cfg Config, checker VSAChecker, vsa map[string]*VSAResult, c Container, unchanged bool) Image {
+func image(ctx context.Context, cfg Config, checker VSAChecker, memo map[string]*VSAResult, c Container, unchanged bool) Image {
 	im := Image{Type: c.Type, Name: c.Name, Path: c.Path + ".image", Image: c.Image, Unchanged: unchanged}
 	ref, err := ParseImage(c.Image)
 	if err != nil {
@@ -240,25 +331,28 @@ func image(ctx context.Context, cfg Config, checker VSAChecker, vsa map[string]*
 	im.Ref = ref
 	prefix, m, mapped := cfg.MatchImage(ref.Name)
 	if mapped {
-		im.Mapping = &Mapping{Prefix: prefix, Repos: append([]string{}, m.Repos...)}
+		im.Mapping = &Mapping{Prefix: prefix, Repos: nonNil(m.Repos), PolicyDigests: nonNil(m.PolicyDigests), RequiredLevels: nonNil(m.RequiredLevels)}
 	}
 	if !mapped || !strings.HasPrefix(ref.Digest, "sha256:") {
 		return im
 	}
 	key := fmt.Sprintf("%s\x00%s\x00%s\x00%t", prefix, ref.Name, ref.Digest, unchanged)
-	r, seen := vsa[key]
+	r, seen := memo[key]
 	if !seen {
-		var err error
+		var res VSAResult
 		if checker == nil {
-			err = fmt.Errorf("no verification summary store is configured")
+			res.Error = "no verification summary store is configured"
 		} else {
-			err = checker.CheckVSA(ctx, ref.Digest, Requirement{Prefix: prefix, Image: ref.Name, ImageMapping: m, Unchanged: unchanged})
+			res = checker.VerifyVSA(ctx, ref.Digest, Requirement{Prefix: prefix, Image: ref.Name, ImageMapping: m, Unchanged: unchanged})
 		}
-		r = &VSAResult{Verified: err == nil}
-		if err != nil {
-			r.Error = err.Error()
+		if res.Summaries == nil {
+			res.Summaries = []VSASummary{}
 		}
-		vsa[key] = r
+		if res.Error == "" && len(res.Summaries) == 0 {
+			res.Error = "no verification summary for " + ref.Digest
+		}
+		r = &res
+		memo[key] = r
 	}
 	im.VSA = r
 	return im

@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -28,19 +27,18 @@ func TestCosignV3VSA(t *testing.T) {
 	other, err := vsa.LoadPublicKey(read("other.pub"))
 	require.NoError(t, err)
 	const digest = "sha256:fe7158b4bd93a79eff107674c92c2b723d89723fd41ac5c3aba9f51f8136aed5"
-	now := time.Date(2026, 11, 28, 1, 0, 0, 0, time.UTC)
 	bundle := read("cosign-vsa.sigstore.json")
 
-	s, err := vsa.Verify(bundle, pub, digest, now, vsa.Policy{MaxAge: 24 * time.Hour})
+	s, err := vsa.VerifyBundle(bundle, pub, digest)
 	require.NoError(t, err)
 	assert.Equal(t, "PASSED", s.Result)
 	assert.Equal(t, "jguida941/ci-cd-hub", s.Repo)
 
-	_, err = vsa.Verify(bundle, other, digest, now, vsa.Policy{MaxAge: 24 * time.Hour})
+	_, err = vsa.VerifyBundle(bundle, other, digest)
 	assert.ErrorContains(t, err, "signature does not verify", "another key")
-	_, err = vsa.Verify(bundle, pub, "sha256:0000000000000000000000000000000000000000000000000000000000000000", now, vsa.Policy{MaxAge: 24 * time.Hour})
+	_, err = vsa.VerifyBundle(bundle, pub, "sha256:0000000000000000000000000000000000000000000000000000000000000000")
 	assert.Error(t, err, "another digest")
 	// cosign's provenance attestation is not a summary.
-	_, err = vsa.Verify(read("cosign-provenance.sigstore.json"), pub, digest, now, vsa.Policy{MaxAge: 24 * time.Hour})
+	_, err = vsa.VerifyBundle(read("cosign-provenance.sigstore.json"), pub, digest)
 	assert.Error(t, err, "a provenance statement is not a VSA")
 }

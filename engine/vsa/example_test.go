@@ -21,15 +21,11 @@ func ExampleSign() {
 		fmt.Println(err)
 		return
 	}
-	p := vsa.Policy{MaxAge: 168 * time.Hour, Repos: []string{"acme/api"}}
-	s, err := vsa.Verify(bundle, key.Public(), "sha256:"+imgHex, d.Time.Add(time.Hour), p)
-	fmt.Println(s.Result, s.Repo, s.VerifiedLevels, err)
-	_, err = vsa.Verify(bundle, key.Public(), "sha256:"+imgHex, d.Time.Add(time.Hour), vsa.Policy{MaxAge: 168 * time.Hour, Repos: []string{"acme/web"}})
-	fmt.Println(err)
-	_, err = vsa.Verify(bundle, key.Public(), "sha256:"+imgHex, d.Time.Add(200*time.Hour), p)
+	s, err := vsa.VerifyBundle(bundle, key.Public(), "sha256:"+imgHex)
+	fmt.Println(s.Result, s.Repo, s.VerifiedLevels, s.TimeVerified.Format(time.RFC3339), err)
+	_, err = vsa.VerifyBundle(bundle, key.Public(), "sha256:"+otherHex)
 	fmt.Println(err != nil)
 	// Output:
-	// PASSED acme/api [SLSA_BUILD_LEVEL_0] <nil>
-	// verify vsa: repository not accepted: summary is for acme/api, want one of [acme/web]
+	// PASSED acme/api [SLSA_BUILD_LEVEL_0] 2026-11-28T00:00:00Z <nil>
 	// true
 }

@@ -44,18 +44,6 @@ var (
 	// ErrSignature: the signature does not verify against the trusted key,
 	// or the statement is not about the expected digest.
 	ErrSignature = errors.New("signature does not verify")
-	// ErrNotPassed: the summary's verificationResult is not PASSED.
-	ErrNotPassed = errors.New("verification result is not PASSED")
-	// ErrExpired: the summary is older than the maximum age, or from the future.
-	ErrExpired = errors.New("summary is not fresh")
-	// ErrPolicy: the summary names a policy digest that is not accepted.
-	ErrPolicy = errors.New("policy digest not accepted")
-	// ErrVerifier: the summary names another verifier id.
-	ErrVerifier = errors.New("verifier id not accepted")
-	// ErrRepo: the summary names no repository, or one that is not accepted.
-	ErrRepo = errors.New("repository not accepted")
-	// ErrLevel: the summary does not verify a required level.
-	ErrLevel = errors.New("required level not verified")
 )
 
 // RepoURIPrefix starts the resourceUri of every VSA hubgate writes: the

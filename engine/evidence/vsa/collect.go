@@ -29,8 +29,8 @@ type Summary struct {
 	// Verified: the signature verified against a registry key, over a
 	// statement about a release subject, with the VSA predicate type.
 	Verified bool `json:"verified"`
-	// Reason says why not, "" when Verified.
-	Reason string `json:"reason"`
+	// Error says why not, "" when Verified.
+	Error string `json:"error"`
 	// Subject is the release subject digest ("sha256:<hex>") it verified
 	// for; KeyID the key.
 	Subject string `json:"subject"`
@@ -112,9 +112,9 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 func verify(b []byte, keys []*vsalib.PublicKey, digests []string) Summary {
 	switch {
 	case len(keys) == 0:
-		return Summary{Reason: "no key to verify it: the registry's vsa.keys lists none that loads"}
+		return Summary{Error: "no key to verify it: the registry's vsa.keys lists none that loads"}
 	case len(digests) == 0:
-		return Summary{Reason: "the release has no sha256 subject digest to verify it for"}
+		return Summary{Error: "the release has no sha256 subject digest to verify it for"}
 	}
 	var malformed error
 	for _, k := range keys {
@@ -135,14 +135,14 @@ func verify(b []byte, keys []*vsalib.PublicKey, digests []string) Summary {
 	}
 	for _, k := range keys {
 		if subjects, err := vsalib.SignedSubjects(b, k); err == nil {
-			return Summary{Reason: fmt.Sprintf("signed by key %s, but about %s, not the release's %s",
+			return Summary{Error: fmt.Sprintf("signed by key %s, but about %s, not the release's %s",
 				k.ID(), orNone(subjects), strings.Join(digests, ", "))}
 		}
 	}
 	if malformed != nil {
-		return Summary{Reason: strings.TrimPrefix(malformed.Error(), "verify vsa: ")}
+		return Summary{Error: strings.TrimPrefix(malformed.Error(), "verify vsa: ")}
 	}
-	return Summary{Reason: fmt.Sprintf("not signed by a trusted key (vsa.keys: %s)", strings.Join(ids(keys), ", "))}
+	return Summary{Error: fmt.Sprintf("not signed by a trusted key (vsa.keys: %s)", strings.Join(ids(keys), ", "))}
 }
 
 func ids(keys []*vsalib.PublicKey) []string {

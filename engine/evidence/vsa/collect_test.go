@@ -75,7 +75,7 @@ func TestCollect(t *testing.T) {
 	f := collect(t, env(t, ci), signed(t, ci, hexA, now.Add(-time.Hour)))
 	require.Len(t, f.Summaries, 1, "%+v", f.Problems)
 	s := f.Summaries[0]
-	assert.True(t, s.Verified, s.Reason)
+	assert.True(t, s.Verified, s.Error)
 	assert.Equal(t, "sha256:"+hexA, s.Subject)
 	assert.Equal(t, ci.Public().ID(), s.KeyID)
 	assert.Equal(t, "acme/app", s.Repo)
@@ -87,24 +87,24 @@ func TestCollect(t *testing.T) {
 	// Another key signed it: not verified, and no claim is read.
 	s = collect(t, env(t, ci), signed(t, other, hexA, now)).Summaries[0]
 	assert.False(t, s.Verified)
-	assert.Contains(t, s.Reason, "not signed by a trusted key")
+	assert.Contains(t, s.Error, "not signed by a trusted key")
 	assert.Empty(t, s.Repo)
 	assert.Empty(t, s.Result)
 
 	// The trusted key signed a summary of another digest.
 	s = collect(t, env(t, ci), signed(t, ci, hexB, now)).Summaries[0]
 	assert.False(t, s.Verified)
-	assert.Contains(t, s.Reason, "about sha256:"+hexB)
+	assert.Contains(t, s.Error, "about sha256:"+hexB)
 
 	// No keys in the registry: fail closed.
 	s = collect(t, env(t), signed(t, ci, hexA, now)).Summaries[0]
 	assert.False(t, s.Verified)
-	assert.Contains(t, s.Reason, "vsa.keys lists none")
+	assert.Contains(t, s.Error, "vsa.keys lists none")
 
 	// Not a bundle.
 	s = collect(t, env(t, ci), []byte(`{"not":"a bundle"}`)).Summaries[0]
 	assert.False(t, s.Verified)
-	assert.NotEmpty(t, s.Reason)
+	assert.NotEmpty(t, s.Error)
 
 	// Verified after the evaluation time: a problem.
 	f = collect(t, env(t, ci), signed(t, ci, hexA, now.Add(time.Hour)))

@@ -1,0 +1,38 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cicd-hub/hubgate/engine/admission"
+)
+
+// TestFactsASTSharesVSAResults: factsAST converts a VSA result shared by
+// several images once, and gives exactly what the JSON round trip gives.
+func TestFactsASTSharesVSAResults(t *testing.T) {
+	shared := &admission.VSAResult{Summaries: []admission.VSASummary{{
+		Verified: true, Result: "PASSED", Repo: "acme/api", PolicyDigests: []string{"sha256:1"}, VerifiedLevels: []string{},
+	}}}
+	other := &admission.VSAResult{Error: "no verification summary", Summaries: []admission.VSASummary{}}
+	facts := &admission.Facts{
+		Object: "Pod ns/p", Referrers: []admission.Referrer{}, Secrets: []admission.Secret{}, Workflows: []admission.Workflow{},
+		Images: []admission.Image{
+			{Name: "a", VSA: shared, Mapping: &admission.Mapping{Prefix: "ghcr.io", Repos: []string{"acme/api"}}},
+			{Name: "b", VSA: other},
+			{Name: "c"},
+			{Name: "d", VSA: shared},
+		},
+	}
+	got, err := factsAST(facts)
+	require.NoError(t, err)
+	b, err := json.Marshal(facts)
+	require.NoError(t, err)
+	want, err := ast.ValueFromReader(bytes.NewReader(b))
+	require.NoError(t, err)
+	require.Equal(t, 0, want.Compare(got), "got %v\nwant %v", got, want)
+	require.NotNil(t, facts.Images[3].VSA, "the caller's facts keep their results")
+}
