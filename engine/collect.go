@@ -63,7 +63,7 @@ var collectors = map[policy.EvidenceKind]struct {
 	policy.KindVulnerabilities: {collect: vulnerabilities.Collect, needs: []policy.EvidenceKind{policy.KindSBOM, policy.KindVEX}, section: vulnerabilities.Section},
 	policy.KindProvenance:      {collect: provenance.Collect},
 	policy.KindSignature:       {collect: signature.Collect},
-	policy.KindVSA:             {collect: vsa.Collect, section: vsa.Section},
+	policy.KindVSA:             {collect: vsa.Collect},
 	policy.KindReferrers:       {collect: referrers.Collect},
 	policy.KindEvidenceBundle:  {collect: evidencebundle.Collect, section: evidencebundle.Section},
 	policy.KindEgress:          {collect: egress.Collect, section: egress.Section},
@@ -77,7 +77,7 @@ var collectors = map[policy.EvidenceKind]struct {
 // material) read, in kind order: the registry decodes each once at load
 // into its typed config, never per evaluation.
 func registrySections() []registry.Section {
-	out := []registry.Section{evidence.TrustSection}
+	out := []registry.Section{evidence.TrustSection, evidence.VSATrustSection}
 	for _, k := range policy.Kinds() {
 		if s := collectors[k].section; s.Name() != "" {
 			out = append(out, s)

@@ -561,5 +561,5 @@ func TestSectionsTypedAtNew(t *testing.T) {
 		require.NotNil(t, cfg.EPSSThreshold)
 		assert.Equal(t, 0.75, *cfg.EPSSThreshold, "CUE's default")
 	}
-	assert.Len(t, registrySections(), 7, "provenance (trust), vulnerabilities, vsa, evidence_bundle, egress, determinism, drill")
+	assert.Len(t, registrySections(), 7, "provenance and vsa (trust), vulnerabilities, evidence_bundle, egress, determinism, drill")
 }

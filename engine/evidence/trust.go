@@ -8,6 +8,7 @@ import (
 
 	"github.com/cicd-hub/hubgate/engine/registry"
 	"github.com/cicd-hub/hubgate/engine/trust"
+	"github.com/cicd-hub/hubgate/engine/vsa"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -27,6 +28,11 @@ type Trust struct {
 	// verify (no usable root).
 	Problems []Problem
 	OK       bool
+	// VSAKeys are the registry's vsa.keys, the keys verification summaries
+	// verify against (the vsa kind), and VSAProblems the ones that could
+	// not be loaded: the vsa kind's own problems, not the signing kinds'.
+	VSAKeys     []*vsa.PublicKey
+	VSAProblems []Problem
 }
 
 // trustConfig is the part of the registry's provenance section that says
@@ -39,6 +45,16 @@ type trustConfig struct {
 // TrustSection is the registry's provenance section as trust reads it,
 // decoded once at load.
 var TrustSection = registry.SectionOf[trustConfig]("provenance")
+
+// vsaTrustConfig is the part of the registry's vsa section that says how to
+// verify a summary: its PEM keys.
+type vsaTrustConfig struct {
+	Keys []string `json:"keys"`
+}
+
+// VSATrustSection is the registry's vsa section as trust reads it, decoded
+// once at load.
+var VSATrustSection = registry.SectionOf[vsaTrustConfig]("vsa")
 
 // LoadTrust loads the trust material of repo: the trusted root (override,
 // else the registry's provenance.trusted_root, else the embedded public-good
@@ -91,7 +107,37 @@ func LoadTrust(repo *registry.Repo, override string, read func(path string) ([]b
 		}
 		l.Options.Keys = append(l.Options.Keys, pk)
 	}
+	var vcfg vsaTrustConfig
+	if repo != nil {
+		if err := repo.Section("vsa", &vcfg); err != nil {
+			l.VSAProblems = append(l.VSAProblems, Problem{Evidence: "registry", Path: "vsa", Message: err.Error()})
+		}
+	}
+	for i, k := range vcfg.Keys {
+		pk, err := vsa.LoadPublicKey([]byte(k))
+		if err != nil {
+			l.VSAProblems = append(l.VSAProblems, Problem{Evidence: "registry", Path: fmt.Sprintf("vsa.keys[%d]", i), Message: err.Error()})
+			continue
+		}
+		l.VSAKeys = append(l.VSAKeys, pk)
+	}
 	return l
+}
+
+// VSAKeys returns the registry's vsa.keys ([Trust.VSAKeys]), loaded once by
+// the engine, and adds the ones that could not be loaded to f's problems.
+func (e *Env) VSAKeys(f *Facts) []*vsa.PublicKey {
+	t := e.Trust
+	if t == nil {
+		t = e.Cache.Do("trust", func() any {
+			return LoadTrust(e.Config, e.TrustedRoot, func(path string) ([]byte, error) {
+				_, r := e.readFile(policy.KindVSA, "trusted-root", path)
+				return r.data, r.err
+			})
+		}).(*Trust)
+	}
+	f.Problems = append(f.Problems, t.VSAProblems...)
+	return t.VSAKeys
 }
 
 // TrustOptions returns the verification options every signature-verifying

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
-	"github.com/cicd-hub/hubgate/engine/registry"
 	vsalib "github.com/cicd-hub/hubgate/engine/vsa"
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -47,15 +46,6 @@ type Summary struct {
 	VerifiedLevels []string `json:"verified_levels"`
 }
 
-// config is the registry's vsa section, the part the collector needs.
-type config struct {
-	Keys []string `json:"keys"`
-}
-
-// Section is the registry's vsa section, decoded once at load into its
-// typed config.
-var Section = registry.SectionOf[config]("vsa")
-
 // Collect verifies each VSA bundle against the registry's keys over the
 // release's subjects.
 func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evidence.Document {
@@ -63,21 +53,9 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 	if len(items) == 0 {
 		return facts
 	}
-	var cfg config
-	if env.Config != nil {
-		if err := env.Config.Section("vsa", &cfg); err != nil {
-			facts.AddProblem("registry", "vsa", 0, "%v", err)
-			return facts
-		}
-	}
-	var keys []*vsalib.PublicKey
-	for i, pem := range cfg.Keys {
-		k, err := vsalib.LoadPublicKey([]byte(pem))
-		if err != nil {
-			facts.AddProblem("registry", fmt.Sprintf("vsa.keys[%d]", i), 0, "%v", err)
-			continue
-		}
-		keys = append(keys, k)
+	// The keys are trust material, loaded once by the engine.
+	keys := env.VSAKeys(&facts.Facts)
+	for _, k := range keys {
 		facts.Keys = append(facts.Keys, k.ID())
 	}
 	var digests []string
