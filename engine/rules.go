@@ -189,16 +189,37 @@ type rule struct {
 func isTestModule(name string) bool { return strings.HasSuffix(name, "_test.rego") }
 
 // findRules lists every rule with METADATA custom.severity in a package
-// hub.<kind>. They must be partial sets ("contains").
+// hub.<kind>. They must be partial sets ("contains"). With a nil compiler
+// the rules are found in the parsed modules, their annotations gathered as
+// the compiler gathers them: New builds the catalogue without compiling
+// the pack (TestParsedRulesAreTheCompiledRules).
 func findRules(c *ast.Compiler, mods []module) ([]rule, error) {
 	var out []rule
 	var errs ast.Errors
 	seen := map[string]bool{}
+	var annotations *ast.AnnotationSet
+	if c != nil {
+		annotations = c.GetAnnotationSet()
+	} else {
+		var parsed []*ast.Module
+		for _, m := range mods {
+			if !isTestModule(m.name) {
+				parsed = append(parsed, m.parsed)
+			}
+		}
+		var aerrs ast.Errors
+		if annotations, aerrs = ast.BuildAnnotationSet(parsed); len(aerrs) > 0 {
+			return nil, fmt.Errorf("%w: %w", ErrPolicy, aerrs)
+		}
+	}
 	for _, m := range mods {
 		if isTestModule(m.name) {
 			continue
 		}
-		mod := c.Modules[m.name]
+		mod := m.parsed
+		if c != nil {
+			mod = c.Modules[m.name]
+		}
 		pkg := strings.TrimPrefix(mod.Package.Path.String(), "data.")
 		kind, ok := strings.CutPrefix(pkg, "hub.")
 		if !ok || strings.Contains(kind, ".") || kind == "lib" {
@@ -206,7 +227,7 @@ func findRules(c *ast.Compiler, mods []module) ([]rule, error) {
 		}
 		for _, r := range mod.Rules {
 			var ann *ast.Annotations
-			for _, a := range c.GetAnnotationSet().GetRuleScope(r) {
+			for _, a := range annotations.GetRuleScope(r) {
 				if _, ok := a.Custom["severity"]; ok {
 					ann = a
 				}
