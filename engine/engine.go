@@ -186,7 +186,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		return nil, polErr
 	}
 	store := inmem.NewFromObject(map[string]any{"hubgate": map[string]any{"repos": repos}})
-	p := newPack(pol.mods, pol.rules, caps, store, pol.builtinOnly)
+	p := newPack(pol.mods, pol.kinds, pol.deps, pol.rules, caps, store, pol.builtinOnly)
 	// User rules are compiled here, every stage run, with what they refer
 	// to: an error in them is New's. The sets compile later, when first
 	// judged (pack.prepare).
@@ -238,9 +238,11 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 }
 
 // parsedPolicy is the built-in pack (unless left out) and the user rules,
-// parsed, with the rule catalogue.
+// with the rule catalogue; built-in modules are parsed when first compiled.
 type parsedPolicy struct {
 	mods  []module
+	kinds []policy.EvidenceKind
+	deps  []moduleDeps
 	rules []rule
 	// builtinOnly: no user module (the check-only stages are skipped).
 	builtinOnly bool
@@ -250,13 +252,18 @@ type parsedPolicy struct {
 	userBase  bool
 }
 
-// readPolicy parses the built-in pack (unless left out) and the user rules,
+// readPolicy reads the built-in pack (unless left out), indexed without
+// parsing it while the generated index is current, parses the user rules,
 // and finds the rules, without compiling them.
 func readPolicy(cfg config, caps *ast.Capabilities) (parsedPolicy, error) {
+	var idx packIndex
 	var builtin []module
 	if cfg.builtin {
-		var err error
-		if builtin, err = readModules([]PolicySource{BuiltinPolicy()}, caps, false); err != nil {
+		files, err := readFiles([]PolicySource{BuiltinPolicy()}, false)
+		if err != nil {
+			return parsedPolicy{}, err
+		}
+		if idx, builtin, err = builtinIndexFor(files, caps, builtinIndex); err != nil {
 			return parsedPolicy{}, err
 		}
 	}
@@ -264,16 +271,16 @@ func readPolicy(cfg config, caps *ast.Capabilities) (parsedPolicy, error) {
 	if err != nil {
 		return parsedPolicy{}, err
 	}
-	pol := parsedPolicy{mods: append(builtin, user...), builtinOnly: cfg.builtin && len(cfg.policies) == 0}
+	pol := parsedPolicy{builtinOnly: cfg.builtin && len(cfg.policies) == 0}
+	if pol.mods, pol.kinds, pol.deps, pol.rules, err = indexedPolicy(idx, builtin, user); err != nil {
+		return parsedPolicy{}, err
+	}
 	for _, m := range user {
 		if k := kindOf(m.parsed); k == "" {
 			pol.userBase = true
 		} else if !slices.Contains(pol.userKinds, k) {
 			pol.userKinds = append(pol.userKinds, k)
 		}
-	}
-	if pol.rules, err = findRules(nil, pol.mods); err != nil {
-		return parsedPolicy{}, err
 	}
 	return pol, nil
 }

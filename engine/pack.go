@@ -29,7 +29,10 @@ const maxPreparedSets = 64
 type pack struct {
 	caps  *ast.Capabilities
 	store storage.Store
-	mods  []module
+	// mods are every runtime module; a built-in one is parsed when a set
+	// first needs it (parsed), a user's in New.
+	mods   []module
+	parses []parseOnce
 	// kindMods are the modules of each kind (package hub.<kind>), by index
 	// in mods; base the modules of no kind, compiled into every set.
 	kindMods map[policy.EvidenceKind][]int
@@ -54,6 +57,28 @@ type pack struct {
 type moduleDeps struct {
 	kinds []policy.EvidenceKind
 	all   bool
+}
+
+// parseOnce is one module's parse, done at most once.
+type parseOnce struct {
+	once sync.Once
+	mod  *ast.Module
+	err  error
+}
+
+// parsed returns module i parsed.
+func (p *pack) parsed(i int) (*ast.Module, error) {
+	po := &p.parses[i]
+	po.once.Do(func() {
+		if m := p.mods[i].parsed; m != nil {
+			po.mod = m
+			return
+		}
+		if po.mod, po.err = parseModule(p.mods[i], p.caps); po.err != nil {
+			po.err = fmt.Errorf("%w: %w", ErrPolicy, po.err)
+		}
+	})
+	return po.mod, po.err
 }
 
 // preparedSet is the query over the rules of one set of kinds, prepared at
@@ -97,23 +122,21 @@ func kindOf(m *ast.Module) policy.EvidenceKind {
 	return policy.EvidenceKind(kind)
 }
 
-// newPack indexes the parsed modules by kind and finds what each refers to.
-// rules is the catalogue, found from the same modules.
-func newPack(mods []module, rules []rule, caps *ast.Capabilities, store storage.Store, builtinOnly bool) *pack {
+// newPack makes the pack of mods: kinds[i] is module i's kind (kindOf its
+// package), deps[i] what it refers to; a module whose parsed is nil is
+// parsed when first compiled. rules is the catalogue.
+func newPack(mods []module, kinds []policy.EvidenceKind, deps []moduleDeps, rules []rule, caps *ast.Capabilities, store storage.Store, builtinOnly bool) *pack {
 	p := &pack{
-		caps: caps, store: store, mods: mods, rules: rules, builtinOnly: builtinOnly,
-		kindMods: map[policy.EvidenceKind][]int{}, deps: make([]moduleDeps, len(mods)),
+		caps: caps, store: store, mods: mods, parses: make([]parseOnce, len(mods)), rules: rules, builtinOnly: builtinOnly,
+		kindMods: map[policy.EvidenceKind][]int{}, deps: deps,
 		sets: map[string]*preparedSet{},
 	}
-	for i, m := range mods {
-		if k := kindOf(m.parsed); k != "" {
+	for i, k := range kinds {
+		if k != "" {
 			p.kindMods[k] = append(p.kindMods[k], i)
 		} else {
 			p.base = append(p.base, i)
 		}
-	}
-	for i, m := range mods {
-		p.deps[i] = p.refersTo(m.parsed)
 	}
 	return p
 }
@@ -123,10 +146,10 @@ func newPack(mods []module, rules []rule, caps *ast.Capabilities, store storage.
 // conflicts with a rule x of hub.<kind> only when both are compiled), and
 // for a module of package hub, the kinds its rules are named after. A ref
 // into data or data.hub by a variable may reach any kind.
-func (p *pack) refersTo(m *ast.Module) moduleDeps {
+func refersTo(m *ast.Module) moduleDeps {
 	var d moduleDeps
 	add := func(k policy.EvidenceKind) {
-		if _, ok := p.kindMods[k]; ok && !slices.Contains(d.kinds, k) {
+		if k != "lib" && !slices.Contains(d.kinds, k) {
 			d.kinds = append(d.kinds, k)
 		}
 	}
@@ -207,7 +230,7 @@ func (p *pack) closure(kinds []policy.EvidenceKind) []policy.EvidenceKind {
 			break
 		}
 		for _, k := range p.deps[i].kinds {
-			if !in[k] {
+			if _, ok := p.kindMods[k]; ok && !in[k] {
 				in[k] = true
 				todo = append(todo, p.kindMods[k]...)
 			}
@@ -221,8 +244,9 @@ func (p *pack) closure(kinds []policy.EvidenceKind) []policy.EvidenceKind {
 	return out
 }
 
-// modulesOf are the base modules and those of kinds, in mods order.
-func (p *pack) modulesOf(kinds []policy.EvidenceKind) []module {
+// modulesOf are the base modules and those of kinds, in mods order,
+// parsed.
+func (p *pack) modulesOf(kinds []policy.EvidenceKind) ([]module, error) {
 	var idx []int
 	idx = append(idx, p.base...)
 	for _, k := range kinds {
@@ -231,15 +255,23 @@ func (p *pack) modulesOf(kinds []policy.EvidenceKind) []module {
 	slices.Sort(idx)
 	out := make([]module, len(idx))
 	for i, j := range idx {
-		out[i] = p.mods[j]
+		m, err := p.parsed(j)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = module{name: p.mods[j].name, source: p.mods[j].source, parsed: m}
 	}
-	return out
+	return out, nil
 }
 
 // compileKinds compiles the modules of kinds (closed over what they refer
 // to) with the base modules, every stage run unless builtinOnly.
 func (p *pack) compileKinds(kinds []policy.EvidenceKind) (*ast.Compiler, error) {
-	return compile(p.modulesOf(p.closure(kinds)), p.caps, p.builtinOnly)
+	mods, err := p.modulesOf(p.closure(kinds))
+	if err != nil {
+		return nil, err
+	}
+	return compile(mods, p.caps, p.builtinOnly)
 }
 
 // prepare returns the query over the rules of kinds (sorted, distinct),

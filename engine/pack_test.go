@@ -111,7 +111,8 @@ func TestOneKindCompilesOneKind(t *testing.T) {
 		require.Equal(t, policy.KindSignature, r.info.Kind)
 	}
 	require.Equal(t, []policy.EvidenceKind{"signature"}, e.pack.closure([]policy.EvidenceKind{"signature"}))
-	mods := e.pack.modulesOf(e.pack.closure([]policy.EvidenceKind{"signature"}))
+	mods, err := e.pack.modulesOf(e.pack.closure([]policy.EvidenceKind{"signature"}))
+	require.NoError(t, err)
 	var names []string
 	for _, m := range mods {
 		names = append(names, m.name)
@@ -123,8 +124,16 @@ func TestOneKindCompilesOneKind(t *testing.T) {
 	require.False(t, d.Allowed)
 	require.Len(t, e.pack.sets, 2)
 	require.Contains(t, e.pack.sets, "checksums,signature")
-	// The catalogue is every rule's, whatever was compiled.
+	// The catalogue is every rule's, whatever was compiled and parsed.
 	require.Greater(t, len(e.Rules()), 50)
+	for i, m := range e.pack.mods {
+		switch m.name {
+		case "rego/hub.rego", "rego/lib.rego", "rego/signature.rego", "rego/checksums.rego", "rego/job.rego":
+			require.NotNil(t, e.pack.parses[i].mod, m.name)
+		default:
+			require.Nil(t, e.pack.parses[i].mod, "%s is parsed, though no set needs it", m.name)
+		}
+	}
 }
 
 // TestUserRulesCompileWithWhatTheyReferTo: a user rule that reads another
