@@ -21,8 +21,10 @@ import (
 // DefaultEvalTimeout bounds one Rego evaluation.
 const DefaultEvalTimeout = 10 * time.Second
 
-// Engine judges releases. It is immutable after [New] and safe for concurrent
-// use: many goroutines may call [Engine.Evaluate] at once.
+// Engine judges releases. Its registry and rules are fixed by [New]; it
+// compiles the rules of each set of kinds it judges once, on first use, and
+// is safe for concurrent use: many goroutines may call [Engine.Evaluate] at
+// once.
 type Engine struct {
 	reg *registry.Registry
 	// rules are every rule that judges a release (the catalogue's but
