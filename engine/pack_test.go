@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -55,7 +56,16 @@ func TestPrunedSetsJudgeAsTheFullPack(t *testing.T) {
 			got, err := pruned.Evaluate(ctx, c.in)
 			require.NoError(t, err)
 			require.Equal(t, jsonOf(t, want), jsonOf(t, got))
-			for _, k := range policy.Kinds() {
+			// The kinds verify would judge here: those given or required.
+			repo, err := pruned.reg.Repo(c.in.Repo)
+			require.NoError(t, err)
+			kinds := slices.Clone(repo.Require)
+			for _, it := range c.in.Evidence {
+				if !slices.Contains(kinds, it.Kind) {
+					kinds = append(kinds, it.Kind)
+				}
+			}
+			for _, k := range kinds {
 				want, err := full.EvaluateKinds(ctx, c.in, k)
 				require.NoError(t, err)
 				got, err := pruned.EvaluateKinds(ctx, c.in, k)
