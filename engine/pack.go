@@ -15,11 +15,12 @@ import (
 )
 
 // maxPreparedSets bounds the queries an Engine keeps prepared, one per set of
-// kinds judged. A long-lived engine sees few sets (one per kind
-// combination its repos require and are given); past the bound, a new set is
-// judged by the query over every release kind, which gives the same
-// findings (TestPrunedSetsJudgeAsTheFullPack).
-const maxPreparedSets = 64
+// kinds judged (each holds its compiled modules, a few MB at most). A
+// long-lived engine sees few sets (one per kind combination its repos
+// require and are given); past the bound, a new set is judged by the query
+// over every release kind, which gives the same findings
+// (TestPrunedSetsJudgeAsTheFullPack).
+const maxPreparedSets = 16
 
 // pack is the policy an Engine runs: every runtime module, parsed once in
 // New, and the queries prepared from them per set of kinds, lazily: a
