@@ -56,6 +56,24 @@ func TestPrunedSetsJudgeAsTheFullPack(t *testing.T) {
 			got, err := pruned.Evaluate(ctx, c.in)
 			require.NoError(t, err)
 			require.Equal(t, jsonOf(t, want), jsonOf(t, got))
+			// The registry's settings alone (no evidence given, or one
+			// kind's) raise no finding of a kind that is neither required
+			// nor given.
+			bare := c.in
+			bare.Evidence = nil
+			variants := []Input{bare}
+			for _, it := range c.in.Evidence {
+				one := c.in
+				one.Evidence = []Item{it}
+				variants = append(variants, one)
+			}
+			for _, in := range variants {
+				want, err := full.Evaluate(ctx, in)
+				require.NoError(t, err)
+				got, err := pruned.Evaluate(ctx, in)
+				require.NoError(t, err)
+				require.Equal(t, jsonOf(t, want), jsonOf(t, got), "evidence %v", in.Evidence)
+			}
 			// The kinds verify would judge here: those given or required.
 			repo, err := pruned.reg.Repo(c.in.Repo)
 			require.NoError(t, err)
