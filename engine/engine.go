@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
@@ -21,17 +21,22 @@ import (
 // DefaultEvalTimeout bounds one Rego evaluation.
 const DefaultEvalTimeout = 10 * time.Second
 
-// Engine judges releases. It is immutable after [New] and safe for concurrent
-// use: many goroutines may call [Engine.Evaluate] at once.
+// Engine judges releases. Its registry and rules are fixed by [New]; it
+// compiles the rules of each set of kinds it judges once, on first use, and
+// is safe for concurrent use: many goroutines may call [Engine.Evaluate] at
+// once.
 type Engine struct {
-	reg   *registry.Registry
+	reg *registry.Registry
+	// rules are every rule that judges a release (the catalogue's but
+	// admission's and job's); pack compiles and prepares them per set of
+	// kinds judged.
 	rules []rule
 	infos []policy.RuleInfo
-	query rego.PreparedEvalQuery
+	pack  *pack
 	// admRules and admQuery are the rules of package hub.admission, which
 	// judge admission facts ([Engine.EvaluateAdmission]), never a release.
 	admRules    []rule
-	admQuery    rego.PreparedEvalQuery
+	admQuery    lazyQuery
 	digest      string
 	maxFileSize int64
 	evalTimeout time.Duration
@@ -41,7 +46,7 @@ type Engine struct {
 	trust map[string]*evidence.Trust
 	// job is the hub.job rules' own query (job_eval.go).
 	job jobQuery
-	// vsa is the hub.vsa rules' own query (vsa_eval.go).
+	// vsa is the hub.vsa_verify rules' own query (vsa_eval.go).
 	vsa vsaQuery
 }
 
@@ -146,7 +151,9 @@ func WithEvalTimeout(d time.Duration) Option {
 	}
 }
 
-// New loads the registry and compiles the rules once. Errors name every
+// New loads the registry and parses the rules once; each set of kinds is
+// compiled when first judged, once, user rules with it (they are compiled
+// once in New too, so their errors are New's). Errors name every
 // problem with its position; they wrap [ErrPolicy] or come from the registry.
 func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	cfg := config{builtin: true, maxFileSize: DefaultMaxFileSize, evalTimeout: DefaultEvalTimeout}
@@ -174,7 +181,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		reg, repos, trusts, regErr = loadRegistry(cfg)
 	}()
 	caps := Capabilities()
-	mods, compiler, rules, polErr := compilePolicy(cfg, caps)
+	pol, polErr := readPolicy(cfg, caps)
 	<-loaded
 	if regErr != nil {
 		return nil, regErr
@@ -182,100 +189,106 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if polErr != nil {
 		return nil, polErr
 	}
+	store := inmem.NewFromObject(map[string]any{"hubgate": map[string]any{"repos": repos}})
+	p := newPack(pol.mods, pol.kinds, pol.deps, pol.rules, caps, store, pol.builtinOnly)
+	// User rules are compiled here, every stage run, with what they refer
+	// to: an error in them is New's. The sets compile later, when first
+	// judged (pack.prepare).
+	if len(pol.userKinds) > 0 || pol.userBase {
+		if _, err := p.compileKinds(pol.userKinds); err != nil {
+			return nil, err
+		}
+	}
 	// The hub.admission rules judge admission facts and the hub.job rules a
 	// job's start, each with its own query; the rest judge a release.
-	all := rules
-	var admRules []rule
-	{
-		var other []rule
-		for _, r := range rules {
-			if r.info.Kind == AdmissionKind {
-				admRules = append(admRules, r)
-			} else {
-				other = append(other, r)
-			}
+	var rules, admRules []rule
+	for _, r := range pol.rules {
+		if r.info.Kind == AdmissionKind {
+			admRules = append(admRules, r)
+		} else {
+			rules = append(rules, r)
 		}
-		rules = other
 	}
 	rules, jobRules := splitJobRules(rules)
 	rules, vsaRules := splitVSARules(rules)
-	store := inmem.NewFromObject(map[string]any{"hubgate": map[string]any{"repos": repos}})
-	prepare := func(rules []rule) (rego.PreparedEvalQuery, error) {
-		query, err := buildQuery(rules)
-		if err != nil {
-			return rego.PreparedEvalQuery{}, err
-		}
-		pq, err := rego.New(
-			rego.ParsedQuery(query),
-			rego.Compiler(compiler),
-			rego.Store(store),
-			rego.StrictBuiltinErrors(true),
-			rego.Capabilities(caps),
-		).PrepareForEval(ctx)
-		if err != nil {
-			return rego.PreparedEvalQuery{}, fmt.Errorf("%w: prepare: %w", ErrPolicy, err)
-		}
-		return pq, nil
-	}
-	pq, err := prepare(rules)
+	// The job query is prepared here (jobQuery holds a prepared query): it
+	// compiles the job rules and the base modules alone.
+	jobCompiler, err := p.compileKinds([]policy.EvidenceKind{KindJob})
 	if err != nil {
 		return nil, err
 	}
-	admQuery, err := prepare(admRules)
-	if err != nil {
-		return nil, err
-	}
-	jq, err := prepareJobQuery(ctx, jobRules, compiler, store, caps)
-	if err != nil {
-		return nil, err
-	}
-	vq, err := prepare(vsaRules)
+	jq, err := prepareJobQuery(ctx, jobRules, jobCompiler, store, caps)
 	if err != nil {
 		return nil, err
 	}
 	// The catalogue: every rule in the order found, admission and job rules
 	// included.
-	infos := make([]policy.RuleInfo, len(all))
-	for i, r := range all {
+	infos := make([]policy.RuleInfo, len(pol.rules))
+	for i, r := range pol.rules {
 		infos[i] = r.info
 	}
 	return &Engine{
 		reg:         reg,
 		rules:       rules,
 		infos:       infos,
-		query:       pq,
+		pack:        p,
 		admRules:    admRules,
-		admQuery:    admQuery,
-		digest:      policyDigest(reg.Digest(), mods),
+		admQuery:    lazyQuery{p: p, kinds: []policy.EvidenceKind{AdmissionKind}},
+		digest:      policyDigest(reg.Digest(), pol.mods),
 		maxFileSize: cfg.maxFileSize,
 		evalTimeout: cfg.evalTimeout,
 		trust:       trusts,
 		job:         jq,
-		vsa:         vsaQuery{rules: vsaRules, query: vq},
+		vsa:         vsaQuery{rules: vsaRules, query: lazyQuery{p: p, kinds: []policy.EvidenceKind{KindVSAVerify}}},
 	}, nil
 }
 
-// compilePolicy parses and compiles the built-in pack (unless left out) and
-// the user rules, and finds the rules.
-func compilePolicy(cfg config, caps *ast.Capabilities) ([]module, *ast.Compiler, []rule, error) {
-	var sources []PolicySource
+// parsedPolicy is the built-in pack (unless left out) and the user rules,
+// with the rule catalogue; built-in modules are parsed when first compiled.
+type parsedPolicy struct {
+	mods  []module
+	kinds []policy.EvidenceKind
+	deps  []moduleDeps
+	rules []rule
+	// builtinOnly: no user module (the check-only stages are skipped).
+	builtinOnly bool
+	// userKinds are the kinds of the user's modules (package hub.<kind>);
+	// userBase says some user module is of no kind.
+	userKinds []policy.EvidenceKind
+	userBase  bool
+}
+
+// readPolicy reads the built-in pack (unless left out), indexed without
+// parsing it while the generated index is current, parses the user rules,
+// and finds the rules, without compiling them.
+func readPolicy(cfg config, caps *ast.Capabilities) (parsedPolicy, error) {
+	var idx packIndex
+	var builtin []module
 	if cfg.builtin {
-		sources = append(sources, BuiltinPolicy())
+		files, err := readFiles([]PolicySource{BuiltinPolicy()}, false)
+		if err != nil {
+			return parsedPolicy{}, err
+		}
+		if idx, builtin, err = builtinIndexFor(files, caps, builtinIndex); err != nil {
+			return parsedPolicy{}, err
+		}
 	}
-	sources = append(sources, cfg.policies...)
-	mods, err := readModules(sources, caps, false)
+	user, err := readModules(cfg.policies, caps, false)
 	if err != nil {
-		return nil, nil, nil, err
+		return parsedPolicy{}, err
 	}
-	compiler, err := compile(mods, caps, cfg.builtin && len(cfg.policies) == 0)
-	if err != nil {
-		return nil, nil, nil, err
+	pol := parsedPolicy{builtinOnly: cfg.builtin && len(cfg.policies) == 0}
+	if pol.mods, pol.kinds, pol.deps, pol.rules, err = indexedPolicy(idx, builtin, user); err != nil {
+		return parsedPolicy{}, err
 	}
-	rules, err := findRules(compiler, mods)
-	if err != nil {
-		return nil, nil, nil, err
+	for _, m := range user {
+		if k := kindOf(m.parsed); k == "" {
+			pol.userBase = true
+		} else if !slices.Contains(pol.userKinds, k) {
+			pol.userKinds = append(pol.userKinds, k)
+		}
 	}
-	return mods, compiler, rules, nil
+	return pol, nil
 }
 
 // loadRegistry loads the registry (unless given) and each repo's trust

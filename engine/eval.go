@@ -123,11 +123,14 @@ func (e *Engine) evaluate(ctx context.Context, in Input, only map[policy.Evidenc
 	if err != nil {
 		return nil, nil, err
 	}
-	raw, err := e.eval(ctx, doc)
+	// The query judges the kinds that can have findings (pack.releaseSet),
+	// compiled when this set is first judged.
+	set := e.pack.prepare(ctx, e.pack.releaseSet(require, present, problems, only), true)
+	raw, err := evalQuery(ctx, set, doc, e.evalTimeout)
 	if err != nil {
 		return nil, nil, err
 	}
-	findings := e.findings(raw)
+	findings := ruleFindings(set.rules, raw)
 	findings = append(findings, unreported(findings, kinds, problems)...)
 	if only != nil {
 		findings = slices.DeleteFunc(findings, func(f policy.Finding) bool {
@@ -137,6 +140,9 @@ func (e *Engine) evaluate(ctx context.Context, in Input, only map[policy.Evidenc
 			}
 			return !only[k]
 		})
+		if len(findings) == 0 {
+			findings = nil // as Evaluate's with none, whatever the other kinds found
+		}
 		for k := range present {
 			present[k] = present[k] && only[k]
 		}
@@ -298,14 +304,21 @@ func unreported(findings []policy.Finding, kinds []policy.EvidenceKind, problems
 	return out
 }
 
-// eval runs the prepared query under the deadline and returns, per rule id,
-// the raw finding objects.
+// eval runs the query over every release rule (every kind's, as in the
+// registry's widest set) under the deadline and returns, per rule id, the
+// raw finding objects.
 func (e *Engine) eval(ctx context.Context, input ast.Value) (map[string][]rawFinding, error) {
-	return evalQuery(ctx, e.query, input, e.evalTimeout)
+	return evalQuery(ctx, e.pack.prepare(ctx, e.pack.releaseKinds(), true), input, e.evalTimeout)
+}
+
+// preparedQuery is a prepared findings query: a rego.PreparedEvalQuery, or
+// a set of the pack's, prepared on first use.
+type preparedQuery interface {
+	Eval(ctx context.Context, opts ...rego.EvalOption) (rego.ResultSet, error)
 }
 
 // evalQuery runs a prepared findings query under the deadline.
-func evalQuery(ctx context.Context, q rego.PreparedEvalQuery, input ast.Value, timeout time.Duration) (map[string][]rawFinding, error) {
+func evalQuery(ctx context.Context, q preparedQuery, input ast.Value, timeout time.Duration) (map[string][]rawFinding, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	rs, err := q.Eval(ctx, rego.EvalParsedInput(input))
@@ -354,12 +367,6 @@ func text(r json.RawMessage) string {
 		return s
 	}
 	return string(r)
-}
-
-// findings turns the raw results into findings in report order: rules in
-// catalogue order, each rule's findings ordered by their content.
-func (e *Engine) findings(raw map[string][]rawFinding) []policy.Finding {
-	return ruleFindings(e.rules, raw)
 }
 
 // ruleFindings turns raw results into findings, rules in the order given.

@@ -75,7 +75,17 @@ type module struct {
 // `go test` run them: an eval neither parses nor compiles them. Parse errors
 // of all files are returned together.
 func readModules(sources []PolicySource, caps *ast.Capabilities, tests bool) ([]module, error) {
-	var files []module // name and source; parsed below
+	files, err := readFiles(sources, tests)
+	if err != nil {
+		return nil, err
+	}
+	return parseModules(files, caps)
+}
+
+// readFiles reads every .rego file of each source (test modules only when
+// tests is true), in name order within a source, without parsing them.
+func readFiles(sources []PolicySource, tests bool) ([]module, error) {
+	var files []module
 	for _, src := range sources {
 		var names []string
 		err := fs.WalkDir(src.FS, ".", func(p string, d fs.DirEntry, err error) error {
@@ -102,6 +112,21 @@ func readModules(sources []PolicySource, caps *ast.Capabilities, tests bool) ([]
 			files = append(files, module{name: path.Join(src.Name, n), source: b})
 		}
 	}
+	return files, nil
+}
+
+// parseModule parses one module as every module is parsed.
+func parseModule(m module, caps *ast.Capabilities) (*ast.Module, error) {
+	return ast.ParseModuleWithOpts(m.name, string(m.source), ast.ParserOptions{
+		ProcessAnnotation: true,
+		RegoVersion:       ast.RegoV1,
+		Capabilities:      caps,
+	})
+}
+
+// parseModules parses files; parse errors of all files are returned
+// together.
+func parseModules(files []module, caps *ast.Capabilities) ([]module, error) {
 	// Parse on every core: the files are independent, and parsing is a
 	// quarter of New. Results and errors keep the files' order.
 	errOf := make([]error, len(files))
@@ -112,11 +137,7 @@ func readModules(sources []PolicySource, caps *ast.Capabilities, tests bool) ([]
 		go func() {
 			defer wg.Done()
 			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
-				files[i].parsed, errOf[i] = ast.ParseModuleWithOpts(files[i].name, string(files[i].source), ast.ParserOptions{
-					ProcessAnnotation: true,
-					RegoVersion:       ast.RegoV1,
-					Capabilities:      caps,
-				})
+				files[i].parsed, errOf[i] = parseModule(files[i], caps)
 			}
 		}()
 	}
@@ -189,16 +210,52 @@ type rule struct {
 func isTestModule(name string) bool { return strings.HasSuffix(name, "_test.rego") }
 
 // findRules lists every rule with METADATA custom.severity in a package
-// hub.<kind>. They must be partial sets ("contains").
+// hub.<kind>. They must be partial sets ("contains"). With a nil compiler
+// the rules are found in the parsed modules, their annotations gathered as
+// the compiler gathers them: New builds the catalogue without compiling
+// the pack (TestParsedRulesAreTheCompiledRules).
 func findRules(c *ast.Compiler, mods []module) ([]rule, error) {
-	var out []rule
-	var errs ast.Errors
-	seen := map[string]bool{}
+	var parsed []*ast.Module
 	for _, m := range mods {
 		if isTestModule(m.name) {
 			continue
 		}
-		mod := c.Modules[m.name]
+		if c != nil {
+			parsed = append(parsed, c.Modules[m.name])
+		} else {
+			parsed = append(parsed, m.parsed)
+		}
+	}
+	var annotations *ast.AnnotationSet
+	if c != nil {
+		annotations = c.GetAnnotationSet()
+	}
+	out, err := discoverRules(annotations, parsed, nil)
+	if err != nil {
+		return nil, err
+	}
+	sortRules(out)
+	return out, nil
+}
+
+// discoverRules appends to found the rules of mods, in module and source
+// order, each numbered by its place (order); a rule id already in found is
+// another definition of the same partial set. annotations are the
+// compiler's, or nil to gather them from mods.
+func discoverRules(annotations *ast.AnnotationSet, mods []*ast.Module, found []rule) ([]rule, error) {
+	if annotations == nil {
+		var aerrs ast.Errors
+		if annotations, aerrs = ast.BuildAnnotationSet(mods); len(aerrs) > 0 {
+			return nil, fmt.Errorf("%w: %w", ErrPolicy, aerrs)
+		}
+	}
+	out := found
+	var errs ast.Errors
+	seen := map[string]bool{}
+	for _, r := range found {
+		seen[r.info.ID] = true
+	}
+	for _, mod := range mods {
 		pkg := strings.TrimPrefix(mod.Package.Path.String(), "data.")
 		kind, ok := strings.CutPrefix(pkg, "hub.")
 		if !ok || strings.Contains(kind, ".") || kind == "lib" {
@@ -206,7 +263,7 @@ func findRules(c *ast.Compiler, mods []module) ([]rule, error) {
 		}
 		for _, r := range mod.Rules {
 			var ann *ast.Annotations
-			for _, a := range c.GetAnnotationSet().GetRuleScope(r) {
+			for _, a := range annotations.GetRuleScope(r) {
 				if _, ok := a.Custom["severity"]; ok {
 					ann = a
 				}
@@ -239,8 +296,12 @@ func findRules(c *ast.Compiler, mods []module) ([]rule, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%w: %w", ErrPolicy, errs)
 	}
-	// Report order: kinds in policy.Kinds order (unknown user kinds after,
-	// by name), rules in source order within a kind.
+	return out, nil
+}
+
+// sortRules puts rules in report order: kinds in policy.Kinds order
+// (unknown user kinds after, by name), rules in source order within a kind.
+func sortRules(out []rule) {
 	slices.SortStableFunc(out, func(a, b rule) int {
 		ka, kb := a.info.Kind.Order(), b.info.Kind.Order()
 		if ka != kb {
@@ -251,7 +312,6 @@ func findRules(c *ast.Compiler, mods []module) ([]rule, error) {
 		}
 		return a.order - b.order
 	})
-	return out, nil
 }
 
 func ruleInfo(id string, kind policy.EvidenceKind, a *ast.Annotations, loc *ast.Location) (policy.RuleInfo, policy.Outcome, error) {

@@ -9,20 +9,19 @@ import (
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/cicd-hub/hubgate/engine/admission"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
 // KindVSA is the vsa evidence kind ([policy.KindVSA]): its rules
-// (rego/vsa.rego) judge a release's summaries in Evaluate; its one rule
-// vsaSummaryRule (rego/vsa_verify.rego) judges one summary for hubgate
-// verify vsa, in EvaluateVSA alone.
+// (rego/vsa.rego) judge a release's summaries in Evaluate.
 const KindVSA = policy.KindVSA
 
-// vsaSummaryRule is the rule EvaluateVSA runs, and Evaluate never does.
-const vsaSummaryRule = "vsa.summary"
+// KindVSAVerify is the rule kind of hubgate verify vsa: rules
+// hub.vsa_verify.<name> (rego/vsa_verify.rego), judged by EvaluateVSA
+// alone, never in a release's Evaluate (like the admission and job rules).
+const KindVSAVerify policy.EvidenceKind = "vsa_verify"
 
 // VSAInput is one verification summary to judge.
 type VSAInput struct {
@@ -55,17 +54,18 @@ func vsaConfigOf(c admission.VSAConfig) vsaConfigFacts {
 	return vsaConfigFacts{MaxAge: time.Duration(c.MaxAge).String(), MaxAgeNS: int64(c.MaxAge), PolicyDigests: pd, VerifierID: c.VerifierID}
 }
 
-// vsaQuery is the prepared query over the hub.vsa rules alone.
+// vsaQuery is the query over the hub.vsa_verify rules alone, prepared on
+// first use.
 type vsaQuery struct {
 	rules []rule
-	query rego.PreparedEvalQuery
+	query lazyQuery
 }
 
-// splitVSARules takes verify vsa's rule out of the release rules: a
-// release's Evaluate never runs it, EvaluateVSA runs only it.
+// splitVSARules takes verify vsa's rules out of the release rules: a
+// release's Evaluate never runs them, EvaluateVSA runs only them.
 func splitVSARules(all []rule) (release, vsa []rule) {
 	for _, r := range all {
-		if r.info.ID == vsaSummaryRule {
+		if r.info.Kind == KindVSAVerify {
 			vsa = append(vsa, r)
 		} else {
 			release = append(release, r)
@@ -75,7 +75,7 @@ func splitVSARules(all []rule) (release, vsa []rule) {
 }
 
 var ruleVSANoRules = policy.RuleInfo{
-	ID: "vsa.no_rules", Kind: KindVSA, Title: "No verification summary rule was evaluated",
+	ID: "vsa_verify.no_rules", Kind: KindVSAVerify, Title: "No verification summary rule was evaluated",
 	Description: "The policy pack has no hub.vsa rules, so nothing the summary claims was judged.", Severity: policy.SeverityCritical,
 	Remediation: "Keep the built-in policy pack (rego/vsa.rego).", Source: "engine/vsa_eval.go",
 }
@@ -132,7 +132,7 @@ func (e *Engine) EvaluateVSA(ctx context.Context, in VSAInput) (*policy.Decision
 		Time:      now,
 	}
 	outcome := policy.Fold(findings)
-	d.Checks = []policy.Check{{Kind: KindVSA, Outcome: outcome, Findings: len(findings)}}
+	d.Checks = []policy.Check{{Kind: KindVSAVerify, Outcome: outcome, Findings: len(findings)}}
 	d.Outcome = outcome
 	d.Allowed = outcome.Allowed()
 	facts, err := json.Marshal(in.Summary)

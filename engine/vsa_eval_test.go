@@ -65,7 +65,7 @@ func TestEvaluateVSA(t *testing.T) {
 			d, err := e.EvaluateVSA(context.Background(), engine.VSAInput{Summary: tc.s, Digest: "sha256:" + img, Config: tc.cfg, Now: tc.now})
 			require.NoError(t, err)
 			require.Len(t, d.Checks, 1)
-			assert.Equal(t, engine.KindVSA, d.Checks[0].Kind)
+			assert.Equal(t, engine.KindVSAVerify, d.Checks[0].Kind)
 			if tc.want == "" {
 				assert.True(t, d.Allowed, "%+v", d.Findings)
 				assert.Empty(t, d.Findings)
@@ -73,7 +73,7 @@ func TestEvaluateVSA(t *testing.T) {
 			}
 			assert.False(t, d.Allowed)
 			require.Len(t, d.Findings, 1)
-			assert.Equal(t, "vsa.summary", d.Findings[0].Rule)
+			assert.Equal(t, "vsa_verify.summary", d.Findings[0].Rule)
 			assert.Equal(t, tc.want, d.Findings[0].Message)
 		})
 	}

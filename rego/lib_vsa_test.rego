@@ -2,7 +2,7 @@ package hub.lib_vsa_test
 
 import data.hub.admission
 import data.hub.lib
-import data.hub.vsa
+import data.hub.vsa_verify
 
 hour := 3600000000000
 
@@ -273,20 +273,20 @@ cli(s) := {
 }
 
 test_vsa_good_summary_passes if {
-	count(vsa.summary) == 0 with input as cli(object.union(good, {"repo": "", "resource_uri": "x"}))
+	count(vsa_verify.summary) == 0 with input as cli(object.union(good, {"repo": "", "resource_uri": "x"}))
 }
 
 test_vsa_problems_are_reported if {
-	fs := vsa.summary with input as cli(failed)
+	fs := vsa_verify.summary with input as cli(failed)
 	some f in fs
 	f.message == `verification result is not PASSED: "FAILED"`
-	fs2 := vsa.summary with input as object.union(cli(good), {"config": {"vsa": {"max_age": "1h0m0s", "max_age_ns": hour / 2, "policy_digests": [], "verifier_id": ""}}})
+	fs2 := vsa_verify.summary with input as object.union(cli(good), {"config": {"vsa": {"max_age": "1h0m0s", "max_age_ns": hour / 2, "policy_digests": [], "verifier_id": ""}}})
 	some f2 in fs2
 	f2.message == "summary is not fresh: verified at 2026-11-28T11:00:00Z, 1h0m0s old, max 1h0m0s"
 }
 
 test_vsa_without_summary_fails_closed if {
-	count(vsa.summary) == 1 with input as {"now_ns": now_ns}
+	count(vsa_verify.summary) == 1 with input as {"now_ns": now_ns}
 }
 
 test_missing_claims_fail_closed if {

@@ -1,12 +1,12 @@
-# Verification summary: hubgate verify vsa's one rule (vsa.summary, in the
-# vsa kind's package beside rego/vsa.rego; the engine runs it alone), over the facts of one
+# Verification summary: hubgate verify vsa's one rule (vsa_verify.summary;
+# not a kind a release brings: the engine runs it alone, in EvaluateVSA), over the facts of one
 # summary (input.summary: whether its signature and subject verified, and
 # what it claims) and the registry's admission.vsa section (input.config.vsa,
 # its max_age as --max-age sets it). The engine evaluates it in
 # Engine.EvaluateVSA, never in a release's Evaluate. The judgement is
 # hub.lib.vsa_problems, the one the admission webhook's admission.vsa rule
 # makes; the repository is not judged here (verify vsa names none).
-package hub.vsa
+package hub.vsa_verify
 
 import data.hub.lib
 

@@ -3,6 +3,7 @@ package workflow
 import (
 	_ "embed"
 	"strings"
+	"sync"
 
 	"github.com/rhysd/actionlint"
 )
@@ -17,7 +18,9 @@ var fixedContextsText string
 
 // fixedContexts are the github.event paths whose values an attacker cannot
 // shape (numbers, booleans, commit SHAs), from zizmor's capability table.
-var fixedContexts = func() map[string]bool {
+// It is built on first use, not at start-up: most processes read no
+// workflow.
+var fixedContexts = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	for _, l := range strings.Split(fixedContextsText, "\n") {
 		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
@@ -25,7 +28,7 @@ var fixedContexts = func() map[string]bool {
 		}
 	}
 	return m
-}()
+})
 
 // taint says where an untrusted value came from: Source is the untrusted
 // context ("github.event.issue.title"), Via the fields it passed through on
@@ -240,7 +243,7 @@ func classify(root string, segs []string, sc *scope) *taint {
 			if len(segs) >= 2 && segs[1] == "inputs" {
 				return input(segs[2:], sc, src)
 			}
-			if len(segs) >= 2 && fixedContexts[strings.Join(append([]string{"github"}, segs...), ".")] {
+			if len(segs) >= 2 && fixedContexts()[strings.Join(append([]string{"github"}, segs...), ".")] {
 				return nil
 			}
 			return src()
