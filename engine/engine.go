@@ -211,16 +211,6 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	}
 	rules, jobRules := splitJobRules(rules)
 	rules, vsaRules := splitVSARules(rules)
-	// The job query is prepared here (jobQuery holds a prepared query): it
-	// compiles the job rules and the base modules alone.
-	jobCompiler, err := p.compileKinds([]policy.EvidenceKind{KindJob})
-	if err != nil {
-		return nil, err
-	}
-	jq, err := prepareJobQuery(ctx, jobRules, jobCompiler, store, caps)
-	if err != nil {
-		return nil, err
-	}
 	// The catalogue: every rule in the order found, admission and job rules
 	// included.
 	infos := make([]policy.RuleInfo, len(pol.rules))
@@ -238,7 +228,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		maxFileSize: cfg.maxFileSize,
 		evalTimeout: cfg.evalTimeout,
 		trust:       trusts,
-		job:         jq,
+		job:         jobQuery{rules: jobRules, query: lazyQuery{p: p, kinds: []policy.EvidenceKind{KindJob}}},
 		vsa:         vsaQuery{rules: vsaRules, query: lazyQuery{p: p, kinds: []policy.EvidenceKind{KindVSAVerify}}},
 	}, nil
 }

@@ -12,8 +12,6 @@ import (
 	"unicode"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/storage"
 
 	"github.com/cicd-hub/hubgate/policy"
 )
@@ -61,10 +59,11 @@ type jobFacts struct {
 	Attempt          string `json:"attempt"`
 }
 
-// jobQuery is the prepared query over the hub.job rules alone.
+// jobQuery is the query over the hub.job rules alone, compiled (with the
+// base modules) on the first job decision, not in New.
 type jobQuery struct {
 	rules []rule
-	query rego.PreparedEvalQuery
+	query lazyQuery
 }
 
 // splitJobRules takes the hub.job rules out of the release rules: a
@@ -78,25 +77,6 @@ func splitJobRules(all []rule) (release, job []rule) {
 		}
 	}
 	return release, job
-}
-
-// prepareJobQuery compiles the query over the job rules once.
-func prepareJobQuery(ctx context.Context, rules []rule, compiler *ast.Compiler, store storage.Store, caps *ast.Capabilities) (jobQuery, error) {
-	q, err := buildQuery(rules)
-	if err != nil {
-		return jobQuery{}, err
-	}
-	pq, err := rego.New(
-		rego.ParsedQuery(q),
-		rego.Compiler(compiler),
-		rego.Store(store),
-		rego.StrictBuiltinErrors(true),
-		rego.Capabilities(caps),
-	).PrepareForEval(ctx)
-	if err != nil {
-		return jobQuery{}, fmt.Errorf("%w: prepare job rules: %w", ErrPolicy, err)
-	}
-	return jobQuery{rules: rules, query: pq}, nil
 }
 
 // checkJobInput bounds the request: every text field at most MaxJobField

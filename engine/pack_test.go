@@ -156,10 +156,21 @@ func TestOneKindCompilesOneKind(t *testing.T) {
 	require.Greater(t, len(e.Rules()), 50)
 	for i, m := range e.pack.mods {
 		switch m.name {
-		case "rego/hub.rego", "rego/lib.rego", "rego/lib_vsa.rego", "rego/signature.rego", "rego/checksums.rego", "rego/job.rego":
+		case "rego/hub.rego", "rego/lib.rego", "rego/lib_vsa.rego", "rego/signature.rego", "rego/checksums.rego":
 			require.NotNil(t, e.pack.parses[i].mod, m.name)
 		default:
 			require.Nil(t, e.pack.parses[i].mod, "%s is parsed, though no set needs it", m.name)
+		}
+	}
+
+	// The job rules compile on the first job decision, not in New.
+	_, err = e.EvaluateJob(ctx, JobInput{Repo: "acme/app", Workflow: "release.yml", Job: "project-tests",
+		RunsOn: "ubuntu-22.04", Timeout: time.Minute, Attempt: "a1", Now: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)})
+	require.NoError(t, err)
+	require.Contains(t, e.pack.sets, "job")
+	for i, m := range e.pack.mods {
+		if m.name == "rego/job.rego" {
+			require.NotNil(t, e.pack.parses[i].mod, m.name)
 		}
 	}
 }
