@@ -7,7 +7,7 @@ cfg := {"keys": ["K"], "max_age": "168h", "policy_digests": [], "verifier_id": "
 repo_cfg(over) := {"require": ["vsa"], "vsa": object.union(cfg, over)}
 
 good := {
-	"file": "oci://reg/app@sha256:aa", "verified": true, "error": "", "subject": "sha256:aa", "key_id": "k1",
+	"file": "oci://reg/app@sha256:aa", "verified": true, "error": "", "digest": "sha256:aa", "key_id": "k1",
 	"verifier_id": "https://github.com/cicd-hub/hubgate", "time_verified": "2026-12-01T00:00:00Z",
 	"time_verified_ns": 1796083200000000000, "resource_uri": "git+https://github.com/acme/app", "repo": "acme/app",
 	"policy_digests": ["sha256:1111111111111111111111111111111111111111111111111111111111111111"],

@@ -3,9 +3,7 @@ package admission
 import (
 	"context"
 	"fmt"
-	"math"
 	"strings"
-	"time"
 
 	"gopkg.in/yaml.v3"
 	corev1 "k8s.io/api/core/v1"
@@ -155,74 +153,16 @@ type VSAResult struct {
 	Summaries []VSASummary `json:"summaries"`
 }
 
-// VSASummary is one summary of an image digest: whether it verified (its
-// signature against the trusted key, its subject against the digest) and,
-// when it did, what it claims. The claims are the signed payload's, never
-// judged here.
-type VSASummary struct {
-	// Verified is set when the signature and subject verified.
-	Verified bool `json:"verified"`
-	// Error is why not, "" when Verified.
-	Error string `json:"error"`
-	// The claims, zero unless Verified.
-	Digest     string `json:"digest"`
-	KeyID      string `json:"key_id"`
-	VerifierID string `json:"verifier_id"`
-	// TimeVerified is the predicate's timeVerified, RFC 3339 in UTC;
-	// TimeVerifiedNS the same as Unix nanoseconds (clamped to the int64
-	// range: a time beyond it is older or newer than any bound).
-	TimeVerified   string `json:"time_verified"`
-	TimeVerifiedNS int64  `json:"time_verified_ns"`
-	ResourceURI    string `json:"resource_uri"`
-	// Repo is the repository ResourceURI names, "" when it names none.
-	Repo          string   `json:"repo"`
-	PolicyDigests []string `json:"policy_digests"`
-	// Result is the verificationResult ("PASSED", "FAILED").
-	Result         string   `json:"result"`
-	VerifiedLevels []string `json:"verified_levels"`
-}
+// VSASummary is one summary of an image digest ([vsa.Facts]): whether it
+// verified and, when it did, what it claims, never judged here.
+type VSASummary = vsa.Facts
 
-// SummaryFacts is the facts of a summary that verified.
-func SummaryFacts(s vsa.Summary) VSASummary {
-	return VSASummary{
-		Verified:       true,
-		Digest:         s.Digest,
-		KeyID:          s.KeyID,
-		VerifierID:     s.VerifierID,
-		TimeVerified:   s.TimeVerified.UTC().Format(time.RFC3339Nano),
-		TimeVerifiedNS: unixNano(s.TimeVerified),
-		ResourceURI:    s.ResourceURI,
-		Repo:           s.Repo,
-		PolicyDigests:  nonNil(s.PolicyDigests),
-		Result:         s.Result,
-		VerifiedLevels: nonNil(s.VerifiedLevels),
-	}
-}
+// SummaryFacts is the facts of a summary that verified ([vsa.FactsOf]).
+func SummaryFacts(s vsa.Summary) VSASummary { return vsa.FactsOf(s) }
 
-// UnverifiedFacts is the facts of a summary that did not verify.
-func UnverifiedFacts(err error) VSASummary {
-	msg := "summary did not verify"
-	if err != nil {
-		msg = err.Error()
-	}
-	return VSASummary{Error: msg, PolicyDigests: []string{}, VerifiedLevels: []string{}}
-}
-
-// Bounds of the times UnixNano represents.
-var (
-	minNano = time.Unix(0, math.MinInt64)
-	maxNano = time.Unix(0, math.MaxInt64)
-)
-
-func unixNano(t time.Time) int64 {
-	switch {
-	case t.Before(minNano):
-		return math.MinInt64
-	case t.After(maxNano):
-		return math.MaxInt64
-	}
-	return t.UnixNano()
-}
+// UnverifiedFacts is the facts of a summary that did not verify
+// ([vsa.UnverifiedFacts]).
+func UnverifiedFacts(err error) VSASummary { return vsa.UnverifiedFacts(err) }
 
 func nonNil(s []string) []string {
 	if s == nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/cicd-hub/hubgate/engine/evidence"
 	vsalib "github.com/cicd-hub/hubgate/engine/vsa"
@@ -22,28 +21,11 @@ type Facts struct {
 	Summaries []Summary `json:"summaries"`
 }
 
-// Summary is one bundle. The claims are set only when Verified.
+// Summary is one bundle: its file, and the one fact type of a summary
+// ([vsalib.Facts]; the claims are set only when it verified).
 type Summary struct {
 	File string `json:"file"`
-	// Verified: the signature verified against a registry key, over a
-	// statement about a release subject, with the VSA predicate type.
-	Verified bool `json:"verified"`
-	// Error says why not, "" when Verified.
-	Error string `json:"error"`
-	// Subject is the release subject digest ("sha256:<hex>") it verified
-	// for; KeyID the key.
-	Subject string `json:"subject"`
-	KeyID   string `json:"key_id"`
-	// The claims of the verified statement.
-	VerifierID   string `json:"verifier_id"`
-	TimeVerified string `json:"time_verified"`
-	// TimeVerifiedNS is TimeVerified in Unix nanoseconds, for the age.
-	TimeVerifiedNS int64    `json:"time_verified_ns"`
-	ResourceURI    string   `json:"resource_uri"`
-	Repo           string   `json:"repo"`
-	PolicyDigests  []string `json:"policy_digests"`
-	Result         string   `json:"result"`
-	VerifiedLevels []string `json:"verified_levels"`
+	vsalib.Facts
 }
 
 // Collect verifies each VSA bundle against the registry's keys over the
@@ -90,21 +72,16 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 func verify(b []byte, keys []*vsalib.PublicKey, digests []string) Summary {
 	switch {
 	case len(keys) == 0:
-		return Summary{Error: "no key to verify it: the registry's vsa.keys lists none that loads"}
+		return unverified("no key to verify it: the registry's vsa.keys lists none that loads")
 	case len(digests) == 0:
-		return Summary{Error: "the release has no sha256 subject digest to verify it for"}
+		return unverified("the release has no sha256 subject digest to verify it for")
 	}
 	var malformed error
 	for _, k := range keys {
 		for _, d := range digests {
 			s, err := vsalib.VerifyBundle(b, k, d)
 			if err == nil {
-				return Summary{
-					Verified: true, Subject: s.Digest, KeyID: k.ID(),
-					VerifierID: s.VerifierID, TimeVerified: s.TimeVerified.UTC().Format(time.RFC3339Nano),
-					TimeVerifiedNS: s.TimeVerified.UnixNano(), ResourceURI: s.ResourceURI, Repo: s.Repo,
-					PolicyDigests: nonNil(s.PolicyDigests), Result: s.Result, VerifiedLevels: nonNil(s.VerifiedLevels),
-				}
+				return Summary{Facts: vsalib.FactsOf(s)}
 			}
 			if errors.Is(err, vsalib.ErrMalformed) && malformed == nil {
 				malformed = err
@@ -113,14 +90,19 @@ func verify(b []byte, keys []*vsalib.PublicKey, digests []string) Summary {
 	}
 	for _, k := range keys {
 		if subjects, err := vsalib.SignedSubjects(b, k); err == nil {
-			return Summary{Error: fmt.Sprintf("signed by key %s, but about %s, not the release's %s",
-				k.ID(), orNone(subjects), strings.Join(digests, ", "))}
+			return unverified(fmt.Sprintf("signed by key %s, but about %s, not the release's %s",
+				k.ID(), orNone(subjects), strings.Join(digests, ", ")))
 		}
 	}
 	if malformed != nil {
-		return Summary{Error: strings.TrimPrefix(malformed.Error(), "verify vsa: ")}
+		return unverified(strings.TrimPrefix(malformed.Error(), "verify vsa: "))
 	}
-	return Summary{Error: fmt.Sprintf("not signed by a trusted key (vsa.keys: %s)", strings.Join(ids(keys), ", "))}
+	return unverified(fmt.Sprintf("not signed by a trusted key (vsa.keys: %s)", strings.Join(ids(keys), ", ")))
+}
+
+// unverified is the summary of a bundle that did not verify.
+func unverified(reason string) Summary {
+	return Summary{Facts: vsalib.UnverifiedFacts(errors.New(reason))}
 }
 
 func ids(keys []*vsalib.PublicKey) []string {
@@ -136,11 +118,4 @@ func orNone(s []string) string {
 		return "no sha256 digest"
 	}
 	return strings.Join(s, ", ")
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }

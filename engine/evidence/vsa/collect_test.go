@@ -76,7 +76,7 @@ func TestCollect(t *testing.T) {
 	require.Len(t, f.Summaries, 1, "%+v", f.Problems)
 	s := f.Summaries[0]
 	assert.True(t, s.Verified, s.Error)
-	assert.Equal(t, "sha256:"+hexA, s.Subject)
+	assert.Equal(t, "sha256:"+hexA, s.Digest)
 	assert.Equal(t, ci.Public().ID(), s.KeyID)
 	assert.Equal(t, "acme/app", s.Repo)
 	assert.Equal(t, vsa.ResultPassed, s.Result)
