@@ -52,7 +52,7 @@ func (a *app) discoverImage(f *evalFlags) (engine.SubjectInput, []engine.Item, e
 	}
 	for _, r := range res.Referrers {
 		if r.Use.Kind() == "" {
-			fmt.Fprintf(a.stderr, "hubgate: eval: --image: referrer %s (%s%s) is listed, not judged: %s\n", r.Ref, r.ArtifactType, predicate(r.PredicateType), notJudged(r.Use))
+			fmt.Fprintf(a.stderr, "hubgate: eval: --image: referrer %s (%s%s) is listed, not judged: not a kind of evidence hubgate reads\n", r.Ref, r.ArtifactType, predicate(r.PredicateType))
 		}
 	}
 	sub := engine.SubjectInput{
@@ -68,8 +68,6 @@ func predicate(p string) string {
 	}
 	return ", predicate " + p
 }
-
-func notJudged(oci.Use) string { return "not a kind of evidence hubgate reads" }
 
 func (a *app) newAttachCmd() *cobra.Command {
 	var o ociFlags
