@@ -18,7 +18,7 @@ import (
 
 // KindJob is the rule kind of job admission: rules hub.job.<name>, checks
 // "job". It is not an evidence kind: a job brings a request, not evidence.
-const KindJob policy.EvidenceKind = "job"
+const KindJob = policy.KindJob
 
 // MaxJobField bounds each text field of a [JobInput].
 const MaxJobField = 256

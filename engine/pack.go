@@ -340,7 +340,7 @@ func (p *pack) prepareSet(ctx context.Context, kinds []policy.EvidenceKind) ([]r
 func (p *pack) releaseKinds() []policy.EvidenceKind {
 	var out []policy.EvidenceKind
 	for _, r := range p.rules {
-		if k := r.info.Kind; k != AdmissionKind && k != KindJob && k != KindVSAVerify && !slices.Contains(out, k) {
+		if k := r.info.Kind; k.Release() && !slices.Contains(out, k) {
 			out = append(out, k)
 		}
 	}

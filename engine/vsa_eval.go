@@ -21,7 +21,7 @@ const KindVSA = policy.KindVSA
 // KindVSAVerify is the rule kind of hubgate verify vsa: rules
 // hub.vsa_verify.<name> (rego/vsa_verify.rego), judged by EvaluateVSA
 // alone, never in a release's Evaluate (like the admission and job rules).
-const KindVSAVerify policy.EvidenceKind = "vsa_verify"
+const KindVSAVerify = policy.KindVSAVerify
 
 // VSAInput is one verification summary to judge.
 type VSAInput struct {

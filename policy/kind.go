@@ -31,6 +31,22 @@ const (
 // [Kinds] and not [EvidenceKind.Valid].
 const KindAdmission EvidenceKind = "admission"
 
+// KindJob is the kind of the job admission rules (package hub.job, rule
+// ids job.<name>), and KindVSAVerify of hubgate verify vsa's (package
+// hub.vsa_verify). Like [KindAdmission], neither judges a release: they
+// are not in [Kinds], and no release decision has their checks.
+const (
+	KindJob       EvidenceKind = "job"
+	KindVSAVerify EvidenceKind = "vsa_verify"
+)
+
+// Release reports whether rules of kind k can judge a release: every kind
+// but [KindAdmission], [KindJob] and [KindVSAVerify] (a user's own kind
+// included).
+func (k EvidenceKind) Release() bool {
+	return k != KindAdmission && k != KindJob && k != KindVSAVerify
+}
+
 // Kinds returns every evidence kind in report order.
 func Kinds() []EvidenceKind {
 	return []EvidenceKind{

@@ -629,3 +629,25 @@ func TestRoot(t *testing.T) {
 	gh := render(t, "github", d, Options{Root: "/home/runner/work/api/api", StopToken: testToken})
 	assert.Contains(t, gh, "::error file=.github/workflows/release.yml,line=17,")
 }
+
+// A release's text report lists a user kind whose rules found nothing as
+// passing, but never the kinds that do not judge a release (admission,
+// job, verify vsa), whatever the catalogue holds.
+func TestTextLeavesNonReleaseKindsOut(t *testing.T) {
+	d := &policy.Decision{Repo: "acme/app", Allowed: true, Outcome: policy.OutcomePass,
+		Checks: []policy.Check{{Kind: policy.KindChecksums, Outcome: policy.OutcomePass}}}
+	rules := []policy.RuleInfo{
+		{ID: "checksums.digest_match", Kind: policy.KindChecksums, Source: "rego/checksums.rego:1"},
+		{ID: "job.enabled", Kind: policy.KindJob, Source: "rego/job.rego:28"},
+		{ID: "vsa_verify.summary", Kind: policy.KindVSAVerify, Source: "rego/vsa_verify.rego:40"},
+		{ID: "admission.vsa", Kind: policy.KindAdmission, Source: "rego/admission.rego:150"},
+		{ID: "licenses.allowed", Kind: "licenses", Source: "policy/licenses.rego:3"},
+	}
+	var b strings.Builder
+	require.NoError(t, Text(&b, d, Options{Rules: rules}))
+	out := b.String()
+	assert.Contains(t, out, "licenses ")
+	for _, k := range []string{"job ", "vsa_verify", "admission"} {
+		assert.NotContains(t, out, "\n"+k, out)
+	}
+}

@@ -155,8 +155,8 @@ func customKinds(rules []policy.RuleInfo, order []policy.EvidenceKind) []policy.
 	for _, r := range rules {
 		// Skip built-in kinds (their checks are the engine's to list) and
 		// the engine's own meta rules (waiver.*, decision.*), and the
-		// admission rules, which judge admission objects, never a release.
-		if r.Kind == "" || r.Kind.Valid() || r.Kind == policy.KindAdmission || strings.HasPrefix(r.Source, "engine/") || slices.Contains(order, r.Kind) || slices.Contains(out, r.Kind) {
+		// admission, job and verify vsa rules, which never judge a release.
+		if r.Kind == "" || r.Kind.Valid() || !r.Kind.Release() || strings.HasPrefix(r.Source, "engine/") || slices.Contains(order, r.Kind) || slices.Contains(out, r.Kind) {
 			continue
 		}
 		out = append(out, r.Kind)
