@@ -70,19 +70,7 @@ func (e *Engine) EvaluateAdmission(ctx context.Context, in AdmissionInput) (*pol
 	if findings == nil {
 		findings = []policy.Finding{}
 	}
-	d := &policy.Decision{
-		MediaType: policy.DecisionMediaType,
-		Repo:      string(AdmissionKind),
-		Subjects:  []policy.Subject{},
-		Policy:    policy.PolicyRef{Digest: e.digest},
-		Inputs:    []policy.Input{},
-		Findings:  findings,
-		Time:      now,
-	}
-	outcome := policy.Fold(findings)
-	d.Checks = []policy.Check{{Kind: AdmissionKind, Outcome: outcome, Findings: len(findings)}}
-	d.Outcome = outcome
-	d.Allowed = outcome.Allowed()
+	d := e.oneCheckDecision(string(AdmissionKind), AdmissionKind, findings, now)
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\nadmission\n%s\n%s\n%s\n%x\n%x\n", d.Policy.Digest, now.Format(time.RFC3339Nano),
 		in.Object.Operation, facts.Object, sha256.Sum256(in.Object.Raw), sha256.Sum256(in.Object.OldRaw))
@@ -154,4 +142,23 @@ func factsAST(facts *admission.Facts) (ast.Value, error) {
 		io.Insert(ast.StringTerm("vsa"), t)
 	}
 	return obj, nil
+}
+
+// oneCheckDecision is a decision of one check of kind over findings, with
+// no subjects and no inputs: an admission review's or a verify vsa's. repo
+// names what was judged in place of a repository.
+func (e *Engine) oneCheckDecision(repo string, kind policy.EvidenceKind, findings []policy.Finding, now time.Time) *policy.Decision {
+	outcome := policy.Fold(findings)
+	return &policy.Decision{
+		MediaType: policy.DecisionMediaType,
+		Repo:      repo,
+		Subjects:  []policy.Subject{},
+		Policy:    policy.PolicyRef{Digest: e.digest},
+		Inputs:    []policy.Input{},
+		Findings:  findings,
+		Time:      now,
+		Checks:    []policy.Check{{Kind: kind, Outcome: outcome, Findings: len(findings)}},
+		Outcome:   outcome,
+		Allowed:   outcome.Allowed(),
+	}
 }

@@ -76,12 +76,12 @@ func splitVSARules(all []rule) (release, vsa []rule) {
 
 var ruleVSANoRules = policy.RuleInfo{
 	ID: "vsa_verify.no_rules", Kind: KindVSAVerify, Title: "No verification summary rule was evaluated",
-	Description: "The policy pack has no hub.vsa rules, so nothing the summary claims was judged.", Severity: policy.SeverityCritical,
-	Remediation: "Keep the built-in policy pack (rego/vsa.rego).", Source: "engine/vsa_eval.go",
+	Description: "The policy pack has no hub.vsa_verify rules, so nothing the summary claims was judged.", Severity: policy.SeverityCritical,
+	Remediation: "Keep the built-in policy pack (rego/vsa_verify.rego).", Source: "engine/vsa_eval.go",
 }
 
 // EvaluateVSA judges one verification summary for hubgate verify vsa, by
-// the hub.vsa rules: hub.lib.vsa_problems, the judgement the admission.vsa
+// the hub.vsa_verify rules: hub.lib.vsa_problems, the judgement the admission.vsa
 // rule makes of each summary of an image, without the repository (verify
 // vsa names none). A summary that did not verify is denied with its error;
 // one that did is judged on what it claims: PASSED, no older than
@@ -115,26 +115,14 @@ func (e *Engine) EvaluateVSA(ctx context.Context, in VSAInput) (*policy.Decision
 		}
 		findings = append(findings, ruleFindings(e.vsa.rules, raw)...)
 	} else {
-		// A pack without hub.vsa rules judges nothing: never pass on that.
+		// A pack without hub.vsa_verify rules judges nothing: never pass on that.
 		findings = append(findings, policy.Finding{
 			Rule: ruleVSANoRules.ID, Outcome: policy.OutcomeError, Severity: ruleVSANoRules.Severity,
-			Message: "no hub.vsa rule was evaluated", Target: in.Digest,
-			Expected: "the hub.vsa rules", Actual: "none", Remediation: ruleVSANoRules.Remediation,
+			Message: "no hub.vsa_verify rule was evaluated", Target: in.Digest,
+			Expected: "the hub.vsa_verify rules", Actual: "none", Remediation: ruleVSANoRules.Remediation,
 		})
 	}
-	d := &policy.Decision{
-		MediaType: policy.DecisionMediaType,
-		Repo:      string(KindVSA),
-		Subjects:  []policy.Subject{},
-		Policy:    policy.PolicyRef{Digest: e.digest},
-		Inputs:    []policy.Input{},
-		Findings:  findings,
-		Time:      now,
-	}
-	outcome := policy.Fold(findings)
-	d.Checks = []policy.Check{{Kind: KindVSAVerify, Outcome: outcome, Findings: len(findings)}}
-	d.Outcome = outcome
-	d.Allowed = outcome.Allowed()
+	d := e.oneCheckDecision(string(KindVSA), KindVSAVerify, findings, now)
 	facts, err := json.Marshal(in.Summary)
 	if err != nil {
 		return nil, fmt.Errorf("vsa facts: %w", err)
