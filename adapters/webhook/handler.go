@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -31,6 +32,9 @@ const (
 	// DefaultTimeout is below the 5 s the API server waits, so the webhook
 	// answers (and fails closed) before the API server gives up on it.
 	DefaultTimeout = 3 * time.Second
+	// queuePerSlot is how many reviews may wait for each evaluation slot;
+	// a review beyond them is refused at once ([ErrOverloaded]).
+	queuePerSlot = 4
 	// DefaultMaxBodyBytes bounds a review: an object and its old version of
 	// up to 1.5 MiB each, plus the envelope.
 	DefaultMaxBodyBytes = 7 << 20
@@ -51,7 +55,15 @@ const (
 	OutcomeError      = "error"
 	OutcomeFailOpen   = "fail_open"
 	OutcomeBadRequest = "bad_request"
+	// OutcomeOverloaded is a review that found no evaluation slot within
+	// its timeout: denied (failure policy Fail) or admitted with a
+	// warning (Ignore), like any evaluation error.
+	OutcomeOverloaded = "overloaded"
 )
+
+// ErrOverloaded is the evaluation error of a review that found no free
+// evaluation slot ([WithMaxInFlight]) before its timeout.
+var ErrOverloaded = errors.New("webhook overloaded")
 
 // Evaluator judges one admission object. The handler's engine
 // ([engine.Engine.EvaluateAdmission]) is the one it uses by default.
@@ -82,6 +94,29 @@ func WithTimeout(d time.Duration) Option {
 		return nil
 	}
 }
+
+// WithMaxInFlight bounds the reviews evaluated at once (default
+// [DefaultMaxInFlight]: four per CPU, the evaluation being CPU-bound once
+// the summaries are cached). A review that finds every slot taken waits
+// for one, until its timeout ([WithTimeout], counted from the request's
+// arrival); when 4n reviews are already waiting it does not wait. Either
+// way it then fails with [ErrOverloaded], which the failure policy turns
+// into a denial (Fail) or an admission with a warning (Ignore). Under
+// overload the webhook so answers every request before the API server
+// gives up on it, refusing the excess at once instead of slowing every
+// request down, and the goroutines and memory it holds stay bounded.
+func WithMaxInFlight(n int) Option {
+	return func(h *Handler) error {
+		if n <= 0 {
+			return fmt.Errorf("max in flight %d: must be positive", n)
+		}
+		h.slots = make(chan struct{}, n)
+		return nil
+	}
+}
+
+// DefaultMaxInFlight is the default of [WithMaxInFlight].
+func DefaultMaxInFlight() int { return 4 * runtime.GOMAXPROCS(0) }
 
 // WithMaxBodyBytes bounds the request body (default [DefaultMaxBodyBytes]).
 func WithMaxBodyBytes(n int64) Option {
@@ -154,6 +189,10 @@ type Handler struct {
 	eval    Evaluator
 	engine  *engine.Engine
 	now     func() time.Time
+	// slots holds a token per review being evaluated; waiting counts the
+	// reviews waiting for one.
+	slots   chan struct{}
+	waiting atomic.Int64
 
 	mux      *http.ServeMux
 	registry *prometheus.Registry
@@ -171,7 +210,7 @@ func NewHandler(cfg admission.Config, checker admission.VSAChecker, opts ...Opti
 		cfg: cfg, checker: checker,
 		failure: admission.FailClosed, timeout: DefaultTimeout, maxBody: DefaultMaxBodyBytes,
 		log: slog.New(slog.DiscardHandler),
-		now: time.Now,
+		now: time.Now, slots: make(chan struct{}, DefaultMaxInFlight()),
 	}
 	for _, o := range opts {
 		if err := o(h); err != nil {
@@ -198,7 +237,15 @@ func NewHandler(cfg admission.Config, checker admission.VSAChecker, opts ...Opti
 		Help:    "Time to answer an admission review, by outcome.",
 		Buckets: []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5},
 	}, []string{"outcome"})
-	h.registry.MustRegister(h.requests, h.latency)
+	h.registry.MustRegister(h.requests, h.latency,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "hubgate_admission_in_flight",
+			Help: "Admission reviews being evaluated (at most the evaluation slots).",
+		}, func() float64 { return float64(len(h.slots)) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "hubgate_admission_waiting",
+			Help: "Admission reviews waiting for an evaluation slot.",
+		}, func() float64 { return float64(h.waiting.Load()) }))
 
 	h.mux = http.NewServeMux()
 	h.mux.HandleFunc("POST /validate", h.validate)
@@ -237,6 +284,10 @@ func (h *Handler) observe(outcome string, start time.Time) {
 
 func (h *Handler) validate(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	// The timeout counts from the request's arrival: reading and decoding
+	// the review, waiting for a slot and evaluating all fit in it.
+	ctx, cancel := context.WithTimeout(r.Context(), h.timeout)
+	defer cancel()
 	if ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || ct != "application/json" {
 		h.observe(OutcomeBadRequest, start)
 		http.Error(w, "content type must be application/json", http.StatusUnsupportedMediaType)
@@ -259,7 +310,7 @@ func (h *Handler) validate(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	resp, outcome := h.Review(r.Context(), review.Request)
+	resp, outcome := h.Review(ctx, review.Request)
 	if outcome != OutcomeAllowed && outcome != OutcomeExempt {
 		// The decision log: every request that did not simply pass.
 		h.log.Info("admission decision", "uid", string(review.Request.UID), "outcome", outcome,
@@ -386,6 +437,11 @@ func (h *Handler) Review(ctx context.Context, req *admissionv1.AdmissionRequest)
 			Reason:  metav1.StatusReasonInternalError,
 			Message: truncate(fmt.Sprintf("hubgate could not evaluate %s and fails closed: %v", what, err), maxMessageLength),
 		}
+		if errors.Is(err, ErrOverloaded) {
+			resp.Result.Code = http.StatusServiceUnavailable
+			resp.Result.Reason = metav1.StatusReasonServiceUnavailable
+			return resp, OutcomeOverloaded
+		}
 		return resp, OutcomeError
 	}
 	return h.respond(resp, d, nc, what)
@@ -433,17 +489,23 @@ func (h *Handler) respond(resp *admissionv1.AdmissionResponse, d *policy.Decisio
 	return resp, OutcomeDenied
 }
 
-// evaluate runs the evaluator under the timeout and turns a panic into an
-// error.
+// evaluate runs the evaluator in an evaluation slot under the timeout and
+// turns a panic into an error. The slot is held until the evaluator
+// returns, also when the timeout answered first, so that the slots bound
+// the work being done.
 func (h *Handler) evaluate(ctx context.Context, obj admission.Object) (*policy.Decision, error) {
 	ctx, cancel := context.WithTimeout(ctx, h.timeout)
 	defer cancel()
+	if err := h.acquire(ctx); err != nil {
+		return nil, err
+	}
 	type result struct {
 		d   *policy.Decision
 		err error
 	}
 	ch := make(chan result, 1)
 	go func() {
+		defer func() { <-h.slots }()
 		defer func() {
 			if p := recover(); p != nil {
 				ch <- result{err: fmt.Errorf("internal error: %v", p)}
@@ -460,6 +522,27 @@ func (h *Handler) evaluate(ctx context.Context, obj admission.Object) (*policy.D
 		return r.d, r.err
 	case <-ctx.Done():
 		return nil, fmt.Errorf("evaluation timed out: %w", ctx.Err())
+	}
+}
+
+// acquire takes an evaluation slot: at once when one is free, else after
+// waiting for one until ctx is done, unless too many reviews wait already.
+func (h *Handler) acquire(ctx context.Context) error {
+	select {
+	case h.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	if h.waiting.Add(1) > int64(queuePerSlot*cap(h.slots)) {
+		h.waiting.Add(-1)
+		return fmt.Errorf("%w: %d reviews in flight and %d waiting", ErrOverloaded, cap(h.slots), queuePerSlot*cap(h.slots))
+	}
+	defer h.waiting.Add(-1)
+	select {
+	case h.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("%w: no evaluation slot free within the %s timeout (%d reviews in flight)", ErrOverloaded, h.timeout, cap(h.slots))
 	}
 }
 

@@ -13,7 +13,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -238,6 +240,97 @@ func TestFailurePolicy(t *testing.T) {
 	assert.Error(t, err)
 	_, err = webhook.NewHandler(cfg, nil, webhook.WithTimeout(0))
 	assert.Error(t, err)
+}
+
+// TestOverloaded checks the evaluation slots: with one slot taken by an
+// evaluation that does not return, the next review waits for it until its
+// timeout and is denied as overloaded (503, outcome overloaded); once the
+// waiting room is full too, a review is refused at once; in a namespace
+// that fails open it is admitted with a warning; and the slot comes back
+// when the evaluation returns.
+func TestOverloaded(t *testing.T) {
+	release := make(chan struct{})
+	entered := make(chan struct{}, 16)
+	blocks := func(ctx context.Context, _ engine.AdmissionInput) (*policy.Decision, error) {
+		entered <- struct{}{}
+		<-release
+		return nil, ctx.Err()
+	}
+	cfg := mappedConfig()
+	cfg.Namespaces = map[string]admission.NamespaceConfig{"lab": {Failure: admission.FailOpen}}
+	const timeout = 150 * time.Millisecond
+	e := newEnv(t, cfg, nil, webhook.WithEvaluator(blocks), webhook.WithMaxInFlight(1), webhook.WithTimeout(timeout))
+	body := func(ns string) []byte {
+		return reviewJSON(t, fixtureJSON(t, "deployment_secure.yaml"), reviewOpts{namespace: ns})
+	}
+	// The one slot: held past its own timeout, until release.
+	first := make(chan *admissionv1.AdmissionReview, 1)
+	go func() { _, out := post(t, e.h, body("other")); first <- out }()
+	<-entered
+
+	// Four reviews fill the waiting room (queuePerSlot); each is denied as
+	// overloaded when its timeout is over, never evaluated.
+	var wg sync.WaitGroup
+	waited := make([]*admissionv1.AdmissionReview, 4)
+	for i := range waited {
+		wg.Add(1)
+		go func() { defer wg.Done(); _, waited[i] = post(t, e.h, body("other")) }()
+	}
+	require.Eventually(t, func() bool {
+		return metric(t, e.h, "hubgate_admission_waiting") >= 4
+	}, 5*time.Second, time.Millisecond)
+
+	// The waiting room is full: refused at once.
+	start := time.Now()
+	_, out := post(t, e.h, body("other"))
+	assert.Less(t, time.Since(start), timeout, "refused without waiting")
+	require.False(t, out.Response.Allowed)
+	assert.EqualValues(t, http.StatusServiceUnavailable, out.Response.Result.Code)
+	assert.Contains(t, out.Response.Result.Message, "fails closed: webhook overloaded: 1 reviews in flight and 4 waiting")
+	// In a namespace that fails open, admitted with the reason.
+	_, out = post(t, e.h, body("lab"))
+	require.True(t, out.Response.Allowed)
+	require.Len(t, out.Response.Warnings, 1)
+	assert.Contains(t, out.Response.Warnings[0], "fails open: webhook overloaded")
+
+	wg.Wait()
+	for _, out := range waited {
+		require.False(t, out.Response.Allowed)
+		assert.EqualValues(t, http.StatusServiceUnavailable, out.Response.Result.Code)
+		assert.Contains(t, out.Response.Result.Message, "no evaluation slot free within the 150ms timeout")
+	}
+	assert.Len(t, entered, 0, "no waiting review was evaluated")
+	assert.Equal(t, 5.0, metric(t, e.h, `hubgate_admission_requests_total{outcome="overloaded"}`))
+
+	// The first review timed out; its slot is back once its evaluation
+	// returns, and the next review is evaluated.
+	close(release)
+	assert.False(t, (<-first).Response.Allowed)
+	go func() { post(t, e.h, body("other")) }()
+	select {
+	case <-entered:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the slot did not come back")
+	}
+	_, err := webhook.NewHandler(cfg, nil, webhook.WithMaxInFlight(0))
+	assert.Error(t, err)
+}
+
+// metric is the value of the sample named name (with its labels) on h's
+// /metrics, 0 when there is none.
+func metric(t testing.TB, h http.Handler, name string) float64 {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	for line := range strings.Lines(rec.Body.String()) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			require.NoError(t, err, line)
+			return f
+		}
+	}
+	return 0
 }
 
 func TestMalformed(t *testing.T) {
