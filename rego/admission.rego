@@ -169,15 +169,7 @@ vsa contains f if {
 	# section (input.config.vsa) and the image's admission.images entry
 	# (im.mapping). An image its container already had on an UPDATE
 	# (im.unchanged) is not judged on its summary's age.
-	req := {
-		"max_age": vsa_config.max_age, "max_age_ns": vsa_config.max_age_ns,
-		"policy_digests": vsa_config.policy_digests, "verifier_id": vsa_config.verifier_id,
-		"prefix": object.get(im.mapping, "prefix", ""),
-		"repos": object.get(im.mapping, "repos", []),
-		"mapping_policy_digests": object.get(im.mapping, "policy_digests", []),
-		"required_levels": object.get(im.mapping, "required_levels", []),
-		"unchanged": object.get(im, "unchanged", false) == true,
-	}
+	req := vsa_requirement(im.mapping, object.get(im, "unchanged", false) == true)
 	# One summary without a problem admits the image.
 	not lib.vsa_passes(im.vsa, req, input.now_ns)
 	reason := lib.vsa_reason(im.vsa, req, input.now_ns)
@@ -186,6 +178,21 @@ vsa contains f if {
 		"evidence": obj.object, "path": im.path, "target": im.name,
 		"expected": "a signed, fresh, PASSED verification summary", "actual": reason,
 	}
+}
+
+# vsa_requirement(m, unchanged) is what a summary of an image with the
+# admission.images entry m must claim (the argument req of
+# hub.lib.vsa_problems): the registry's admission.vsa section and m's
+# repos, policy digests and levels. Built once per distinct entry: the
+# images of a pod share it (a function's result is cached per arguments).
+vsa_requirement(m, unchanged) := {
+	"max_age": vsa_config.max_age, "max_age_ns": vsa_config.max_age_ns,
+	"policy_digests": vsa_config.policy_digests, "verifier_id": vsa_config.verifier_id,
+	"prefix": object.get(m, "prefix", ""),
+	"repos": object.get(m, "repos", []),
+	"mapping_policy_digests": object.get(m, "policy_digests", []),
+	"required_levels": object.get(m, "required_levels", []),
+	"unchanged": unchanged,
 }
 
 # vsa_config is the registry's admission.vsa section, every field present.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"oras.land/oras-go/v2/registry"
 )
 
@@ -18,10 +19,26 @@ type ImageRef struct {
 	Tag string `json:"tag"`
 }
 
+// parsedImages keeps the references that parsed: a webhook sees the same
+// few images over and over, and the grammar's regular expressions cost
+// more than the rest of an image's facts.
+var parsedImages, _ = lru.New[string, ImageRef](4096)
+
 // ParseImage parses a container image reference as the kubelet would pull
 // it. Docker Hub short names are normalised first (the registry is the first
 // path component only when it has a dot or a colon, or is "localhost").
 func ParseImage(image string) (ImageRef, error) {
+	if ref, ok := parsedImages.Get(image); ok {
+		return ref, nil
+	}
+	ref, err := parseImage(image)
+	if err == nil {
+		parsedImages.Add(image, ref)
+	}
+	return ref, err
+}
+
+func parseImage(image string) (ImageRef, error) {
 	if image == "" {
 		return ImageRef{}, fmt.Errorf("image reference: empty")
 	}
