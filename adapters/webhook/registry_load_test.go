@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
@@ -166,6 +167,21 @@ func overload(t testing.TB, addr string, pool *x509.CertPool, body []byte, rate 
 	return res
 }
 
+// deployedGC runs the rest of the test with the collector settings of
+// deploy/base/deployment.yaml (GOGC=400, GOMEMLIMIT=192MiB), unless GOGC
+// is set in the environment.
+func deployedGC(t *testing.T) {
+	if _, set := os.LookupEnv("GOGC"); set {
+		return
+	}
+	gc := debug.SetGCPercent(400)
+	limit := debug.SetMemoryLimit(192 << 20)
+	t.Cleanup(func() {
+		debug.SetGCPercent(gc)
+		debug.SetMemoryLimit(limit)
+	})
+}
+
 // TestLoadRegistry drives the webhook with --vsa-source registry over TLS
 // on loopback: first-seen digests, then 500 requests/s of 10-container
 // Pods over 5 images with a warm cache, then unpaced to find the capacity,
@@ -184,6 +200,7 @@ func TestLoadRegistry(t *testing.T) {
 		secs = v
 	}
 	d := time.Duration(secs * float64(time.Second))
+	deployedGC(t)
 	const timeoutSeconds = 5 * time.Second // the webhook configuration's
 	e := newRegEnv(t, "", 3*time.Second)
 	dir := t.TempDir()
