@@ -122,14 +122,17 @@ func (s *Store) Now(ctx context.Context) (time.Time, error) {
 	if s.clock != nil {
 		return s.clock().UTC(), nil
 	}
-	if r := s.sync.Load(); r != nil {
-		if d := time.Since(r.local); d >= 0 && d < s.timeSync {
-			return r.redis.Add(d), nil
-		}
+	if r := s.fresh(); r != nil {
+		return r.redis.Add(time.Since(r.local)), nil
 	}
 	// One TIME call refreshes the reading for every decision waiting on
 	// it; each waits no longer than its own context allows.
 	ch := s.syncs.DoChan("time", func() (any, error) {
+		// A call that found the reading stale just before another call's
+		// TIME refreshed it shares that refresh.
+		if r := s.fresh(); r != nil {
+			return r, nil
+		}
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.timeout)
 		defer cancel()
 		c, ok := s.rdb.(interface {
@@ -156,6 +159,19 @@ func (s *Store) Now(ctx context.Context) (time.Time, error) {
 	case <-ctx.Done():
 		return time.Time{}, fmt.Errorf("%w: redis TIME: %w", ErrState, ctx.Err())
 	}
+}
+
+// fresh is the time reading when it is younger than the time sync, nil
+// otherwise.
+func (s *Store) fresh() *timeReading {
+	r := s.sync.Load()
+	if r == nil {
+		return nil
+	}
+	if d := time.Since(r.local); d < 0 || d >= s.timeSync {
+		return nil
+	}
+	return r
 }
 
 // Slot is what the admit script asks for.
