@@ -58,6 +58,9 @@ func (e *Engine) EvaluateAdmission(ctx context.Context, in AdmissionInput) (*pol
 	if err != nil {
 		return nil, err
 	}
+	if err := e.windows.set(ctx, facts, in.Config, e.evalTimeout); err != nil {
+		return nil, err
+	}
 	doc, err := admissionDocument(now, facts, in.Config)
 	if err != nil {
 		return nil, err

@@ -48,6 +48,9 @@ type Engine struct {
 	job jobQuery
 	// vsa is the hub.vsa_verify rules' own query (vsa_eval.go).
 	vsa vsaQuery
+	// windows judges and keeps the claims of admission image checks
+	// (admission_freshness.go).
+	windows *windowsQuery
 }
 
 type config struct {
@@ -230,6 +233,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		trust:       trusts,
 		job:         jobQuery{rules: jobRules, query: lazyQuery{p: p, kinds: []policy.EvidenceKind{KindJob}}},
 		vsa:         vsaQuery{rules: vsaRules, query: lazyQuery{p: p, kinds: []policy.EvidenceKind{KindVSAVerify}}},
+		windows:     newWindowsQuery(p),
 	}, nil
 }
 

@@ -88,7 +88,10 @@ type preparedSet struct {
 	once  sync.Once
 	rules []rule
 	query rego.PreparedEvalQuery
-	err   error
+	// compiler is the set's compiled modules, for another query over
+	// them (the admission set's vsa_check_windows).
+	compiler *ast.Compiler
+	err      error
 }
 
 // Eval runs the prepared query; it makes a preparedSet a query evalQuery
@@ -300,14 +303,14 @@ func (p *pack) prepare(ctx context.Context, kinds []policy.EvidenceKind, release
 	s.once.Do(func() {
 		// The compilation is the set's, not this call's: a caller's
 		// cancellation must not become the set's error.
-		s.rules, s.query, s.err = p.prepareSet(context.WithoutCancel(ctx), kinds)
+		s.rules, s.query, s.compiler, s.err = p.prepareSet(context.WithoutCancel(ctx), kinds)
 	})
 	return s
 }
 
 // prepareSet compiles the set and prepares its query over its rules, in
 // catalogue order.
-func (p *pack) prepareSet(ctx context.Context, kinds []policy.EvidenceKind) ([]rule, rego.PreparedEvalQuery, error) {
+func (p *pack) prepareSet(ctx context.Context, kinds []policy.EvidenceKind) ([]rule, rego.PreparedEvalQuery, *ast.Compiler, error) {
 	var rules []rule
 	for _, r := range p.rules {
 		if slices.Contains(kinds, r.info.Kind) {
@@ -316,11 +319,11 @@ func (p *pack) prepareSet(ctx context.Context, kinds []policy.EvidenceKind) ([]r
 	}
 	compiler, err := p.compileKinds(kinds)
 	if err != nil {
-		return nil, rego.PreparedEvalQuery{}, err
+		return nil, rego.PreparedEvalQuery{}, nil, err
 	}
 	query, err := buildQuery(rules)
 	if err != nil {
-		return nil, rego.PreparedEvalQuery{}, err
+		return nil, rego.PreparedEvalQuery{}, nil, err
 	}
 	pq, err := rego.New(
 		rego.ParsedQuery(query),
@@ -330,9 +333,9 @@ func (p *pack) prepareSet(ctx context.Context, kinds []policy.EvidenceKind) ([]r
 		rego.Capabilities(p.caps),
 	).PrepareForEval(ctx)
 	if err != nil {
-		return nil, rego.PreparedEvalQuery{}, fmt.Errorf("%w: prepare: %w", ErrPolicy, err)
+		return nil, rego.PreparedEvalQuery{}, nil, fmt.Errorf("%w: prepare: %w", ErrPolicy, err)
 	}
-	return rules, pq, nil
+	return rules, pq, compiler, nil
 }
 
 // releaseKinds are the kinds of every rule that judges a release (all but

@@ -171,7 +171,7 @@ vsa contains f if {
 	# (im.unchanged) is not judged on its summary's age.
 	req := vsa_requirement(im.mapping, object.get(im, "unchanged", false) == true)
 	# One summary without a problem admits the image.
-	not lib.vsa_passes(im.vsa, req, input.now_ns)
+	not vsa_admitted(im.vsa, req)
 	reason := lib.vsa_reason(im.vsa, req, input.now_ns)
 	f := {
 		"message": sprintf("%s: image %s: %s", [where(im), im.ref.digest, reason]),
@@ -179,6 +179,27 @@ vsa contains f if {
 		"expected": "a signed, fresh, PASSED verification summary", "actual": reason,
 	}
 }
+
+# vsa_admitted(result, req) holds when the checker's answer result holds
+# a summary accepted at input.now_ns. The engine judges the claims of each
+# distinct image check once, and keeps them across reviews: result.windows
+# are then vsa_check_windows of the check, and only the time is judged
+# here. Without windows, the whole summary is (hub.lib.vsa_passes).
+vsa_admitted(result, req) := vsa_in_windows(result.windows) if {
+	is_array(result.windows)
+} else := lib.vsa_passes(result, req, input.now_ns)
+
+vsa_in_windows(ws) if {
+	some w in ws
+	lib.vsa_in_window(w, input.now_ns)
+}
+
+# vsa_check_windows is what the engine keeps of the judgement of one image
+# check (input.check: its admission.images entry, unchanged flag and the
+# checker's answer) under input.config: when each summary whose claims
+# hold is fresh (hub.lib.vsa_windows). It depends on neither the object
+# nor the time, so one evaluation serves every review of the same check.
+vsa_check_windows := lib.vsa_windows(input.check.result, vsa_requirement(input.check.mapping, input.check.unchanged))
 
 # vsa_requirement(m, unchanged) is what a summary of an image with the
 # admission.images entry m must claim (the argument req of

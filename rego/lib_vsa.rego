@@ -68,19 +68,24 @@ vsa_passes(result, req, now_ns) if {
 
 # vsa_ok(s, req, now_ns) holds when summary s has no problem: exactly when
 # vsa_problems(s, req, now_ns) is empty (lib_vsa_test.rego checks the two
-# agree on every case). It is the fast path of a passing summary: one
-# conjunction, every claim required; vsa_problems says why not. req must
-# have every field vsa_problems describes (repos may be absent); a field
-# missing fails it.
+# agree on every case). It is the fast path of a passing summary: every
+# claim required (vsa_claims_ok), then the time (vsa_in_window);
+# vsa_problems says why not. req must have every field vsa_problems
+# describes (repos may be absent); a field missing fails it.
 vsa_ok(s, req, now_ns) if {
+	vsa_claims_ok(s, req)
+	vsa_in_window(vsa_window(s, req), now_ns)
+}
+
+# vsa_claims_ok(s, req) holds when every claim of s but its age holds:
+# the part of vsa_ok that does not depend on the evaluation time, so that
+# a caller may judge it once per summary and requirement (the engine keeps
+# it across admission reviews: hub.admission.vsa_check_windows).
+vsa_claims_ok(s, req) if {
 	s.verified == true
 	s.result == "PASSED"
-	max_age := req.max_age_ns
-	max_age > 0
-	t := s.time_verified_ns
-	is_number(t)
-	t - now_ns <= vsa_clock_skew_ns
-	vsa_age_ok(now_ns - t, max_age, req.unchanged)
+	req.max_age_ns > 0
+	is_number(s.time_verified_ns)
 	digests := object.get(s, "policy_digests", [])
 	vsa_digests_ok(digests, req.policy_digests)
 	vsa_id_ok(object.get(s, "verifier_id", ""), req.verifier_id)
@@ -91,6 +96,37 @@ vsa_ok(s, req, now_ns) if {
 	}
 	vsa_digests_ok(digests, req.mapping_policy_digests)
 }
+
+# vsa_window(s, req) is when summary s is fresh, as evaluation times in
+# Unix nanoseconds: from its timeVerified less the clock skew (not from
+# the future) until timeVerified plus max_age, both included; until is
+# null when req.unchanged (the age is not judged).
+vsa_window(s, req) := {"from": s.time_verified_ns - vsa_clock_skew_ns, "until": null} if {
+	vsa_unchanged(req)
+} else := {"from": s.time_verified_ns - vsa_clock_skew_ns, "until": s.time_verified_ns + req.max_age_ns}
+
+# vsa_in_window(w, now_ns) holds when now_ns is in window w.
+vsa_in_window(w, now_ns) if {
+	w.from <= now_ns
+	w.until == null
+}
+
+vsa_in_window(w, now_ns) if {
+	w.from <= now_ns
+	is_number(w.until)
+	now_ns <= w.until
+}
+
+# vsa_windows(result, req) are the windows (vsa_window) of the summaries
+# of the checker's answer result whose claims hold (vsa_claims_ok), empty
+# when result holds an error: result passes at now_ns exactly when one of
+# them holds now_ns (vsa_passes).
+vsa_windows(result, req) := [vsa_window(s, req) |
+	is_object(result)
+	not vsa_result_error(result)
+	some s in result.summaries
+	vsa_claims_ok(s, req)
+]
 
 vsa_age_ok(age, max_age, unchanged) := true if {
 	unchanged == true

@@ -362,3 +362,67 @@ ok_matches(s, r) if {
 	not lib.vsa_ok(s, r, now_ns)
 	count(problems(s, r)) > 0
 }
+
+# vsa_ok is vsa_claims_ok and vsa_in_window, split so that the engine can
+# keep the claims across reviews: the two agree with vsa_ok on every case,
+# at the evaluation time and at the edges of each window.
+test_claims_and_window_agree_with_ok if {
+	every s in variants {
+		every r in requirements {
+			split_matches(s, r, now_ns)
+			split_matches(s, r, now_ns + (200 * hour))
+			split_matches(s, r, now_ns - (2 * hour))
+		}
+	}
+}
+
+split_matches(s, r, t) if {
+	lib.vsa_ok(s, r, t)
+	lib.vsa_claims_ok(s, r)
+	lib.vsa_in_window(lib.vsa_window(s, r), t)
+}
+
+split_matches(s, r, t) if {
+	not lib.vsa_ok(s, r, t)
+	not split_ok(s, r, t)
+}
+
+split_ok(s, r, t) if {
+	lib.vsa_claims_ok(s, r)
+	lib.vsa_in_window(lib.vsa_window(s, r), t)
+}
+
+test_window_edges if {
+	w := lib.vsa_window(good, req)
+	w == {"from": (now_ns - hour) - lib.vsa_clock_skew_ns, "until": (now_ns - hour) + (168 * hour)}
+	lib.vsa_in_window(w, w.from)
+	lib.vsa_in_window(w, w.until)
+	not lib.vsa_in_window(w, w.from - 1)
+	not lib.vsa_in_window(w, w.until + 1)
+	u := lib.vsa_window(good, object.union(req, {"unchanged": true}))
+	u.until == null
+	lib.vsa_in_window(u, now_ns + (10000 * hour))
+	not lib.vsa_in_window(u, u.from - 1)
+}
+
+with_windows(summaries, windows) := object.union(image(summaries), {"vsa": {"error": "", "summaries": summaries, "windows": windows}})
+
+# The admission rule with the engine's windows: only the time is judged,
+# and a result whose windows are empty (no summary's claims hold) is
+# denied with the reason vsa_problems gives.
+test_admission_judges_windows if {
+	ws := admission.vsa_check_windows with input as {"config": adm(image([])).config, "check": {"mapping": image([]).mapping, "unchanged": false, "result": {"error": "", "summaries": [failed, tampered, good]}}}
+	ws == [lib.vsa_window(good, req)]
+	count(admission.vsa) == 0 with input as adm(with_windows([good], ws))
+	fs := admission.vsa with input as adm(with_windows([failed], []))
+	[f] := [f | some f in fs]
+	contains(f.message, `verification result is not PASSED: "FAILED"`)
+	# The windows decide: a window that does not hold now denies.
+	late := object.union(adm(with_windows([good], ws)), {"now_ns": ws[0].until + 1})
+	count(admission.vsa) == 1 with input as late
+}
+
+test_admission_windows_of_an_error_result_are_empty if {
+	ws := admission.vsa_check_windows with input as {"config": adm(image([])).config, "check": {"mapping": image([]).mapping, "unchanged": false, "result": {"error": "registry unreachable", "summaries": [good]}}}
+	ws == []
+}

@@ -151,6 +151,18 @@ type VSAResult struct {
 	Error string `json:"error"`
 	// Summaries are the summaries found, in the store's order.
 	Summaries []VSASummary `json:"summaries"`
+	// Windows are when the summaries whose claims hold are fresh, set by
+	// the engine (hub.admission.vsa_check_windows, judged once per
+	// distinct check and kept across reviews); nil when not judged, and
+	// the rule then judges the summaries themselves.
+	Windows []VSAWindow `json:"windows"`
+}
+
+// VSAWindow is when a summary is fresh, in Unix nanoseconds, both ends
+// included; Until is nil when its age is not judged.
+type VSAWindow struct {
+	From  int64  `json:"from"`
+	Until *int64 `json:"until"`
 }
 
 // VSASummary is one summary of an image digest ([vsa.Facts]): whether it

@@ -1,0 +1,160 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/cicd-hub/hubgate/engine/admission"
+	"github.com/cicd-hub/hubgate/policy"
+)
+
+// windowsCacheSize is how many judged image checks an engine keeps.
+const windowsCacheSize = 4096
+
+// windowsRef is the rule that judges the claims of one image check.
+var windowsRef = ast.MustParseRef("data.hub.admission.vsa_check_windows")
+
+// windowsQuery judges the time-independent part of the admission.vsa rule
+// once per distinct image check and keeps it: which summaries' claims hold
+// (hub.lib.vsa_claims_ok) and when each is fresh (hub.lib.vsa_window).
+// The rule then judges only the evaluation time against the windows. The
+// claims are most of a warm review's evaluation, and the same few images
+// are reviewed over and over; the judgement is the pack's Rego, evaluated
+// on the same facts, under a key that holds all of them.
+type windowsQuery struct {
+	p     *pack
+	once  sync.Once
+	query rego.PreparedEvalQuery
+	// defined is false for a pack without the rule: the admission rule
+	// then judges every summary itself.
+	defined bool
+	err     error
+	cache   *lru.Cache[[sha256.Size]byte, []admission.VSAWindow]
+}
+
+func newWindowsQuery(p *pack) *windowsQuery {
+	c, err := lru.New[[sha256.Size]byte, []admission.VSAWindow](windowsCacheSize)
+	if err != nil { // only for a size below 1
+		panic(err)
+	}
+	return &windowsQuery{p: p, cache: c}
+}
+
+func (w *windowsQuery) prepare(ctx context.Context) error {
+	w.once.Do(func() {
+		s := w.p.prepare(context.WithoutCancel(ctx), []policy.EvidenceKind{AdmissionKind}, false)
+		if s.err != nil {
+			w.err = s.err
+			return
+		}
+		if len(s.compiler.GetRulesExact(windowsRef)) == 0 {
+			return
+		}
+		w.defined = true
+		w.query, w.err = rego.New(
+			rego.ParsedQuery(ast.NewBody(ast.Equality.Expr(ast.VarTerm("x"), ast.NewTerm(windowsRef)))),
+			rego.Compiler(s.compiler),
+			rego.Store(w.p.store),
+			rego.StrictBuiltinErrors(true),
+			rego.Capabilities(w.p.caps),
+		).PrepareForEval(context.WithoutCancel(ctx))
+		if w.err != nil {
+			w.err = fmt.Errorf("%w: prepare %s: %w", ErrPolicy, windowsRef, w.err)
+		}
+	})
+	return w.err
+}
+
+// windowsCheck is input.check of the windows rule, and with the config the
+// key of its judgement.
+type windowsCheck struct {
+	Mapping   *admission.Mapping   `json:"mapping"`
+	Unchanged bool                 `json:"unchanged"`
+	Result    *admission.VSAResult `json:"result"`
+}
+
+// set sets the windows of each image check of facts (each distinct
+// checker answer), from the cache or judged now.
+func (w *windowsQuery) set(ctx context.Context, facts *admission.Facts, cfg admission.Config, timeout time.Duration) error {
+	var checks []*admission.Image
+	seen := map[*admission.VSAResult]bool{}
+	for i := range facts.Images {
+		im := &facts.Images[i]
+		if im.VSA == nil || im.Mapping == nil || seen[im.VSA] {
+			continue
+		}
+		seen[im.VSA] = true
+		checks = append(checks, im)
+	}
+	if len(checks) == 0 {
+		return nil
+	}
+	if err := w.prepare(ctx); err != nil {
+		return err
+	}
+	if !w.defined {
+		return nil
+	}
+	vcfg := vsaConfigOf(cfg.VSA)
+	for _, im := range checks {
+		check := windowsCheck{Mapping: im.Mapping, Unchanged: im.Unchanged, Result: im.VSA}
+		b, err := json.Marshal(struct {
+			VSA   vsaConfigFacts `json:"vsa"`
+			Check windowsCheck   `json:"check"`
+		}{vcfg, check})
+		if err != nil {
+			return fmt.Errorf("admission windows: %w", err)
+		}
+		key := sha256.Sum256(b)
+		ws, hit := w.cache.Get(key)
+		if !hit {
+			if ws, err = w.judge(ctx, vcfg, check, timeout); err != nil {
+				return err
+			}
+			w.cache.Add(key, ws)
+		}
+		im.VSA.Windows = ws
+	}
+	return nil
+}
+
+// judge evaluates the windows rule on one check.
+func (w *windowsQuery) judge(ctx context.Context, vcfg vsaConfigFacts, check windowsCheck, timeout time.Duration) ([]admission.VSAWindow, error) {
+	in, err := toAST(struct {
+		Config struct {
+			VSA vsaConfigFacts `json:"vsa"`
+		} `json:"config"`
+		Check windowsCheck `json:"check"`
+	}{Config: struct {
+		VSA vsaConfigFacts `json:"vsa"`
+	}{vcfg}, Check: check})
+	if err != nil {
+		return nil, fmt.Errorf("admission windows: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	rs, err := w.query.Eval(ctx, rego.EvalParsedInput(in))
+	if err != nil {
+		return nil, fmt.Errorf("evaluate %s: %w", windowsRef, err)
+	}
+	if len(rs) != 1 {
+		return nil, fmt.Errorf("evaluate %s: %d results, want 1", windowsRef, len(rs))
+	}
+	b, err := json.Marshal(rs[0].Bindings["x"])
+	if err != nil {
+		return nil, fmt.Errorf("evaluate %s: %w", windowsRef, err)
+	}
+	ws := []admission.VSAWindow{}
+	if err := json.Unmarshal(b, &ws); err != nil {
+		return nil, fmt.Errorf("evaluate %s: not a list of windows: %w", windowsRef, err)
+	}
+	return ws, nil
+}
