@@ -113,8 +113,9 @@ func valueOf(v reflect.Value) (ast.Value, error) {
 		}
 		return obj, nil
 	case reflect.Struct:
-		obj := ast.NewObject()
-		for _, f := range structFields(t) {
+		fs := structFields(t)
+		obj := ast.NewObjectWithCapacity(len(fs))
+		for _, f := range fs {
 			fv, ok := fieldByIndex(v, f.index)
 			if !ok {
 				continue
@@ -126,7 +127,7 @@ func valueOf(v reflect.Value) (ast.Value, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", f.name, err)
 			}
-			obj.Insert(ast.StringTerm(f.name), ast.NewTerm(e))
+			obj.Insert(f.key, ast.NewTerm(e))
 		}
 		return obj, nil
 	}
@@ -186,7 +187,10 @@ func validUTF8(s string) string {
 // field is one JSON field of a struct type, possibly promoted from an
 // embedded struct.
 type field struct {
-	name                string
+	name string
+	// key is name as a term, made once and shared by every object of the
+	// type (a term is not changed by the objects that hold it).
+	key                 *ast.Term
 	index               []int
 	omitEmpty, omitZero bool
 	tagged              bool
@@ -258,6 +262,9 @@ func structFields(t reflect.Type) []field {
 		}
 	}
 	slices.SortFunc(out, func(a, b field) int { return slices.Compare(a.index, b.index) })
+	for i := range out {
+		out[i].key = ast.StringTerm(out[i].name)
+	}
 	fs, _ := fieldCache.LoadOrStore(t, out)
 	return fs.([]field)
 }
