@@ -424,7 +424,12 @@ func (h *Handler) Review(ctx context.Context, req *admissionv1.AdmissionRequest)
 		return resp, OutcomeDenied
 	}
 	if err != nil {
-		h.log.Error("admission evaluation failed", "uid", string(req.UID), "object", what, "error", err.Error(), "failure", nc.Failure.String())
+		if !errors.Is(err, ErrOverloaded) {
+			// An overloaded refusal is counted (outcome overloaded) and
+			// in the decision log, not logged again as an error: under
+			// overload that would add work to every refusal.
+			h.log.Error("admission evaluation failed", "uid", string(req.UID), "object", what, "error", err.Error(), "failure", nc.Failure.String())
+		}
 		if nc.Failure == admission.FailOpen {
 			resp.Warnings = []string{truncate("hubgate could not evaluate this request and fails open: "+err.Error(), MaxWarningLength)}
 			resp.AuditAnnotations = map[string]string{"error": truncate(err.Error(), 1024)}
