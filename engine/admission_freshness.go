@@ -1,10 +1,13 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"math"
+	"math/big"
 	"sync"
 	"time"
 
@@ -152,9 +155,49 @@ func (w *windowsQuery) judge(ctx context.Context, vcfg vsaConfigFacts, check win
 	if err != nil {
 		return nil, fmt.Errorf("evaluate %s: %w", windowsRef, err)
 	}
-	ws := []admission.VSAWindow{}
-	if err := json.Unmarshal(b, &ws); err != nil {
+	var raw []struct {
+		From  json.Number  `json:"from"`
+		Until *json.Number `json:"until"`
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode(&raw); err != nil {
 		return nil, fmt.Errorf("evaluate %s: not a list of windows: %w", windowsRef, err)
 	}
+	ws := make([]admission.VSAWindow, 0, len(raw))
+	for _, r := range raw {
+		from, err := clampNS(r.From)
+		if err != nil {
+			return nil, fmt.Errorf("evaluate %s: from: %w", windowsRef, err)
+		}
+		w := admission.VSAWindow{From: from}
+		if r.Until != nil {
+			until, err := clampNS(*r.Until)
+			if err != nil {
+				return nil, fmt.Errorf("evaluate %s: until: %w", windowsRef, err)
+			}
+			w.Until = &until
+		}
+		ws = append(ws, w)
+	}
 	return ws, nil
+}
+
+// clampNS is the whole number n clamped to the int64 range. A window
+// edge beyond it (a summary's timeVerified is clamped to that range, and
+// the clock skew and max_age take it further) compares with every
+// evaluation time as the clamped value does.
+func clampNS(n json.Number) (int64, error) {
+	v, ok := new(big.Int).SetString(n.String(), 10)
+	if !ok {
+		return 0, fmt.Errorf("%q is not a whole number of nanoseconds", n)
+	}
+	switch {
+	case v.IsInt64():
+		return v.Int64(), nil
+	case v.Sign() < 0:
+		return math.MinInt64, nil
+	default:
+		return math.MaxInt64, nil
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -47,8 +48,17 @@ func TestAdmissionWindowsAreTheWholeJudgement(t *testing.T) {
 		digest('d'): {summary(t0.Add(time.Hour), "PASSED", "acme/api")},
 		digest('e'): {{Verified: false, Error: "verify vsa: signature does not verify"}, summary(t0.Add(-3*time.Hour), "PASSED", "acme/api")},
 	}
+	// Times at the ends of the int64 range (vsa.Facts clamps to it): the
+	// windows go past it, and are judged as the summaries are.
+	edge := func(ns int64) admission.VSASummary {
+		s := summary(t0, "PASSED", "acme/api")
+		s.TimeVerifiedNS = ns
+		return s
+	}
+	checker[digest('0')] = []admission.VSASummary{edge(math.MinInt64)}
+	checker[digest('9')] = []admission.VSASummary{edge(math.MaxInt64)}
 	var cs []string
-	for i, c := range "abcdeaf" {
+	for i, c := range "abcdeaf09" {
 		cs = append(cs, fmt.Sprintf(`{"name":"c%d","image":"ghcr.io/acme/svc%c@%s"}`, i, c, digest(byte(c))))
 	}
 	obj := admission.Object{Kind: "Pod", Namespace: "ns", Operation: "CREATE",
@@ -91,17 +101,17 @@ func TestAdmissionWindowsAreTheWholeJudgement(t *testing.T) {
 			require.JSONEq(t, want, got, "at %s", now)
 		}
 	}
-	assert.Equal(t, 6, kept.windows.cache.Len(), "one kept judgement per distinct check: a to f, svca reviewed twice per pod")
+	assert.Equal(t, 8, kept.windows.cache.Len(), "one kept judgement per distinct check: a to f, 0 and 9, svca reviewed twice per pod")
 
 	// With the warm cache: at t0 a and e pass (c's passing summary is for
 	// another repo, d is from the future, f has none), b passes until
 	// it is 168h old, and every one has aged out at t0+300h.
 	_, fs := vsaFindings(kept, cfg, t0)
-	assert.Equal(t, []string{"c2", "c3", "c6"}, targets(fs))
+	assert.Equal(t, []string{"c2", "c3", "c6", "c7", "c8"}, targets(fs), "svc0 is centuries old, svc9 from the far future")
 	_, fs = vsaFindings(kept, cfg, t0.Add(69*time.Hour))
-	assert.Equal(t, []string{"c1", "c2", "c6"}, targets(fs), "b is 169h old")
+	assert.Equal(t, []string{"c1", "c2", "c6", "c7", "c8"}, targets(fs), "b is 169h old")
 	_, fs = vsaFindings(kept, cfg, t0.Add(300*time.Hour))
-	assert.Len(t, fs, 7)
+	assert.Len(t, fs, 9)
 	assert.Contains(t, fs[0].Message, "summary is not fresh")
 
 	// A stricter requirement is a new key, never the kept judgement.
@@ -110,5 +120,5 @@ func TestAdmissionWindowsAreTheWholeJudgement(t *testing.T) {
 	want, fs := vsaFindings(judged, strict, t0)
 	got, _ := vsaFindings(kept, strict, t0)
 	require.JSONEq(t, want, got)
-	assert.Len(t, fs, 7, "no summary meets level 4")
+	assert.Len(t, fs, 9, "no summary meets level 4")
 }
