@@ -144,6 +144,7 @@ func (w *windowsQuery) judge(ctx context.Context, vcfg vsaConfigFacts, check win
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	reserveStack()
 	rs, err := w.query.Eval(ctx, rego.EvalParsedInput(in))
 	if err != nil {
 		return nil, fmt.Errorf("evaluate %s: %w", windowsRef, err)
