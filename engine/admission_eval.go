@@ -58,10 +58,11 @@ func (e *Engine) EvaluateAdmission(ctx context.Context, in AdmissionInput) (*pol
 	if err != nil {
 		return nil, err
 	}
-	if err := e.windows.set(ctx, facts, in.Config, e.evalTimeout); err != nil {
+	judged, err := e.windows.set(ctx, facts, in.Config, e.evalTimeout)
+	if err != nil {
 		return nil, err
 	}
-	doc, err := admissionDocument(now, facts, in.Config)
+	doc, err := admissionDocument(now, facts, judged, in.Config)
 	if err != nil {
 		return nil, err
 	}
@@ -82,9 +83,10 @@ func (e *Engine) EvaluateAdmission(ctx context.Context, in AdmissionInput) (*pol
 }
 
 // admissionDocument is the Rego input of an admission evaluation, built
-// once, straight from the typed facts.
-func admissionDocument(now time.Time, facts *admission.Facts, cfg admission.Config) (ast.Value, error) {
-	f, err := factsAST(facts)
+// once, straight from the typed facts; judged holds the input of checker
+// answers already converted (see factsAST).
+func admissionDocument(now time.Time, facts *admission.Facts, judged map[*admission.VSAResult]*ast.Term, cfg admission.Config) (ast.Value, error) {
+	f, err := factsAST(facts, judged)
 	if err != nil {
 		return nil, fmt.Errorf("admission facts: %w", err)
 	}
@@ -105,8 +107,10 @@ func admissionDocument(now time.Time, facts *admission.Facts, cfg admission.Conf
 }
 
 // factsAST is toAST(facts), with each image's VSA result (shared by every
-// image with the same mapping, digest and unchanged flag) converted once.
-func factsAST(facts *admission.Facts) (ast.Value, error) {
+// image with the same mapping, digest and unchanged flag) converted once,
+// or taken from judged: the kept input of the same answer, converted by an
+// earlier review.
+func factsAST(facts *admission.Facts, judged map[*admission.VSAResult]*ast.Term) (ast.Value, error) {
 	stripped := *facts
 	stripped.Images = slices.Clone(facts.Images)
 	for i := range stripped.Images {
@@ -129,7 +133,10 @@ func factsAST(facts *admission.Facts) (ast.Value, error) {
 		if im.VSA == nil {
 			continue
 		}
-		t, seen := memo[im.VSA]
+		t, seen := judged[im.VSA]
+		if !seen {
+			t, seen = memo[im.VSA]
+		}
 		if !seen {
 			rv, err := toAST(im.VSA)
 			if err != nil {

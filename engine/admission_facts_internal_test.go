@@ -27,7 +27,7 @@ func TestFactsASTSharesVSAResults(t *testing.T) {
 			{Name: "d", VSA: shared},
 		},
 	}
-	got, err := factsAST(facts)
+	got, err := factsAST(facts, nil)
 	require.NoError(t, err)
 	b, err := json.Marshal(facts)
 	require.NoError(t, err)

@@ -40,11 +40,20 @@ type windowsQuery struct {
 	// then judges every summary itself.
 	defined bool
 	err     error
-	cache   *lru.Cache[[sha256.Size]byte, []admission.VSAWindow]
+	cache   *lru.Cache[[sha256.Size]byte, judgedCheck]
+}
+
+// judgedCheck is what is kept of one image check: the windows of its
+// summaries, and the checker's answer with them as Rego input (its AST,
+// shared read-only by every review of the same check, as a compiled rule's
+// terms are shared by every evaluation).
+type judgedCheck struct {
+	windows []admission.VSAWindow
+	term    *ast.Term
 }
 
 func newWindowsQuery(p *pack) *windowsQuery {
-	c, err := lru.New[[sha256.Size]byte, []admission.VSAWindow](windowsCacheSize)
+	c, err := lru.New[[sha256.Size]byte, judgedCheck](windowsCacheSize)
 	if err != nil { // only for a size below 1
 		panic(err)
 	}
@@ -85,8 +94,9 @@ type windowsCheck struct {
 }
 
 // set sets the windows of each image check of facts (each distinct
-// checker answer), from the cache or judged now.
-func (w *windowsQuery) set(ctx context.Context, facts *admission.Facts, cfg admission.Config, timeout time.Duration) error {
+// checker answer), from the cache or judged now. It returns the Rego input
+// of each answer with its windows, for factsAST; nil when none was judged.
+func (w *windowsQuery) set(ctx context.Context, facts *admission.Facts, cfg admission.Config, timeout time.Duration) (map[*admission.VSAResult]*ast.Term, error) {
 	var checks []*admission.Image
 	seen := map[*admission.VSAResult]bool{}
 	for i := range facts.Images {
@@ -98,14 +108,15 @@ func (w *windowsQuery) set(ctx context.Context, facts *admission.Facts, cfg admi
 		checks = append(checks, im)
 	}
 	if len(checks) == 0 {
-		return nil
+		return nil, nil
 	}
 	if err := w.prepare(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	if !w.defined {
-		return nil
+		return nil, nil
 	}
+	terms := make(map[*admission.VSAResult]*ast.Term, len(checks))
 	vcfg := vsaConfigOf(cfg.VSA)
 	for _, im := range checks {
 		check := windowsCheck{Mapping: im.Mapping, Unchanged: im.Unchanged, Result: im.VSA}
@@ -114,19 +125,29 @@ func (w *windowsQuery) set(ctx context.Context, facts *admission.Facts, cfg admi
 			Check windowsCheck   `json:"check"`
 		}{vcfg, check})
 		if err != nil {
-			return fmt.Errorf("admission windows: %w", err)
+			return nil, fmt.Errorf("admission windows: %w", err)
 		}
 		key := sha256.Sum256(b)
-		ws, hit := w.cache.Get(key)
+		j, hit := w.cache.Get(key)
 		if !hit {
-			if ws, err = w.judge(ctx, vcfg, check, timeout); err != nil {
-				return err
+			ws, err := w.judge(ctx, vcfg, check, timeout)
+			if err != nil {
+				return nil, err
 			}
-			w.cache.Add(key, ws)
+			im.VSA.Windows = ws
+			v, err := toAST(im.VSA)
+			if err != nil {
+				return nil, fmt.Errorf("admission windows: %w", err)
+			}
+			j = judgedCheck{windows: ws, term: ast.NewTerm(v)}
+			w.cache.Add(key, j)
 		}
-		im.VSA.Windows = ws
+		// The key holds every field of the answer, so the kept term is
+		// what toAST(im.VSA) would give now.
+		im.VSA.Windows = j.windows
+		terms[im.VSA] = j.term
 	}
-	return nil
+	return terms, nil
 }
 
 // judge evaluates the windows rule on one check.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -121,4 +123,45 @@ func TestAdmissionWindowsAreTheWholeJudgement(t *testing.T) {
 	got, _ := vsaFindings(kept, strict, t0)
 	require.JSONEq(t, want, got)
 	assert.Len(t, fs, 9, "no summary meets level 4")
+}
+
+// TestKeptInputIsTheAnswer: a review served from the kept judgement gets
+// the Rego input of its own checker answer, the very term an earlier
+// review converted, equal to what the JSON round trip of its facts gives.
+func TestKeptInputIsTheAnswer(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	d := "sha256:" + strings.Repeat("a", 64)
+	checker := answers{d: {{Verified: true, Result: "PASSED", Repo: "acme/api", TimeVerified: t0.Format(time.RFC3339),
+		TimeVerifiedNS: t0.UnixNano(), PolicyDigests: []string{"sha256:1"}, VerifiedLevels: []string{"SLSA_BUILD_LEVEL_3"}}}}
+	cfg := admission.DefaultConfig()
+	cfg.Images = map[string]admission.ImageMapping{"ghcr.io/acme": {Repos: []string{"acme/api"}}}
+	obj := admission.Object{Kind: "Pod", Namespace: "ns", Operation: "CREATE",
+		Raw: []byte(`{"metadata":{"name":"p"},"spec":{"containers":[{"name":"a","image":"ghcr.io/acme/api@` + d + `"},{"name":"b","image":"ghcr.io/acme/api@` + d + `"},{"name":"c","image":"busybox"}]}}`)}
+	e, err := New(ctx)
+	require.NoError(t, err)
+
+	review := func() (*admission.Facts, map[*admission.VSAResult]*ast.Term) {
+		t.Helper()
+		facts, err := admission.Collect(ctx, cfg, obj, checker)
+		require.NoError(t, err)
+		judged, err := e.windows.set(ctx, facts, cfg, time.Minute)
+		require.NoError(t, err)
+		require.Len(t, judged, 1, "one distinct answer")
+		return facts, judged
+	}
+	before, first := review()
+	facts, second := review()
+	require.Same(t, facts.Images[0].VSA, facts.Images[1].VSA)
+	require.NotSame(t, before.Images[0].VSA, facts.Images[0].VSA, "each review has its own answer")
+	require.Same(t, first[before.Images[0].VSA], second[facts.Images[0].VSA], "the second review reuses the kept term")
+	require.NotEmpty(t, facts.Images[0].VSA.Windows)
+
+	got, err := factsAST(facts, second)
+	require.NoError(t, err)
+	b, err := json.Marshal(facts)
+	require.NoError(t, err)
+	want, err := ast.ValueFromReader(bytes.NewReader(b))
+	require.NoError(t, err)
+	require.Equal(t, 0, want.Compare(got), "got %v\nwant %v", got, want)
 }
