@@ -10,8 +10,7 @@
 package hub.admission
 
 import data.hub.lib
-
-obj := input.admission
+import input.admission as obj
 
 judged if not obj.terminating
 
@@ -21,19 +20,26 @@ oci_ref := "oci://REGISTRY/REPOSITORY@sha256:HEX"
 
 where(im) := sprintf("%s %s", [im.type, im.name])
 
-# allowed(name): the image name is under one of the allowed registry
-# prefixes on a path boundary ("ghcr.io/acme" allows "ghcr.io/acme/api",
+# allowed(name): the image name is one of the allowed registry prefixes or
+# under one on a path boundary ("ghcr.io/acme" allows "ghcr.io/acme/api",
 # not "ghcr.io/acme-evil/api").
+allowed(name) if name in allowed_names
+
 allowed(name) if {
+	some d in allowed_dirs
+	startswith(name, d)
+}
+
+# allowed_names are the allowed registry prefixes without a trailing "/",
+# and allowed_dirs the same with one: the path boundary of a name under
+# them. Built once per evaluation, not per image.
+allowed_names contains p if {
 	some r in registries
 	p := trim_suffix(r, "/")
 	p != ""
-	prefix_of(p, name)
 }
 
-prefix_of(p, name) if name == p
-
-prefix_of(p, name) if startswith(name, concat("", [p, "/"]))
+allowed_dirs contains concat("", [p, "/"]) if some p in allowed_names
 
 # METADATA
 # title: SBOM and provenance referrers are annotated
@@ -165,13 +171,13 @@ vsa contains f if {
 	im.error == ""
 	startswith(im.ref.digest, "sha256:")
 	is_object(im.mapping)
-	# What a summary of im must claim: the registry's admission.vsa
-	# section (input.config.vsa) and the image's admission.images entry
-	# (im.mapping). An image its container already had on an UPDATE
-	# (im.unchanged) is not judged on its summary's age.
-	req := vsa_requirement(im.mapping, object.get(im, "unchanged", false) == true)
 	# One summary without a problem admits the image.
-	not vsa_admitted(im.vsa, req)
+	not vsa_admitted(im)
+	# What a summary of im must claim, for the reason: the registry's
+	# admission.vsa section (input.config.vsa) and the image's
+	# admission.images entry (im.mapping). An image its container already
+	# had on an UPDATE (im.unchanged) is not judged on its summary's age.
+	req := vsa_requirement(im.mapping, object.get(im, "unchanged", false) == true)
 	reason := lib.vsa_reason(im.vsa, req, input.now_ns)
 	f := {
 		"message": sprintf("%s: image %s: %s", [where(im), im.ref.digest, reason]),
@@ -180,14 +186,15 @@ vsa contains f if {
 	}
 }
 
-# vsa_admitted(result, req) holds when the checker's answer result holds
-# a summary accepted at input.now_ns. The engine judges the claims of each
-# distinct image check once, and keeps them across reviews: result.windows
-# are then vsa_check_windows of the check, and only the time is judged
-# here. Without windows, the whole summary is (hub.lib.vsa_passes).
-vsa_admitted(result, req) := vsa_in_windows(result.windows) if {
-	is_array(result.windows)
-} else := lib.vsa_passes(result, req, input.now_ns)
+# vsa_admitted(im) holds when the checker's answer im.vsa holds a summary
+# accepted at input.now_ns. The engine judges the claims of each distinct
+# image check once, and keeps them across reviews: im.vsa.windows are then
+# vsa_check_windows of the check, and only the time is judged here.
+# Without windows, the whole summary is (hub.lib.vsa_passes), against the
+# requirement of the image.
+vsa_admitted(im) := vsa_in_windows(im.vsa.windows) if {
+	is_array(im.vsa.windows)
+} else := lib.vsa_passes(im.vsa, vsa_requirement(im.mapping, object.get(im, "unchanged", false) == true), input.now_ns)
 
 vsa_in_windows(ws) if {
 	some w in ws
