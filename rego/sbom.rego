@@ -16,7 +16,7 @@ present contains f if {
 
 # METADATA
 # title: The SBOM is readable
-# description: An SBOM could not be read or parsed, or holds invalid elements such as an invalid purl, or says it was made after the evaluation time (--now).
+# description: An SBOM could not be read or parsed, or holds invalid elements such as an invalid purl, or says it was made (or, attested, was signed) after the evaluation time (--now). An attested SBOM (a sigstore bundle or DSSE envelope of an in-toto statement with a CycloneDX or SPDX predicate) whose signature does not verify against the shared trust material is not read.
 # custom:
 #   severity: high
 #   outcome: error
@@ -50,13 +50,14 @@ ties(doc) if {
 
 # METADATA
 # title: The SBOM describes a release subject
-# description: The SBOM's described component (CycloneDX metadata.component, the SPDX package the document DESCRIBES) carries a subject's digest, or, when it carries no digest, a subject's name.
+# description: The SBOM's described component (CycloneDX metadata.component, the SPDX package the document DESCRIBES) carries a subject's digest, or, when it carries no digest, a subject's name. An attested SBOM is bound by its signed statement instead, which must name a release subject's digest among its subjects.
 # custom:
 #   severity: medium
-#   remediation: Generate the SBOM from the released artifact itself, so metadata.component carries its digest (syft scan of the image by digest), or name the subject in it.
+#   remediation: Generate the SBOM from the released artifact itself, so metadata.component carries its digest (syft scan of the image by digest), or name the subject in it; attest an SBOM for the released digest (cosign attest --type cyclonedx IMAGE@sha256:...).
 describes_subject contains f if {
 	count(input.subjects) > 0
 	some doc in input.sbom.documents
+	not attested(doc)
 	doc.subject == null
 	f := {
 		"message": sprintf("%s does not say what it describes (no metadata.component or DESCRIBES relationship)", [doc.evidence]),
@@ -71,6 +72,7 @@ describes_subject contains f if {
 describes_subject contains f if {
 	count(input.subjects) > 0
 	some doc in input.sbom.documents
+	not attested(doc)
 	doc.subject != null
 	not ties(doc)
 	f := {
@@ -80,6 +82,50 @@ describes_subject contains f if {
 		"target": doc.evidence,
 		"expected": sprintf("one of the digests %s or the names %s", [concat(", ", sort(subject_digests)), concat(", ", sort(subject_names))]),
 		"actual": sprintf("%s with digests [%s]", [name_of(doc.subject), concat(", ", doc.subject.digests)]),
+	}
+}
+
+describes_subject contains f if {
+	count(input.subjects) > 0
+	some doc in input.sbom.documents
+	attested(doc)
+	not attested_for_subject(doc)
+	f := {
+		"message": sprintf("%s is attested for [%s], none of them a release subject", [doc.evidence, concat(", ", doc.attestation.subject_digests)]),
+		"evidence": doc.evidence,
+		"path": "payload.subject",
+		"target": doc.evidence,
+		"expected": sprintf("a statement subject with one of the digests %s", [concat(", ", sort(subject_digests))]),
+		"actual": sprintf("[%s]", [concat(", ", doc.attestation.subject_digests)]),
+	}
+}
+
+# attested(doc): doc came as the predicate of a verified attestation.
+attested(doc) if is_object(doc.attestation)
+
+attested_for_subject(doc) if {
+	some d in doc.attestation.subject_digests
+	d in subject_digests
+}
+
+# METADATA
+# title: An attested SBOM is signed by a trusted identity
+# description: The verified certificate of an attested SBOM matches one of the registry's provenance.identities (issuer, SAN and the Fulcio extensions each names, anchored), with none the repo's release workflow at a release ref run in this repo, as for every signed kind; a registry key (provenance.keys) is trusted by verifying. A plain SBOM document is not signed and is not judged here.
+# custom:
+#   severity: high
+#   remediation: Attest the SBOM from a trusted workflow of this repository (cosign attest --type cyclonedx, actions/attest-sbom) or with a registry key, or add the signing identity to provenance.identities.
+signer contains f if {
+	some doc in input.sbom.documents
+	attested(doc)
+	not doc.attestation.keyed
+	not lib.signer_ok(doc.attestation)
+	f := {
+		"message": sprintf("%s was attested by %s (issuer %s), which is not a trusted identity for %s", [doc.evidence, doc.attestation.san, doc.attestation.issuer, input.repo]),
+		"evidence": doc.evidence,
+		"path": "verificationMaterial",
+		"target": doc.evidence,
+		"expected": lib.describe_identities,
+		"actual": lib.describe_signer(doc.attestation),
 	}
 }
 

@@ -78,3 +78,59 @@ test_license_not_denied_without_list if {
 test_present_required if {
 	count(sbom.present) == 1 with input as {"repo": "a/b", "sbom": {"present": false, "problems": []}} with data.hub.repo as {"require": ["sbom"]}
 }
+
+# An attested SBOM: the statement's subjects bind it, whatever its own
+# metadata.component says.
+attested(digests, signer) := object.union(doc({"name": "other", "version": "", "purl": "", "bom_ref": "", "digests": ["sha256:22"]}), {"attestation": object.union(
+	{"format": "sigstore-bundle", "predicate_type": "https://cyclonedx.org/bom", "subject_digests": digests},
+	signer,
+)})
+
+release_signer := {
+	"keyed": false, "key_id": "", "issuer": "https://token.actions.githubusercontent.com",
+	"san": "https://github.com/a/b/.github/workflows/release.yml@refs/tags/v1",
+	"claims": {"source_repository_uri": "https://github.com/a/b", "source_repository_ref": "refs/tags/v1"},
+}
+
+test_attested_for_subject if {
+	i := inp({"documents": [attested([sprintf("sha256:%s", [h1])], release_signer)]})
+	count(sbom.describes_subject) == 0 with input as i with data.hub.repo as {}
+	count(sbom.signer) == 0 with input as i with data.hub.repo as {}
+}
+
+test_attested_for_another_subject if {
+	i := inp({"documents": [attested(["sha256:22"], release_signer)]})
+	fs := sbom.describes_subject with input as i with data.hub.repo as {}
+	count(fs) == 1
+	some f in fs
+	f.path == "payload.subject"
+	f.actual == "[sha256:22]"
+}
+
+test_attested_for_nothing if {
+	fs := sbom.describes_subject with input as inp({"documents": [attested([], release_signer)]}) with data.hub.repo as {}
+	count(fs) == 1
+}
+
+test_attested_by_untrusted_identity if {
+	evil := object.union(release_signer, {"san": "https://github.com/evil/b/.github/workflows/release.yml@refs/tags/v1", "claims": {"source_repository_uri": "https://github.com/evil/b"}})
+	fs := sbom.signer with input as inp({"documents": [attested([sprintf("sha256:%s", [h1])], evil)]}) with data.hub.repo as {}
+	count(fs) == 1
+	some f in fs
+	contains(f.message, "evil/b")
+	contains(f.actual, "SAN https://github.com/evil/b/")
+}
+
+test_attested_by_registry_key if {
+	key := {"keyed": true, "key_id": "sha256:k", "issuer": "", "san": "", "claims": {}}
+	count(sbom.signer) == 0 with input as inp({"documents": [attested([sprintf("sha256:%s", [h1])], key)]}) with data.hub.repo as {}
+}
+
+test_attested_keys_only_refuses_certificates if {
+	i := inp({"documents": [attested([sprintf("sha256:%s", [h1])], release_signer)]})
+	count(sbom.signer) == 1 with input as i with data.hub.repo as {"provenance": {"keys_only": true}}
+}
+
+test_plain_sbom_is_not_judged_on_a_signer if {
+	count(sbom.signer) == 0 with input as inp({}) with data.hub.repo as {}
+}

@@ -83,6 +83,33 @@ repos: "acme/app": {require: ["checksums", "sbom", "provenance"], provenance: ke
 	require.Equal(t, 1, code)
 	assert.True(t, hasRule(d, "provenance.signed"), "%v", ruleList(d))
 
+	// An SBOM attested by cosign (--type cyclonedx) is read from its
+	// bundle, verified with cosign.pub: no plain SBOM referrer needed.
+	attested := r.reg.PushImage(t, "acme/app", "cosign-sbom")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "sbom.cdx.json"), []byte(ociSBOM(hexOf(attested))), 0o600))
+	args = append([]string{"attest", "--key", "cosign.key", "--predicate", "sbom.cdx.json", "--type", "cyclonedx"}, offline...)
+	out, err = cosign(t, bin, dir, append(args, attested)...)
+	require.NoError(t, err, out)
+	args = append([]string{"attest", "--key", "cosign.key", "--predicate", "pred.json", "--type", "slsaprovenance1"}, offline...)
+	out, err = cosign(t, bin, dir, append(args, attested)...)
+	require.NoError(t, err, out)
+	sbomOnly := r.write(t, "cosign-sbom-registry.cue", `org: referrers: require: ["application/vnd.dev.sigstore.bundle.v0.3+json"]
+repos: "acme/app": {require: ["checksums", "sbom", "provenance"], provenance: keys: [`+string(pemJSON)+`]}`)
+	code, d, errs = r.eval(t, attested, "--registry", sbomOnly)
+	require.Equal(t, 0, code, "%v %s", ruleList(d), errs)
+	var sbomFrom []string
+	for _, in := range d.Inputs {
+		if in.Kind == policy.KindSBOM {
+			sbomFrom = append(sbomFrom, in.Path)
+		}
+	}
+	require.Len(t, sbomFrom, 1, "cosign's SBOM attestation was read as the SBOM: %+v", d.Inputs)
+	// Against another key, the SBOM is not read.
+	other := r.write(t, "other-key-registry.cue", `repos: "acme/app": {require: ["checksums", "sbom"], provenance: keys: [`+string(mustJSON(t, string(trusttest.NewKey(t, "ecdsa").PEM(t))))+`]}`)
+	code, d, _ = r.eval(t, attested, "--registry", other)
+	require.Equal(t, 1, code)
+	assert.True(t, hasRule(d, "sbom.evidence"), "%v", ruleList(d))
+
 	// cosign finds and verifies the VSA hubgate attaches.
 	key, err := vsa.GenerateKey(vsa.AlgorithmECDSAP256)
 	require.NoError(t, err)
@@ -97,4 +124,11 @@ repos: "acme/app": {require: ["checksums", "sbom", "provenance"], provenance: ke
 	require.NoError(t, err, out)
 	out, err = cosign(t, bin, dir, append(verify, "--key", "cosign.pub", image)...)
 	require.Error(t, err, "another key: %s", out)
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
 }

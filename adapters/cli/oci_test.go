@@ -217,6 +217,34 @@ func TestEvalImage(t *testing.T) {
 	require.Equal(t, 1, code)
 	assert.True(t, hasRule(d, "provenance.signed"), "%v", ruleList(d))
 
+	// An SBOM attested with the release key (cosign attest --type
+	// cyclonedx --key) is read from its bundle, after it verified.
+	attested := r.reg.PushImage(t, "acme/app", "attested-sbom")
+	attestSBOM := func(k *trusttest.Key, name string) string {
+		st := trusttest.Statement(t, "https://cyclonedx.org/bom", json.RawMessage(ociSBOM(hexOf(attested))), map[string]string{"app": hexOf(attested)})
+		return r.write(t, name, string(k.DSSEBundle(t, trusttest.InTotoPayloadType, st)))
+	}
+	r.attach(t, attested, attestSBOM(r.key, "sbom.att.json"), r.write(t, "p6.json", string(ociProvenance(t, r.key, hexOf(attested)))))
+	code, d, errs = r.eval(t, attested)
+	require.NotNil(t, d, errs)
+	for _, f := range d.Findings {
+		assert.False(t, strings.HasPrefix(f.Rule, "sbom.") || strings.HasPrefix(f.Rule, "provenance."), "%s: %s", f.Rule, f.Message)
+	}
+	var sbomInputs int
+	for _, in := range d.Inputs {
+		if in.Kind == policy.KindSBOM {
+			sbomInputs++
+			assert.Contains(t, in.Path, r.reg.Host+"/acme/app@sha256:")
+		}
+	}
+	assert.Equal(t, 1, sbomInputs, "%+v", d.Inputs)
+	// The same SBOM attested with a key the registry does not list.
+	strangerSBOM := r.reg.PushImage(t, "acme/app", "stranger-sbom")
+	r.attach(t, strangerSBOM, attestSBOM(trusttest.NewKey(t, "ecdsa"), "sbom.stranger.json"), r.write(t, "p7.json", string(ociProvenance(t, r.key, hexOf(strangerSBOM)))))
+	code, d, _ = r.eval(t, strangerSBOM)
+	require.Equal(t, 1, code, "%v", ruleList(d))
+	assert.True(t, hasRule(d, "sbom.evidence"), "%v", ruleList(d))
+
 	// A tag without a digest is refused.
 	code, _, errs = r.eval(t, r.reg.Host+"/acme/app:latest")
 	assert.Equal(t, 2, code)

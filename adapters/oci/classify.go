@@ -3,6 +3,7 @@ package oci
 import (
 	"strings"
 
+	"github.com/cicd-hub/hubgate/engine/evidence/bom"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -67,10 +68,13 @@ func Classify(artifactType, predicateType string) Use {
 			return UseProvenance
 		case predicateType == PredicateVSA:
 			return UseVSA
+		case bom.IsSBOMPredicate(predicateType):
+			// cosign attest --type cyclonedx|spdxjson: the sbom kind
+			// verifies the bundle and reads its predicate.
+			return UseSBOM
 		}
 		// cosign sign bundles (https://sigstore.dev/cosign/sign/v1) sign
-		// a simple-signing payload, and attested SBOMs are not read by
-		// the sbom kind: listed only.
+		// a simple-signing payload: listed only.
 		return UseUnknown
 	case base == MediaInToto:
 		if isProvenance(predicateType) {

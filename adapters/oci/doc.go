@@ -13,7 +13,8 @@
 //   - Evidence is recognised by artifact and media type ([Classify]):
 //     sigstore bundles, told apart by cosign v3's
 //     dev.sigstore.bundle.predicateType annotation (provenance, signature,
-//     VSA), CycloneDX and SPDX SBOMs, and OpenVEX. Other types are listed
+//     VSA, attested CycloneDX and SPDX SBOMs), CycloneDX and SPDX SBOMs,
+//     and OpenVEX. Other types are listed
 //     in the decision (a referrers document) and otherwise ignored.
 //   - Every fetch is bounded: the number of referrers, the bytes of each
 //     manifest and blob, and a deadline. A blob whose digest does not match

@@ -1,7 +1,11 @@
 package bom
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/cicd-hub/hubgate/engine/evidence"
+	"github.com/cicd-hub/hubgate/engine/trust"
 	"github.com/cicd-hub/hubgate/policy"
 )
 
@@ -22,7 +26,23 @@ type parsed struct {
 // the file's, parseErr the document's.
 func Read(env *evidence.Env, it evidence.Item) (doc *Document, readErr, parseErr error) {
 	v, err := env.Parsed(policy.KindSBOM, it.Role, it.Path, "bom", func(b []byte) any {
-		d, err := Parse(b, Options{MaxSize: env.MaxFileSize})
+		d, err := Parse(b, Options{MaxSize: env.MaxFileSize, Trust: func() (trust.Options, error) {
+			// The trust material every signed kind shares; the trusted
+			// root read is recorded as an input of the sbom kind.
+			var f evidence.Facts
+			opts, _, ok := env.TrustOptions(policy.KindSBOM, &f)
+			if !ok {
+				msgs := make([]string, 0, len(f.Problems))
+				for _, p := range f.Problems {
+					msgs = append(msgs, p.Message)
+				}
+				if len(msgs) == 0 {
+					msgs = append(msgs, "no usable trusted root")
+				}
+				return opts, fmt.Errorf("no trust material to verify it: %s", strings.Join(msgs, "; "))
+			}
+			return opts, nil
+		}})
 		return parsed{d, err}
 	})
 	if err != nil {

@@ -43,6 +43,9 @@ type Document struct {
 	// says nothing. CreatedField names the field.
 	Created      string `json:"created,omitempty"`
 	CreatedField string `json:"created_field,omitempty"`
+	// Attestation is how the SBOM was signed when it came as the
+	// predicate of an in-toto attestation, nil for a plain document.
+	Attestation *Attestation `json:"attestation,omitempty"`
 }
 
 // Component is one component of an SBOM.
@@ -65,10 +68,15 @@ type Component struct {
 type Options struct {
 	// MaxSize bounds the document; 0 means [parse.DefaultMaxSize].
 	MaxSize int64
+	// Trust, when set, lets Parse read an attested SBOM (a sigstore
+	// bundle or DSSE envelope of an in-toto statement whose predicate is
+	// the SBOM), verified against what it returns. Without it an attested
+	// SBOM is an error: its content is never read unverified.
+	Trust TrustFunc
 }
 
-// Parse reads an SBOM in any supported format. Errors carry positions (see
-// [Error]).
+// Parse reads an SBOM in any supported format, or, with opts.Trust, an
+// attested one ([Attestation]). Errors carry positions (see [Error]).
 func Parse(data []byte, opts Options) (*Document, error) {
 	if err := parse.CheckSize(data, opts.MaxSize); err != nil {
 		return nil, err
@@ -82,11 +90,13 @@ func Parse(data []byte, opts Options) (*Document, error) {
 	default:
 		return nil, &parse.Error{Line: 1, Col: 1, Err: errors.New("not an sbom: want a CycloneDX (JSON or XML) or SPDX JSON document")}
 	}
-	bomFormat, spdxVersion, err := sniff(data)
+	bomFormat, spdxVersion, envelope, err := sniff(data)
 	if err != nil {
 		return nil, parse.JSONError(data, err)
 	}
 	switch {
+	case envelope != "":
+		return parseAttested(data, envelope, opts)
 	case bomFormat != "":
 		if bomFormat != "CycloneDX" {
 			return nil, &parse.Error{Path: "bomFormat", Err: fmt.Errorf("unknown bomFormat %q: want CycloneDX", bomFormat)}
@@ -104,37 +114,41 @@ func Parse(data []byte, opts Options) (*Document, error) {
 // tools write), so a 3 MB document is not decoded twice just to learn its
 // format. The document's validity is checked by the full decode that
 // follows; a non-string value of either key is a syntax-level error here.
-func sniff(data []byte) (bomFormat, spdxVersion string, err error) {
+// envelope is "mediaType" or "payloadType" when it meets the key of a
+// sigstore bundle or a DSSE envelope first: an attested SBOM.
+func sniff(data []byte) (bomFormat, spdxVersion, envelope string, err error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if _, err := dec.Token(); err != nil { // '{', FirstByte said so
-		return "", "", err
+		return "", "", "", err
 	}
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
-			return "", "", err
+			return "", "", "", err
 		}
 		key, _ := t.(string)
 		switch key {
 		case "bomFormat", "spdxVersion":
 			var v string
 			if err := dec.Decode(&v); err != nil {
-				return "", "", err
+				return "", "", "", err
 			}
 			if key == "bomFormat" {
-				return v, "", nil
+				return v, "", "", nil
 			}
-			return "", v, nil
+			return "", v, "", nil
+		case "mediaType", "payloadType":
+			return "", "", key, nil
 		}
 		var skip json.RawMessage
 		if err := dec.Decode(&skip); err != nil {
-			return "", "", err
+			return "", "", "", err
 		}
 	}
 	if _, err := dec.Token(); err != nil { // '}'
-		return "", "", err
+		return "", "", "", err
 	}
-	return "", "", nil
+	return "", "", "", nil
 }
 
 // addPURL canonicalises raw into c.PURL, or records an issue at path.

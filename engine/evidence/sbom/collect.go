@@ -36,6 +36,9 @@ type sbomDocument struct {
 	Components  int    `json:"components"`
 	// Subject is what the SBOM says it describes, null when nothing.
 	Subject *sbomSubject `json:"subject"`
+	// Attestation is how an attested SBOM was signed (its signer and the
+	// subjects its statement binds it to), null for a plain document.
+	Attestation *bom.Attestation `json:"attestation"`
 }
 
 type sbomSubject struct {
@@ -86,7 +89,10 @@ func Collect(ctx context.Context, env *evidence.Env, items []evidence.Item) evid
 			facts.AddProblem(it.Path, is.Path, 0, "parse sbom: %s: %s", is.Path, is.Message)
 		}
 		facts.FutureTime(it.Path, doc.CreatedField, doc.Created, env.Now)
-		d := sbomDocument{Evidence: it.Path, Format: string(doc.Format), SpecVersion: doc.SpecVersion, Components: len(doc.Components)}
+		if doc.Attestation != nil {
+			facts.FutureSigningTimes(it.Path, doc.Attestation.Timestamps, env.Now)
+		}
+		d := sbomDocument{Evidence: it.Path, Format: string(doc.Format), SpecVersion: doc.SpecVersion, Components: len(doc.Components), Attestation: doc.Attestation}
 		if s := doc.Subject; s != nil {
 			// ArtifactDigests adds a digest hiding in a pkg:oci purl's
 			// version, or in the version itself (syft writes an image's
