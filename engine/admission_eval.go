@@ -107,14 +107,16 @@ func admissionDocument(now time.Time, facts *admission.Facts, judged map[*admiss
 }
 
 // factsAST is toAST(facts), with each image's VSA result (shared by every
-// image with the same mapping, digest and unchanged flag) converted once,
-// or taken from judged: the kept input of the same answer, converted by an
-// earlier review.
+// image with the same mapping, digest and unchanged flag) and mapping
+// (shared by the images under one admission.images prefix) converted once,
+// the result taken from judged when there: the kept input of the same
+// answer, converted by an earlier review.
 func factsAST(facts *admission.Facts, judged map[*admission.VSAResult]*ast.Term) (ast.Value, error) {
 	stripped := *facts
 	stripped.Images = slices.Clone(facts.Images)
 	for i := range stripped.Images {
 		stripped.Images[i].VSA = nil
+		stripped.Images[i].Mapping = nil
 	}
 	v, err := toAST(&stripped)
 	if err != nil {
@@ -128,30 +130,47 @@ func factsAST(facts *admission.Facts, judged map[*admission.VSAResult]*ast.Term)
 	if !ok || imgs.Len() != len(facts.Images) {
 		return nil, fmt.Errorf("facts: images: not an array of %d", len(facts.Images))
 	}
-	memo := map[*admission.VSAResult]*ast.Term{}
+	results := map[*admission.VSAResult]*ast.Term{}
+	mappings := map[*admission.Mapping]*ast.Term{}
 	for i, im := range facts.Images {
-		if im.VSA == nil {
-			continue
-		}
-		t, seen := judged[im.VSA]
-		if !seen {
-			t, seen = memo[im.VSA]
-		}
-		if !seen {
-			rv, err := toAST(im.VSA)
-			if err != nil {
-				return nil, err
-			}
-			t = ast.NewTerm(rv)
-			memo[im.VSA] = t
-		}
 		io, ok := imgs.Elem(i).Value.(ast.Object)
 		if !ok {
 			return nil, fmt.Errorf("facts: images[%d]: not an object", i)
 		}
-		io.Insert(ast.StringTerm("vsa"), t)
+		if im.Mapping != nil {
+			t, err := shared(mappings, im.Mapping, nil)
+			if err != nil {
+				return nil, err
+			}
+			io.Insert(ast.StringTerm("mapping"), t)
+		}
+		if im.VSA != nil {
+			t, err := shared(results, im.VSA, judged)
+			if err != nil {
+				return nil, err
+			}
+			io.Insert(ast.StringTerm("vsa"), t)
+		}
 	}
 	return obj, nil
+}
+
+// shared is the term of p: from kept, else converted once per pointer
+// (memo).
+func shared[T any](memo map[*T]*ast.Term, p *T, kept map[*T]*ast.Term) (*ast.Term, error) {
+	if t, ok := kept[p]; ok {
+		return t, nil
+	}
+	if t, ok := memo[p]; ok {
+		return t, nil
+	}
+	v, err := toAST(p)
+	if err != nil {
+		return nil, err
+	}
+	t := ast.NewTerm(v)
+	memo[p] = t
+	return t, nil
 }
 
 // oneCheckDecision is a decision of one check of kind over findings, with

@@ -153,6 +153,7 @@ func TestKeptInputIsTheAnswer(t *testing.T) {
 	before, first := review()
 	facts, second := review()
 	require.Same(t, facts.Images[0].VSA, facts.Images[1].VSA)
+	require.Same(t, facts.Images[0].Mapping, facts.Images[1].Mapping, "images under one prefix share its mapping")
 	require.NotSame(t, before.Images[0].VSA, facts.Images[0].VSA, "each review has its own answer")
 	require.Same(t, first[before.Images[0].VSA], second[facts.Images[0].VSA], "the second review reuses the kept term")
 	require.NotEmpty(t, facts.Images[0].VSA.Windows)

@@ -253,7 +253,7 @@ func Collect(ctx context.Context, cfg Config, obj Object, checker VSAChecker) (*
 	if hasOld {
 		before = images(old)
 	}
-	memo := map[string]*VSAResult{}
+	memo := &imageMemo{vsa: map[string]*VSAResult{}, mappings: map[string]*Mapping{}}
 	cs := containers(d.spec, d.specPath)
 	for _, c := range cs {
 		if err := ctx.Err(); err != nil {
@@ -271,9 +271,17 @@ func Collect(ctx context.Context, cfg Config, obj Object, checker VSAChecker) (*
 	return f, nil
 }
 
+// imageMemo is what the images of one object share: the checker's answer
+// per prefix, name, digest and unchanged flag, and the mapping per
+// admission.images prefix (images under one prefix share the pointer).
+type imageMemo struct {
+	vsa      map[string]*VSAResult
+	mappings map[string]*Mapping
+}
+
 // image collects the facts of c's image, asking checker (memoised in memo)
 // when the image has a sha256 digest and a mapping.
-func image(ctx context.Context, cfg Config, checker VSAChecker, memo map[string]*VSAResult, c Container, unchanged bool) Image {
+func image(ctx context.Context, cfg Config, checker VSAChecker, memo *imageMemo, c Container, unchanged bool) Image {
 	im := Image{Type: c.Type, Name: c.Name, Path: c.Path + ".image", Image: c.Image, Unchanged: unchanged}
 	ref, err := ParseImage(c.Image)
 	if err != nil {
@@ -283,13 +291,17 @@ func image(ctx context.Context, cfg Config, checker VSAChecker, memo map[string]
 	im.Ref = ref
 	prefix, m, mapped := cfg.MatchImage(ref.Name)
 	if mapped {
-		im.Mapping = &Mapping{Prefix: prefix, Repos: nonNil(m.Repos), PolicyDigests: nonNil(m.PolicyDigests), RequiredLevels: nonNil(m.RequiredLevels)}
+		im.Mapping = memo.mappings[prefix]
+		if im.Mapping == nil {
+			im.Mapping = &Mapping{Prefix: prefix, Repos: nonNil(m.Repos), PolicyDigests: nonNil(m.PolicyDigests), RequiredLevels: nonNil(m.RequiredLevels)}
+			memo.mappings[prefix] = im.Mapping
+		}
 	}
 	if !mapped || !strings.HasPrefix(ref.Digest, "sha256:") {
 		return im
 	}
 	key := fmt.Sprintf("%s\x00%s\x00%s\x00%t", prefix, ref.Name, ref.Digest, unchanged)
-	r, seen := memo[key]
+	r, seen := memo.vsa[key]
 	if !seen {
 		var res VSAResult
 		if checker == nil {
@@ -304,7 +316,7 @@ func image(ctx context.Context, cfg Config, checker VSAChecker, memo map[string]
 			res.Error = "no verification summary for " + ref.Digest
 		}
 		r = &res
-		memo[key] = r
+		memo.vsa[key] = r
 	}
 	im.VSA = r
 	return im
